@@ -1,0 +1,27 @@
+package dev.llmproxy.api;
+
+/**
+ * Holds request counts, spend and rate windows, with reserve → commit/refund semantics so that
+ * concurrent requests can never overspend: the engine reserves a worst-case estimate before
+ * forwarding, then commits the metered charge or refunds the hold.
+ *
+ * <p>Implementations must be thread-safe and atomic per reservation. If {@link #reserve} throws,
+ * the engine fails closed (503, nothing forwarded). Every granted reservation is settled exactly
+ * once.
+ */
+public interface BudgetLedger {
+
+  /** Atomically checks the principal's limits and, if they allow it, holds {@code estimate}. */
+  Decision reserve(Principal principal, Charge estimate);
+
+  /** Settles {@code reservation} at {@code actual}, releasing the rest of the hold. */
+  void commit(Reservation reservation, Charge actual);
+
+  /** Releases {@code reservation} entirely: the request never reached the upstream. */
+  void refund(Reservation reservation);
+
+  /** A ledger with no limits that records nothing. */
+  static BudgetLedger unlimited() {
+    return UnlimitedLedger.INSTANCE;
+  }
+}

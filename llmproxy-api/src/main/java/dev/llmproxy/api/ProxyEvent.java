@@ -1,0 +1,232 @@
+package dev.llmproxy.api;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What happened in one exchange: who called which provider and path, how it ended, how long it
+ * took, and what it used and cost. Carries no secrets and no bodies.
+ *
+ * <p>Facts that an early failure leaves unknown (the principal of a rejected token, the model of a
+ * request that was never read) are empty.
+ */
+public final class ProxyEvent {
+  private final Instant timestamp;
+  private final String principalId;
+  private final String tokenId;
+  private final String provider;
+  private final String method;
+  private final String path;
+  private final String model;
+  private final int status;
+  private final Outcome outcome;
+  private final Duration latency;
+  private final Duration timeToFirstByte;
+  private final Usage usage;
+  private final long costNanoUsd;
+  private final String credentialSource;
+
+  private ProxyEvent(Builder b) {
+    this.timestamp = Objects.requireNonNull(b.timestamp, "timestamp");
+    this.principalId = b.principalId;
+    this.tokenId = b.tokenId;
+    this.provider = b.provider;
+    this.method = Objects.requireNonNull(b.method, "method");
+    this.path = Objects.requireNonNull(b.path, "path");
+    this.model = b.model;
+    this.status = b.status;
+    this.outcome = Objects.requireNonNull(b.outcome, "outcome");
+    this.latency = Objects.requireNonNull(b.latency, "latency");
+    this.timeToFirstByte = b.timeToFirstByte;
+    this.usage = Objects.requireNonNull(b.usage, "usage");
+    this.costNanoUsd = b.costNanoUsd;
+    this.credentialSource = b.credentialSource;
+  }
+
+  /** A new builder; the engine fills it in as the exchange proceeds. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** When the exchange started. */
+  public Instant timestamp() {
+    return timestamp;
+  }
+
+  /** The authenticated principal's id. */
+  public Optional<String> principalId() {
+    return Optional.ofNullable(principalId);
+  }
+
+  /** The issued token that authenticated the caller. */
+  public Optional<String> tokenId() {
+    return Optional.ofNullable(tokenId);
+  }
+
+  /** The provider segment of the route, as requested (even when unknown). */
+  public Optional<String> provider() {
+    return Optional.ofNullable(provider);
+  }
+
+  /** The HTTP method. */
+  public String method() {
+    return method;
+  }
+
+  /** The upstream path, without the mount prefix, provider or query. */
+  public String path() {
+    return path;
+  }
+
+  /** The {@code model} named in the request body. */
+  public Optional<String> model() {
+    return Optional.ofNullable(model);
+  }
+
+  /** The status code sent to the client. */
+  public int status() {
+    return status;
+  }
+
+  /** How the exchange ended. */
+  public Outcome outcome() {
+    return outcome;
+  }
+
+  /** From the start of the exchange to its last byte. */
+  public Duration latency() {
+    return latency;
+  }
+
+  /** From the start of the exchange until the upstream's response headers arrived. */
+  public Optional<Duration> timeToFirstByte() {
+    return Optional.ofNullable(timeToFirstByte);
+  }
+
+  /** Token usage reported by the upstream; {@link Usage#NONE} when none was seen. */
+  public Usage usage() {
+    return usage;
+  }
+
+  /** Cost of {@link #usage()} in nano-US-dollars. */
+  public long costNanoUsd() {
+    return costNanoUsd;
+  }
+
+  /** Which upstream credential served the request, e.g. {@code user_key}; never the secret. */
+  public Optional<String> credentialSource() {
+    return Optional.ofNullable(credentialSource);
+  }
+
+  @Override
+  public String toString() {
+    return "ProxyEvent["
+        + method
+        + " "
+        + provider
+        + path
+        + " -> "
+        + status
+        + " "
+        + outcome.wireName()
+        + ", principal="
+        + principalId
+        + ", model="
+        + model
+        + ", latency="
+        + latency.toMillis()
+        + "ms]";
+  }
+
+  /** Builds a {@link ProxyEvent}. Not thread-safe. */
+  public static final class Builder {
+    private Instant timestamp;
+    private String principalId;
+    private String tokenId;
+    private String provider;
+    private String method;
+    private String path;
+    private String model;
+    private int status;
+    private Outcome outcome;
+    private Duration latency = Duration.ZERO;
+    private Duration timeToFirstByte;
+    private Usage usage = Usage.NONE;
+    private long costNanoUsd;
+    private String credentialSource;
+
+    private Builder() {}
+
+    public Builder timestamp(Instant timestamp) {
+      this.timestamp = timestamp;
+      return this;
+    }
+
+    public Builder principal(Principal principal) {
+      this.principalId = principal.id();
+      this.tokenId = principal.tokenId().orElse(null);
+      return this;
+    }
+
+    public Builder provider(String provider) {
+      this.provider = provider;
+      return this;
+    }
+
+    public Builder method(String method) {
+      this.method = method;
+      return this;
+    }
+
+    public Builder path(String path) {
+      this.path = path;
+      return this;
+    }
+
+    public Builder model(String model) {
+      this.model = model;
+      return this;
+    }
+
+    public Builder status(int status) {
+      this.status = status;
+      return this;
+    }
+
+    public Builder outcome(Outcome outcome) {
+      this.outcome = outcome;
+      return this;
+    }
+
+    public Builder latency(Duration latency) {
+      this.latency = latency;
+      return this;
+    }
+
+    public Builder timeToFirstByte(Duration timeToFirstByte) {
+      this.timeToFirstByte = timeToFirstByte;
+      return this;
+    }
+
+    public Builder usage(Usage usage) {
+      this.usage = usage;
+      return this;
+    }
+
+    public Builder costNanoUsd(long costNanoUsd) {
+      this.costNanoUsd = costNanoUsd;
+      return this;
+    }
+
+    public Builder credentialSource(String credentialSource) {
+      this.credentialSource = credentialSource;
+      return this;
+    }
+
+    public ProxyEvent build() {
+      return new ProxyEvent(this);
+    }
+  }
+}

@@ -1,0 +1,23 @@
+package dev.llmproxy.api;
+
+import java.io.IOException;
+
+/** One request to the upstream, which may be cancelled from another thread. */
+public interface UpstreamCall {
+  /**
+   * Sends the request and returns once the response headers have arrived.
+   *
+   * @throws IOException if the upstream could not be reached or the connection failed before a
+   *     response; the engine answers 502 and the request does not count against budgets
+   */
+  UpstreamResponse execute() throws IOException;
+
+  /**
+   * Aborts the call: a blocked {@link #execute()} or body read fails promptly and the upstream
+   * connection is closed, not drained. Safe to call more than once and from any thread.
+   */
+  void cancel();
+
+  /** Whether {@link #cancel()} was called. */
+  boolean isCanceled();
+}

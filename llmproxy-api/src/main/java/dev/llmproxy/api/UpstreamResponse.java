@@ -1,0 +1,25 @@
+package dev.llmproxy.api;
+
+import java.io.Closeable;
+import java.io.InputStream;
+
+/**
+ * The upstream's response: status and headers at once, the body as a stream that yields bytes as
+ * they arrive. {@link #close()} releases the connection.
+ */
+public interface UpstreamResponse extends Closeable {
+  /** The HTTP status code. */
+  int status();
+
+  /** The response headers exactly as the upstream sent them. */
+  Headers headers();
+
+  /**
+   * The body. Each {@code read(byte[])} returns what has arrived without waiting to fill the array,
+   * so streamed events can be forwarded one by one.
+   */
+  InputStream body();
+
+  @Override
+  void close();
+}

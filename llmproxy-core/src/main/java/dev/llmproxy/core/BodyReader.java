@@ -1,0 +1,66 @@
+package dev.llmproxy.core;
+
+import dev.llmproxy.api.Outcome;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Arrays;
+
+/**
+ * Reads a request body into one array, refusing (413) a body over the limit: at once when the
+ * declared length is too large, otherwise as soon as one byte past the limit arrives. Holding the
+ * body lets the engine peek at it and, later, replay it to another upstream.
+ */
+final class BodyReader {
+  private static final byte[] EMPTY = new byte[0];
+
+  private final long maxBytes;
+
+  BodyReader(long maxBytes) {
+    this.maxBytes = maxBytes;
+  }
+
+  byte[] read(InputStream in, long declaredLength) throws ProxyError, IOException {
+    if (declaredLength > maxBytes) {
+      throw tooLarge();
+    }
+    if (declaredLength == 0) {
+      return EMPTY;
+    }
+    if (declaredLength > 0) {
+      byte[] body = new byte[(int) declaredLength];
+      int read = in.readNBytes(body, 0, body.length);
+      if (read < body.length) {
+        throw ProxyError.badRequest("The request body ended before its declared length.");
+      }
+      return body;
+    }
+    // Unknown length (chunked): grow up to the limit, one byte past it means too large.
+    byte[] body = new byte[8192];
+    int size = 0;
+    while (true) {
+      if (size == body.length) {
+        if (size > maxBytes) {
+          throw tooLarge();
+        }
+        body = Arrays.copyOf(body, (int) Math.min((long) size * 2, maxBytes + 1));
+      }
+      int n = in.read(body, size, body.length - size);
+      if (n < 0) {
+        break;
+      }
+      size += n;
+      if (size > maxBytes) {
+        throw tooLarge();
+      }
+    }
+    return size == body.length ? body : Arrays.copyOf(body, size);
+  }
+
+  private ProxyError tooLarge() {
+    return new ProxyError(
+        413,
+        ErrorType.REQUEST_TOO_LARGE,
+        Outcome.BAD_REQUEST,
+        "Request body is larger than the proxy's limit of " + maxBytes + " bytes.");
+  }
+}

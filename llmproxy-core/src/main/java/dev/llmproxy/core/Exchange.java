@@ -1,0 +1,336 @@
+package dev.llmproxy.core;
+
+import dev.llmproxy.api.Charge;
+import dev.llmproxy.api.CredentialStore;
+import dev.llmproxy.api.CredentialUnreadableException;
+import dev.llmproxy.api.Decision;
+import dev.llmproxy.api.Headers;
+import dev.llmproxy.api.Outcome;
+import dev.llmproxy.api.Principal;
+import dev.llmproxy.api.ProxyEvent;
+import dev.llmproxy.api.RateLimitState;
+import dev.llmproxy.api.Reservation;
+import dev.llmproxy.api.StoreUnavailableException;
+import dev.llmproxy.api.UpstreamCall;
+import dev.llmproxy.api.UpstreamCredential;
+import dev.llmproxy.api.UpstreamRequest;
+import dev.llmproxy.api.UpstreamResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.time.Instant;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one exchange through the pipeline and settles it: every path out of {@link #run()} —
+ * success, proxy error, upstream failure, client disconnect — refunds or commits the reservation,
+ * publishes exactly one event, and completes or aborts the response.
+ */
+final class Exchange implements Runnable {
+  private static final Logger log = LoggerFactory.getLogger(Exchange.class);
+  private static final int BUFFER_SIZE = 16 * 1024;
+
+  private final Pipeline pipeline;
+  private final ProxyExchange io;
+  private final long startNanos = System.nanoTime();
+  private final ProxyEvent.Builder event = ProxyEvent.builder();
+
+  private ProviderProfile envelope;
+  private RateLimitState rateLimit = RateLimitState.unlimited();
+  private Reservation reservation;
+  private Outcome outcome;
+  private int status;
+  private boolean abort;
+  private boolean upstreamResponded;
+  private volatile UpstreamCall call;
+  private volatile boolean clientGone;
+
+  Exchange(Pipeline pipeline, ProxyExchange io) {
+    this.pipeline = pipeline;
+    this.io = io;
+    this.envelope = pipeline.router().envelopeFor(io.path());
+    event
+        .timestamp(Instant.now(pipeline.clock()))
+        .method(io.method())
+        .path(io.path())
+        .provider(providerSegment(io.path()));
+  }
+
+  @Override
+  public void run() {
+    try {
+      io.onClientGone(this::clientGone);
+      proxy();
+    } catch (ProxyError e) {
+      fail(e);
+    } catch (RuntimeException | IOException e) {
+      log.error("Exchange failed unexpectedly: {} {}", io.method(), io.path(), e);
+      fail(ProxyError.internal("The proxy failed to handle this request."));
+    } finally {
+      settle();
+    }
+  }
+
+  /** Answers at once, without running the pipeline: the proxy is at its concurrency limit. */
+  void rejectOverloaded() {
+    try {
+      fail(
+          new ProxyError(
+              envelope.overloadedStatus(),
+              ErrorType.OVERLOADED,
+              Outcome.UPSTREAM_ERROR,
+              "The proxy is overloaded. Try again shortly."));
+    } finally {
+      settle();
+    }
+  }
+
+  private void proxy() throws ProxyError, IOException {
+    Route route = pipeline.router().route(io.path());
+    envelope = route.profile();
+    event.path(route.upstreamPath().isEmpty() ? "/" : route.upstreamPath());
+
+    Principal principal = pipeline.authenticator().authenticate(io.requestHeaders());
+    event.principal(principal);
+
+    byte[] body = pipeline.bodyReader().read(io.requestBody(), io.requestContentLength());
+    RequestPeek peek = RequestPeek.of(body, io.requestHeaders().first("content-type").orElse(null));
+    event.model(peek.model());
+
+    reserve(principal);
+    UpstreamCredential credential = credential(principal, route);
+    event.credentialSource(credential.source());
+
+    UpstreamRequest request =
+        new UpstreamRequest(
+            io.method(),
+            route.upstreamUrl(io.rawQuery()),
+            route.profile().upstreamHeaders(io.requestHeaders(), credential),
+            body);
+    relay(send(request));
+  }
+
+  private void reserve(Principal principal) throws ProxyError {
+    Decision decision;
+    try {
+      decision = pipeline.ledger().reserve(principal, Charge.oneRequest());
+    } catch (RuntimeException e) {
+      log.warn("Budget ledger failed; failing closed: {}", e.toString());
+      throw ProxyError.unavailable(
+          "The proxy cannot check your budget right now. Try again later.");
+    }
+    rateLimit = decision.rateLimit();
+    if (decision instanceof Decision.Denied denied) {
+      throw switch (denied.reason()) {
+        case RATE_LIMITED ->
+            new ProxyError(
+                429,
+                ErrorType.RATE_LIMIT,
+                Outcome.RATE_LIMITED,
+                "Rate limit exceeded for your tier. Try again later.",
+                denied.retryAfter());
+        case REQUEST_BUDGET_EXHAUSTED ->
+            new ProxyError(
+                429,
+                ErrorType.RATE_LIMIT,
+                Outcome.QUOTA_EXCEEDED,
+                "Request budget (max_requests) exhausted for this token.",
+                denied.retryAfter());
+        case SPEND_BUDGET_EXHAUSTED ->
+            new ProxyError(
+                429,
+                ErrorType.RATE_LIMIT,
+                Outcome.QUOTA_EXCEEDED,
+                "Spend budget (max_spend_usd) exhausted for this token.",
+                denied.retryAfter());
+      };
+    }
+    reservation = ((Decision.Granted) decision).reservation();
+  }
+
+  private UpstreamCredential credential(Principal principal, Route route) throws ProxyError {
+    CredentialStore store = pipeline.credentials();
+    try {
+      UpstreamCredential credential =
+          store.find(principal, route.profile().id()).orElseThrow(() -> missing(route));
+      if (credential instanceof UpstreamCredential.OAuthToken oauth
+          && oauth.isExpiredAt(pipeline.clock().instant())) {
+        throw ProxyError.forbidden(
+            "The configured subscription credential has expired. "
+                + route.profile().missingCredentialHint());
+      }
+      return credential;
+    } catch (StoreUnavailableException e) {
+      log.warn("Credential store unavailable: {}", e.getMessage());
+      throw ProxyError.unavailable("The proxy cannot load upstream credentials right now.");
+    } catch (CredentialUnreadableException e) {
+      log.error("Stored upstream credential is unreadable: {}", e.getMessage());
+      throw ProxyError.internal("Your stored upstream key cannot be read. Save it again.");
+    }
+  }
+
+  private static ProxyError missing(Route route) {
+    return ProxyError.forbidden(route.profile().missingCredentialHint());
+  }
+
+  private UpstreamResponse send(UpstreamRequest request) throws ProxyError {
+    UpstreamCall upstreamCall;
+    try {
+      upstreamCall = pipeline.upstream().newCall(request);
+    } catch (IllegalArgumentException e) {
+      throw ProxyError.badRequest("The request cannot be forwarded: " + e.getMessage());
+    }
+    call = upstreamCall;
+    if (clientGone) {
+      upstreamCall.cancel();
+    }
+    try {
+      UpstreamResponse response = upstreamCall.execute();
+      upstreamResponded = true;
+      event.timeToFirstByte(Duration.ofNanos(System.nanoTime() - startNanos));
+      return response;
+    } catch (IOException e) {
+      if (clientGone) {
+        outcome = Outcome.CLIENT_CANCELLED;
+        throw new ProxyError(499, ErrorType.API_ERROR, Outcome.CLIENT_CANCELLED, "cancelled");
+      }
+      log.warn("Upstream {} unreachable: {}", envelope.id(), e.toString());
+      throw new ProxyError(
+          502,
+          ErrorType.API_ERROR,
+          Outcome.UPSTREAM_ERROR,
+          "The upstream provider could not be reached.");
+    }
+  }
+
+  /** Streams the upstream response to the client, one flush per upstream chunk. */
+  private void relay(UpstreamResponse response) {
+    try (response) {
+      status = response.status();
+      outcome = status < 400 ? Outcome.OK : Outcome.UPSTREAM_ERROR;
+      Headers.Builder headers = Headers.builder();
+      envelope.copyResponseHeaders(response.headers(), headers);
+      RateLimitHeaders.add(rateLimit, headers);
+      if (response.headers().first("content-type").orElse("").startsWith("text/event-stream")) {
+        headers.set("cache-control", "no-cache, no-transform").set("x-accel-buffering", "no");
+      }
+      OutputStream out;
+      try {
+        io.startResponse(status, headers.build());
+        out = io.responseBody();
+        out.flush();
+      } catch (IOException e) {
+        clientGone();
+        outcome = Outcome.CLIENT_CANCELLED;
+        return;
+      }
+      copy(response.body(), out);
+    }
+  }
+
+  private void copy(InputStream in, OutputStream out) {
+    byte[] buffer = new byte[BUFFER_SIZE];
+    while (true) {
+      int n;
+      try {
+        n = in.read(buffer);
+      } catch (IOException e) {
+        if (clientGone) {
+          outcome = Outcome.CLIENT_CANCELLED;
+        } else {
+          log.warn("Upstream body broke off: {}", e.toString());
+          outcome = Outcome.UPSTREAM_ERROR;
+        }
+        abort = true;
+        return;
+      }
+      if (n < 0) {
+        return;
+      }
+      try {
+        out.write(buffer, 0, n);
+        out.flush();
+      } catch (IOException e) {
+        clientGone();
+        outcome = Outcome.CLIENT_CANCELLED;
+        abort = true;
+        return;
+      }
+    }
+  }
+
+  private void clientGone() {
+    clientGone = true;
+    UpstreamCall current = call;
+    if (current != null) {
+      current.cancel();
+    }
+  }
+
+  private void fail(ProxyError error) {
+    outcome = error.outcome();
+    status = error.status();
+    if (io.isResponseStarted() || error.outcome() == Outcome.CLIENT_CANCELLED) {
+      abort = true;
+      return;
+    }
+    Headers.Builder headers = Headers.builder().add("content-type", "application/json");
+    RateLimitHeaders.add(rateLimit, headers);
+    if (!error.retryAfter().isZero()) {
+      long seconds = Math.max(1, (error.retryAfter().toMillis() + 999) / 1000);
+      headers.add("retry-after", Long.toString(seconds));
+    }
+    byte[] body = envelope.errorBody(error.type(), error.getMessage());
+    headers.add("content-length", Integer.toString(body.length));
+    try {
+      io.startResponse(status, headers.build());
+      OutputStream out = io.responseBody();
+      out.write(body);
+      out.flush();
+    } catch (IOException e) {
+      abort = true;
+    }
+  }
+
+  /** Commits or refunds, publishes the event, ends the response. Never throws. */
+  private void settle() {
+    try {
+      if (reservation != null) {
+        settleReservation();
+      }
+      event
+          .status(status)
+          .outcome(outcome == null ? Outcome.UPSTREAM_ERROR : outcome)
+          .latency(Duration.ofNanos(System.nanoTime() - startNanos));
+      pipeline.listeners().publish(event.build());
+    } catch (RuntimeException e) {
+      log.error("Failed to settle an exchange", e);
+    } finally {
+      if (abort) {
+        io.abort();
+      } else {
+        io.complete();
+      }
+    }
+  }
+
+  private void settleReservation() {
+    try {
+      if (upstreamResponded) {
+        pipeline.ledger().commit(reservation, new Charge(1, 0));
+      } else {
+        pipeline.ledger().refund(reservation); // it never reached the upstream
+      }
+    } catch (RuntimeException e) {
+      log.error("Budget ledger failed to settle reservation {}", reservation.id(), e);
+    }
+  }
+
+  private static String providerSegment(String path) {
+    int end = path.indexOf('/', 1);
+    String segment = end < 0 ? path.substring(Math.min(1, path.length())) : path.substring(1, end);
+    return segment.isEmpty() ? null : segment;
+  }
+}

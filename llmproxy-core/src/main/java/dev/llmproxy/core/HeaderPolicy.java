@@ -1,0 +1,91 @@
+package dev.llmproxy.core;
+
+import dev.llmproxy.api.Headers;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Which headers cross the proxy, in each direction. Request headers pass only if allow-listed;
+ * response headers pass if allow-listed or under an allowed prefix. Hop-by-hop headers, and any
+ * header named in {@code Connection} (RFC 9110 §7.6.1), never pass; neither does {@code
+ * set-cookie}. The sets are built once per provider, so filtering is a hash lookup per header.
+ */
+final class HeaderPolicy {
+  private static final Set<String> HOP_BY_HOP =
+      Set.of(
+          "connection",
+          "keep-alive",
+          "proxy-authenticate",
+          "proxy-authorization",
+          "proxy-connection",
+          "te",
+          "trailer",
+          "transfer-encoding",
+          "upgrade");
+
+  private final Set<String> requestAllowed;
+  private final Set<String> responseAllowed;
+  private final List<String> responsePrefixes;
+
+  HeaderPolicy(Set<String> requestAllowed, Set<String> responseAllowed, List<String> prefixes) {
+    this.requestAllowed = Set.copyOf(requestAllowed);
+    this.responseAllowed = Set.copyOf(responseAllowed);
+    this.responsePrefixes = List.copyOf(prefixes);
+  }
+
+  /** Copies the allowed request headers of {@code client} into {@code out}. */
+  void copyRequestHeaders(Headers client, Headers.Builder out) {
+    Set<String> connectionNamed = connectionNamed(client);
+    for (int i = 0, n = client.size(); i < n; i++) {
+      String name = client.name(i);
+      if (requestAllowed.contains(name) && !connectionNamed.contains(name)) {
+        out.add(name, client.value(i));
+      }
+    }
+  }
+
+  /** Copies the allowed response headers of {@code upstream} into {@code out}. */
+  void copyResponseHeaders(Headers upstream, Headers.Builder out) {
+    Set<String> connectionNamed = connectionNamed(upstream);
+    for (int i = 0, n = upstream.size(); i < n; i++) {
+      String name = upstream.name(i);
+      if (isResponseAllowed(name) && !connectionNamed.contains(name)) {
+        out.add(name, upstream.value(i));
+      }
+    }
+  }
+
+  private boolean isResponseAllowed(String name) {
+    if (HOP_BY_HOP.contains(name) || name.equals("set-cookie") || name.equals("set-cookie2")) {
+      return false;
+    }
+    if (responseAllowed.contains(name)) {
+      return true;
+    }
+    for (int i = 0; i < responsePrefixes.size(); i++) {
+      if (name.startsWith(responsePrefixes.get(i))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Header names listed in {@code Connection}; usually none, so usually no allocation. */
+  private static Set<String> connectionNamed(Headers headers) {
+    List<String> values = headers.values("connection");
+    if (values.isEmpty()) {
+      return Set.of();
+    }
+    Set<String> names = new HashSet<>();
+    for (String value : values) {
+      for (String token : value.split(",")) {
+        String name = token.trim().toLowerCase(java.util.Locale.ROOT);
+        if (!name.isEmpty()) {
+          names.add(name);
+        }
+      }
+    }
+    return names;
+  }
+}

@@ -1,0 +1,35 @@
+package dev.llmproxy.core;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/** The engine's one Jackson streaming factory, and small JSON helpers. */
+final class Json {
+  /** Bodies are bounded by the proxy's own limit, so Jackson's string-length cap is lifted. */
+  static final JsonFactory FACTORY =
+      JsonFactory.builder()
+          .streamReadConstraints(
+              StreamReadConstraints.builder().maxStringLength(Integer.MAX_VALUE).build())
+          .build();
+
+  private Json() {}
+
+  /** A JSON object writer into a fresh byte array. */
+  interface ObjectWriter {
+    void write(JsonGenerator generator) throws IOException;
+  }
+
+  static byte[] write(ObjectWriter writer) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(128);
+    try (JsonGenerator generator = FACTORY.createGenerator(out)) {
+      writer.write(generator);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // impossible: writing to memory
+    }
+    return out.toByteArray();
+  }
+}

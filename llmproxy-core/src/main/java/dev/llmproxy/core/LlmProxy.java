@@ -1,0 +1,224 @@
+package dev.llmproxy.core;
+
+import dev.llmproxy.api.BudgetLedger;
+import dev.llmproxy.api.CredentialStore;
+import dev.llmproxy.api.ProxyListener;
+import dev.llmproxy.api.TokenResolver;
+import dev.llmproxy.api.UpstreamClient;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
+
+/**
+ * The proxy engine. Build one per application with {@link #builder()}, hand it every exchange on a
+ * proxy route with {@link #handle(ProxyExchange)}, and {@link #close()} it on shutdown.
+ *
+ * <pre>{@code
+ * LlmProxy proxy = LlmProxy.builder()
+ *     .tokenResolver(myUsers::resolveToken)
+ *     .credentialStore(CredentialStores.shared(ProviderId.ANTHROPIC, orgKey))
+ *     .build();
+ * }</pre>
+ *
+ * <p>Thread-safe. Each exchange runs on the proxy's own executor, so container threads are never
+ * held by a long stream; past {@code maxConcurrentExchanges} the proxy answers overloaded at once
+ * instead of queueing.
+ */
+public final class LlmProxy implements AutoCloseable {
+  /** Anthropic's public API. */
+  public static final String DEFAULT_ANTHROPIC_BASE_URL = "https://api.anthropic.com";
+
+  /** Default request body limit: 32 MiB. */
+  public static final long DEFAULT_MAX_REQUEST_BODY_BYTES = 32L * 1024 * 1024;
+
+  /** Default limit of exchanges in flight. */
+  public static final int DEFAULT_MAX_CONCURRENT_EXCHANGES = 10_000;
+
+  private final Pipeline pipeline;
+  private final ExecutorService executor;
+  private final Semaphore capacity;
+
+  private LlmProxy(Builder builder) {
+    Map<String, ProviderProfile> profiles = new LinkedHashMap<>();
+    ProviderProfile anthropic =
+        new AnthropicProfile(
+            builder.anthropicBaseUrl != null
+                ? builder.anthropicBaseUrl
+                : DEFAULT_ANTHROPIC_BASE_URL);
+    profiles.put(anthropic.id().value(), anthropic);
+    this.pipeline =
+        new Pipeline(
+            new Router(profiles, anthropic),
+            new Authenticator(Objects.requireNonNull(builder.tokenResolver, "tokenResolver")),
+            new BodyReader(
+                builder.maxRequestBodyBytes != -1
+                    ? builder.maxRequestBodyBytes
+                    : DEFAULT_MAX_REQUEST_BODY_BYTES),
+            builder.ledger != null ? builder.ledger : BudgetLedger.unlimited(),
+            Objects.requireNonNull(builder.credentialStore, "credentialStore"),
+            builder.upstreamClient != null
+                ? builder.upstreamClient
+                : OkHttpUpstreamClient.builder().build(),
+            new Listeners(builder.listeners),
+            builder.clock != null ? builder.clock : Clock.systemUTC());
+    this.executor = ExchangeExecutors.create();
+    this.capacity =
+        new Semaphore(
+            builder.maxConcurrentExchanges != -1
+                ? builder.maxConcurrentExchanges
+                : DEFAULT_MAX_CONCURRENT_EXCHANGES);
+  }
+
+  /** A new builder. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Runs {@code exchange} through the pipeline on the proxy's executor and returns at once. The
+   * exchange is always completed or aborted, exactly once, whatever happens.
+   */
+  public void handle(ProxyExchange exchange) {
+    Exchange task = new Exchange(pipeline, exchange);
+    if (!capacity.tryAcquire()) {
+      task.rejectOverloaded();
+      return;
+    }
+    try {
+      executor.execute(
+          () -> {
+            try {
+              task.run();
+            } finally {
+              capacity.release();
+            }
+          });
+    } catch (RejectedExecutionException e) {
+      capacity.release();
+      task.rejectOverloaded();
+    }
+  }
+
+  /**
+   * The error response for a request on {@code path} (below the mount point) that the container
+   * refused with {@code status} before the proxy saw it, in the envelope of the provider the path
+   * names.
+   */
+  public ErrorResponse containerError(String path, int status, String message) {
+    ProviderProfile profile = pipeline.router().envelopeFor(path);
+    return new ErrorResponse(
+        status, "application/json", profile.errorBody(ErrorType.forStatus(status), message));
+  }
+
+  /** Stops accepting exchanges; running ones are interrupted. */
+  @Override
+  public void close() {
+    executor.shutdownNow();
+  }
+
+  /**
+   * Configures an {@link LlmProxy}. A token resolver and a credential store are required; every
+   * other setting has a default. Each setter may be called once.
+   */
+  public static final class Builder {
+    private TokenResolver tokenResolver;
+    private CredentialStore credentialStore;
+    private BudgetLedger ledger;
+    private UpstreamClient upstreamClient;
+    private String anthropicBaseUrl;
+    private Clock clock;
+    private long maxRequestBodyBytes = -1;
+    private int maxConcurrentExchanges = -1;
+    private final List<ProxyListener> listeners = new ArrayList<>();
+
+    private Builder() {}
+
+    /** Resolves presented proxy tokens to principals. Required. */
+    public Builder tokenResolver(TokenResolver resolver) {
+      requireUnset(tokenResolver, "tokenResolver");
+      this.tokenResolver = Objects.requireNonNull(resolver);
+      return this;
+    }
+
+    /** Finds upstream credentials. Required. */
+    public Builder credentialStore(CredentialStore store) {
+      requireUnset(credentialStore, "credentialStore");
+      this.credentialStore = Objects.requireNonNull(store);
+      return this;
+    }
+
+    /** Holds budgets and rate windows; default {@link BudgetLedger#unlimited()}. */
+    public Builder budgetLedger(BudgetLedger ledger) {
+      requireUnset(this.ledger, "budgetLedger");
+      this.ledger = Objects.requireNonNull(ledger);
+      return this;
+    }
+
+    /** Sends upstream requests; default an {@link OkHttpUpstreamClient} with its defaults. */
+    public Builder upstreamClient(UpstreamClient client) {
+      requireUnset(upstreamClient, "upstreamClient");
+      this.upstreamClient = Objects.requireNonNull(client);
+      return this;
+    }
+
+    /** Anthropic's base URL; default {@value #DEFAULT_ANTHROPIC_BASE_URL}. */
+    public Builder anthropicBaseUrl(String baseUrl) {
+      requireUnset(anthropicBaseUrl, "anthropicBaseUrl");
+      this.anthropicBaseUrl = BaseUrls.normalize(baseUrl);
+      return this;
+    }
+
+    /** Adds a listener that receives one event per exchange. */
+    public Builder addListener(ProxyListener listener) {
+      listeners.add(Objects.requireNonNull(listener));
+      return this;
+    }
+
+    /** Largest accepted request body; default 32 MiB. Larger bodies get 413. */
+    public Builder maxRequestBodyBytes(long bytes) {
+      if (maxRequestBodyBytes != -1) {
+        throw new IllegalStateException("maxRequestBodyBytes was already set");
+      }
+      if (bytes < 0 || bytes > Integer.MAX_VALUE - 16) {
+        throw new IllegalArgumentException("maxRequestBodyBytes out of range: " + bytes);
+      }
+      this.maxRequestBodyBytes = bytes;
+      return this;
+    }
+
+    /** Exchanges in flight before the proxy answers overloaded; default 10,000. */
+    public Builder maxConcurrentExchanges(int exchanges) {
+      if (maxConcurrentExchanges != -1) {
+        throw new IllegalStateException("maxConcurrentExchanges was already set");
+      }
+      if (exchanges < 1) {
+        throw new IllegalArgumentException("maxConcurrentExchanges must be positive");
+      }
+      this.maxConcurrentExchanges = exchanges;
+      return this;
+    }
+
+    /** The clock for timestamps, expiry and rate windows; default UTC system clock. */
+    public Builder clock(Clock clock) {
+      requireUnset(this.clock, "clock");
+      this.clock = Objects.requireNonNull(clock);
+      return this;
+    }
+
+    public LlmProxy build() {
+      return new LlmProxy(this);
+    }
+
+    private static void requireUnset(Object current, String name) {
+      if (current != null) {
+        throw new IllegalStateException(name + " was already set");
+      }
+    }
+  }
+}

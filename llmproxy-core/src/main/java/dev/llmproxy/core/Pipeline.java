@@ -1,0 +1,17 @@
+package dev.llmproxy.core;
+
+import dev.llmproxy.api.BudgetLedger;
+import dev.llmproxy.api.CredentialStore;
+import dev.llmproxy.api.UpstreamClient;
+import java.time.Clock;
+
+/** The stages and collaborators every exchange shares; built once by {@link LlmProxy}. */
+record Pipeline(
+    Router router,
+    Authenticator authenticator,
+    BodyReader bodyReader,
+    BudgetLedger ledger,
+    CredentialStore credentials,
+    UpstreamClient upstream,
+    Listeners listeners,
+    Clock clock) {}

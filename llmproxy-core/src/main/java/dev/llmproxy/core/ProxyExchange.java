@@ -1,0 +1,62 @@
+package dev.llmproxy.core;
+
+import dev.llmproxy.api.Headers;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+
+/**
+ * One HTTP exchange as a container adapter presents it to the engine. The servlet filter implements
+ * it over an async servlet request; another container can too.
+ *
+ * <p>The engine calls the response methods from a single thread, in order: {@link #startResponse}
+ * once, then writes and flushes to {@link #responseBody()}, then exactly one of {@link #complete()}
+ * or {@link #abort()}. An {@link IOException} from a write or flush means the client has gone.
+ */
+public interface ProxyExchange {
+
+  /** The request method, e.g. {@code POST}. */
+  String method();
+
+  /**
+   * The request path below the proxy's mount point, still percent-encoded and not normalised, e.g.
+   * {@code /anthropic/v1/messages}.
+   */
+  String path();
+
+  /** The raw query string without {@code ?}, or {@code null} when there is none. */
+  String rawQuery();
+
+  /** The request headers. */
+  Headers requestHeaders();
+
+  /** The declared {@code Content-Length}, or -1 when unknown (chunked). */
+  long requestContentLength();
+
+  /** The request body. */
+  InputStream requestBody() throws IOException;
+
+  /** Sets the status and headers; nothing is sent before the first flush. */
+  void startResponse(int status, Headers headers) throws IOException;
+
+  /** Whether {@link #startResponse} has been called. */
+  boolean isResponseStarted();
+
+  /** The response body; each {@code flush()} pushes what was written to the client. */
+  OutputStream responseBody() throws IOException;
+
+  /**
+   * Calls {@code onGone} if the container learns the client disconnected before the exchange
+   * completes. Containers may only notice on the next write; the engine copes with both.
+   */
+  void onClientGone(Runnable onGone);
+
+  /** Ends the response normally and releases the container's resources. */
+  void complete();
+
+  /**
+   * Ends the response abnormally: the client must see a truncated response (connection closed, no
+   * final chunk), not a clean end, because the upstream body broke off.
+   */
+  void abort();
+}

@@ -1,0 +1,63 @@
+package dev.llmproxy.core;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import java.io.IOException;
+
+/**
+ * The few facts the engine needs from a JSON request body, read with a streaming parser that also
+ * proves the body is well-formed JSON. The body itself is forwarded untouched.
+ *
+ * @param model the top-level {@code model}, or {@code null}
+ * @param stream the top-level {@code stream} flag
+ * @param maxTokens the top-level {@code max_tokens} (or OpenAI's {@code
+ *     max_completion_tokens}/{@code max_output_tokens}), or -1
+ */
+record RequestPeek(String model, boolean stream, long maxTokens) {
+  static final RequestPeek NONE = new RequestPeek(null, false, -1);
+
+  /** Peeks at {@code body} when {@code contentType} is JSON; 400 if it is not well-formed. */
+  static RequestPeek of(byte[] body, String contentType) throws ProxyError {
+    if (body.length == 0 || contentType == null || !isJson(contentType)) {
+      return NONE;
+    }
+    String model = null;
+    boolean stream = false;
+    long maxTokens = -1;
+    try (JsonParser parser = Json.FACTORY.createParser(body)) {
+      JsonToken first = parser.nextToken();
+      if (first == JsonToken.START_OBJECT) {
+        JsonToken token;
+        while ((token = parser.nextToken()) == JsonToken.FIELD_NAME) {
+          String field = parser.currentName();
+          JsonToken value = parser.nextToken();
+          switch (field) {
+            case "model" -> model = value == JsonToken.VALUE_STRING ? parser.getText() : model;
+            case "stream" -> stream = value == JsonToken.VALUE_TRUE;
+            case "max_tokens", "max_completion_tokens", "max_output_tokens" ->
+                maxTokens = value == JsonToken.VALUE_NUMBER_INT ? parser.getLongValue() : maxTokens;
+            default -> {}
+          }
+          parser.skipChildren(); // no-op for scalars; skips (and validates) nested values
+        }
+        if (token != JsonToken.END_OBJECT) {
+          throw new IOException("unexpected token " + token);
+        }
+      } else {
+        parser.skipChildren();
+      }
+      if (parser.nextToken() != null) {
+        throw new IOException("trailing content after the JSON value");
+      }
+    } catch (IOException e) {
+      throw ProxyError.badRequest("The request body is not valid JSON.");
+    }
+    return new RequestPeek(model, stream, maxTokens);
+  }
+
+  private static boolean isJson(String contentType) {
+    int semicolon = contentType.indexOf(';');
+    String mediaType = (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).trim();
+    return mediaType.equalsIgnoreCase("application/json") || mediaType.endsWith("+json");
+  }
+}

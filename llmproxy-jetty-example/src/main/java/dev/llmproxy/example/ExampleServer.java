@@ -1,0 +1,130 @@
+package dev.llmproxy.example;
+
+import dev.llmproxy.api.ProviderId;
+import dev.llmproxy.api.ProxyListener;
+import dev.llmproxy.api.Secret;
+import dev.llmproxy.core.IssuedTokens;
+import dev.llmproxy.core.LlmProxy;
+import dev.llmproxy.core.SharedCredentialStore;
+import dev.llmproxy.servlet.AdminTokensServlet;
+import dev.llmproxy.servlet.LlmProxyFilter;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.EnumSet;
+import java.util.List;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+
+/**
+ * The example host: Jetty 12 with the proxy filter on {@code /proxy/*}, {@code /admin/tokens}, and
+ * {@code /healthz}. Tests start it exactly as {@code serve} does.
+ */
+final class ExampleServer implements AutoCloseable {
+  static final String MOUNT_PATH = LlmProxyFilter.DEFAULT_MOUNT_PATH;
+
+  private final Server server;
+  private final LlmProxy proxy;
+  private final IssuedTokens tokens;
+
+  private ExampleServer(Server server, LlmProxy proxy, IssuedTokens tokens) {
+    this.server = server;
+    this.proxy = proxy;
+    this.tokens = tokens;
+  }
+
+  /** Builds and starts the server; {@code listeners} receive every exchange's event. */
+  static ExampleServer start(ExampleConfig config, Secret adminToken, List<ProxyListener> listeners)
+      throws Exception {
+    Clock clock = Clock.systemUTC();
+    IssuedTokens tokens = new IssuedTokens(clock);
+    SharedCredentialStore credentials = SharedCredentialStore.empty();
+    if (config.anthropicApiKey().isPresent()) {
+      credentials = credentials.withApiKey(ProviderId.ANTHROPIC, config.anthropicApiKey().get());
+    }
+    LlmProxy.Builder builder =
+        LlmProxy.builder()
+            .tokenResolver(tokens)
+            .credentialStore(credentials)
+            .anthropicBaseUrl(config.anthropicBaseUrl())
+            .maxRequestBodyBytes(config.maxBodyBytes())
+            .maxConcurrentExchanges(config.maxConcurrent())
+            .clock(clock);
+    listeners.forEach(builder::addListener);
+    LlmProxy proxy = builder.build();
+
+    Server server = new Server();
+    HttpConfiguration http = new HttpConfiguration();
+    http.setSendServerVersion(false);
+    // Let encoded dot segments reach the proxy, which refuses them itself in the right envelope.
+    http.setUriCompliance(
+        UriCompliance.DEFAULT.with(
+            "llmproxy",
+            UriCompliance.Violation.AMBIGUOUS_PATH_SEGMENT,
+            UriCompliance.Violation.AMBIGUOUS_PATH_ENCODING));
+    ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
+    connector.setPort(config.port());
+    server.addConnector(connector);
+
+    ServletContextHandler context = new ServletContextHandler("/");
+    context.getServletHandler().setDecodeAmbiguousURIs(true);
+    FilterHolder filter = new FilterHolder(new LlmProxyFilter(proxy, MOUNT_PATH));
+    filter.setAsyncSupported(true);
+    context.addFilter(filter, "/*", EnumSet.of(DispatcherType.REQUEST));
+    context.addServlet(
+        new ServletHolder(new AdminTokensServlet(tokens, adminToken, config.defaultTier())),
+        "/admin/tokens/*");
+    context.addServlet(new ServletHolder(new HealthServlet()), "/healthz");
+    ProxyErrorHandler errors = new ProxyErrorHandler(proxy, MOUNT_PATH);
+    context.setErrorHandler(errors);
+    server.setErrorHandler(errors);
+    server.setHandler(context);
+    server.start();
+    return new ExampleServer(server, proxy, tokens);
+  }
+
+  /** The bound port. */
+  int port() {
+    return ((ServerConnector) server.getConnectors()[0]).getLocalPort();
+  }
+
+  /** {@code http://localhost:PORT}. */
+  String baseUrl() {
+    return "http://localhost:" + port();
+  }
+
+  /** The issued-token registry, e.g. to issue the demo token. */
+  IssuedTokens tokens() {
+    return tokens;
+  }
+
+  void join() throws InterruptedException {
+    server.join();
+  }
+
+  @Override
+  public void close() throws Exception {
+    server.stop();
+    proxy.close();
+  }
+
+  private static final class HealthServlet extends HttpServlet {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    protected void doGet(HttpServletRequest request, HttpServletResponse response)
+        throws IOException {
+      response.setContentType("application/json");
+      response.getWriter().write("{\"status\":\"ok\"}");
+    }
+  }
+}

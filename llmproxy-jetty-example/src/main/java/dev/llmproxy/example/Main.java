@@ -1,0 +1,118 @@
+package dev.llmproxy.example;
+
+import dev.llmproxy.api.Secret;
+import dev.llmproxy.core.IssuedToken;
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The example's command line: {@code serve [--demo]} (the default) and {@code info}. Configured by
+ * {@code LLMPROXY_*} environment variables.
+ */
+public final class Main {
+  private Main() {}
+
+  public static void main(String[] args) throws Exception {
+    System.exit(run(args, System.getenv(), System.out, System.err));
+  }
+
+  static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err)
+      throws Exception {
+    String command = args.length == 0 ? "serve" : args[0];
+    List<String> options = Arrays.asList(args).subList(Math.min(1, args.length), args.length);
+    ExampleConfig config;
+    try {
+      config = ExampleConfig.fromEnvironment(env);
+    } catch (IllegalArgumentException e) {
+      err.println("llmproxy: " + e.getMessage());
+      return 2;
+    }
+    switch (command) {
+      case "serve" -> {
+        if (!options.isEmpty() && !options.equals(List.of("--demo"))) {
+          return usage(err);
+        }
+        serve(config, options.contains("--demo"), out);
+        return 0;
+      }
+      case "info" -> {
+        printSetup(out, "http://localhost:" + (config.port() == 0 ? 8080 : config.port()));
+        return 0;
+      }
+      case "help", "--help", "-h" -> {
+        usage(out);
+        return 0;
+      }
+      default -> {
+        return usage(err);
+      }
+    }
+  }
+
+  private static void serve(ExampleConfig config, boolean demo, PrintStream out) throws Exception {
+    DataDir.create(config.dataDir());
+    DemoUpstream upstream = null;
+    if (demo) {
+      upstream = DemoUpstream.start();
+      config = config.withAnthropic(upstream.baseUrl(), DemoUpstream.DEMO_KEY);
+    }
+    Secret adminToken;
+    boolean generated = false;
+    if (config.adminToken().isPresent()) {
+      adminToken = Secret.of(config.adminToken().get());
+    } else {
+      AdminTokenFile.Loaded loaded = AdminTokenFile.loadOrCreate(config.dataDir());
+      adminToken = loaded.token();
+      generated = loaded.generated();
+    }
+    try (ExampleServer server = ExampleServer.start(config, adminToken, List.of())) {
+      out.println("llmproxy listening on " + server.baseUrl());
+      printSetup(out, server.baseUrl());
+      if (generated) {
+        out.println();
+        out.println("Admin token (shown once; saved in the data directory):");
+        out.println("  " + adminToken.reveal());
+      }
+      out.println();
+      out.println("Issue a proxy token:");
+      out.println(
+          "  curl -s -X POST -H 'Authorization: Bearer <admin token>' -d '{\"user\":\"alice\"}' "
+              + server.baseUrl()
+              + "/admin/tokens");
+      if (demo) {
+        IssuedToken.Issued token = server.tokens().issue("demo", config.defaultTier());
+        out.println();
+        out.println("DEMO MODE: Anthropic is a built-in fake on " + upstream.baseUrl() + ".");
+        out.println("Demo proxy token: " + token.token().reveal());
+        out.println("Try it:");
+        out.println(
+            "  curl -N "
+                + server.baseUrl()
+                + "/proxy/anthropic/v1/messages -H 'x-api-key: "
+                + token.token().reveal()
+                + "' -H 'anthropic-version: 2023-06-01' -H 'content-type: application/json'"
+                + " -d '{\"model\":\"claude-demo\",\"max_tokens\":64,\"stream\":true,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"hello through the proxy\"}]}'");
+      }
+      out.flush();
+      server.join();
+    } finally {
+      if (upstream != null) {
+        upstream.close();
+      }
+    }
+  }
+
+  static void printSetup(PrintStream out, String baseUrl) {
+    out.println("Point your clients at the proxy:");
+    out.println("  ANTHROPIC_BASE_URL=" + baseUrl + "/proxy/anthropic");
+    out.println("  ANTHROPIC_API_KEY=<your proxy token>");
+  }
+
+  private static int usage(PrintStream out) {
+    out.println("usage: java -jar llmproxy-jetty-example.jar [serve [--demo] | info | help]");
+    return 2;
+  }
+}
