@@ -211,6 +211,41 @@ class ProxyErrorsTest {
     assertNothingForwarded();
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"/proxy/anthropic/v1/a%2Fb", "/proxy/anthropic//v1/messages"})
+  void requestsJettyRefusesStillGetTheAnthropicEnvelope(String target) throws Exception {
+    RawHttp.Response response =
+        RawHttp.send(
+            fixture.server.port(),
+            "GET "
+                + target
+                + " HTTP/1.1\r\nHost: localhost\r\nx-api-key: "
+                + fixture.token
+                + "\r\n",
+            "");
+    assertEquals(400, response.status(), response.head());
+    assertTrue(response.head().toLowerCase().contains("content-type: application/json"));
+    JsonNode body = ProxyFixture.json(response.body());
+    assertEquals("invalid_request_error", body.get("error").get("type").asText());
+    assertNothingForwarded();
+  }
+
+  @Test
+  void oversizedHeadersGetTheAnthropicEnvelope() throws Exception {
+    RawHttp.Response response =
+        RawHttp.send(
+            fixture.server.port(),
+            "GET /proxy/anthropic/v1/models HTTP/1.1\r\nHost: localhost\r\nx-pad: "
+                + "p".repeat(20_000)
+                + "\r\n",
+            "");
+    assertEquals(431, response.status(), response.head());
+    JsonNode body = ProxyFixture.json(response.body());
+    assertEquals("error", body.get("type").asText());
+    assertEquals("invalid_request_error", body.get("error").get("type").asText());
+    assertNothingForwarded();
+  }
+
   private HttpRequest post(String path, String body) {
     return fixture
         .anthropic(path)
