@@ -3,7 +3,6 @@ package dev.llmproxy.core;
 import dev.llmproxy.api.Headers;
 import dev.llmproxy.api.PresentedCredential;
 import dev.llmproxy.api.Principal;
-import dev.llmproxy.api.Secret;
 import dev.llmproxy.api.StoreUnavailableException;
 import dev.llmproxy.api.TokenResolution;
 import dev.llmproxy.api.TokenResolver;
@@ -48,24 +47,15 @@ final class Authenticator {
 
   /** The presented token; two different tokens in the two headers are refused, not guessed. */
   static PresentedCredential presented(Headers headers) throws ProxyError {
-    String apiKey = headers.first("x-api-key").map(String::trim).orElse("");
-    String bearer = headers.first("authorization").map(Authenticator::bearerToken).orElse("");
-    if (!apiKey.isEmpty() && !bearer.isEmpty() && !apiKey.equals(bearer)) {
+    try {
+      return PresentedCredential.from(headers)
+          .orElseThrow(
+              () ->
+                  ProxyError.unauthenticated(
+                      "Missing proxy token: send it as x-api-key or Authorization: Bearer."));
+    } catch (IllegalArgumentException e) {
       throw ProxyError.unauthenticated(
           "Conflicting credentials: x-api-key and Authorization carry different tokens.");
     }
-    if (!apiKey.isEmpty()) {
-      return new PresentedCredential(Secret.of(apiKey), PresentedCredential.Location.X_API_KEY);
-    }
-    if (!bearer.isEmpty()) {
-      return new PresentedCredential(Secret.of(bearer), PresentedCredential.Location.BEARER);
-    }
-    throw ProxyError.unauthenticated(
-        "Missing proxy token: send it as x-api-key or Authorization: Bearer.");
-  }
-
-  private static String bearerToken(String authorization) {
-    String value = authorization.trim();
-    return value.regionMatches(true, 0, "Bearer ", 0, 7) ? value.substring(7).trim() : "";
   }
 }

@@ -1,6 +1,7 @@
 package dev.llmproxy.example;
 
 import dev.llmproxy.api.Secret;
+import dev.llmproxy.core.PrivateFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -25,7 +26,7 @@ final class AdminTokenFile {
     byte[] bytes = new byte[32];
     new SecureRandom().nextBytes(bytes);
     String token = "lp_admin_" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-    DataDir.writeSecretFile(file, token);
+    PrivateFiles.write(file, token.getBytes(StandardCharsets.UTF_8));
     return new Loaded(Secret.of(token), true);
   }
 }

@@ -1,43 +1,68 @@
 package dev.llmproxy.example;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * The example's configuration, read from {@code LLMPROXY_*} environment variables (see CONTRACT.md
- * and README.md for the table).
+ * The example's configuration, read from {@code LLMPROXY_*} environment variables (the table is in
+ * README.md and CONTRACT.md).
  *
  * @param port HTTP port; 0 picks a free one
- * @param dataDir where the admin token, keys and audit log live
+ * @param dataDir where tokens, keys, the keyset, the admin token and the audit log live
  * @param adminToken the admin bearer, or empty to load/generate one in {@code dataDir}
  * @param anthropicBaseUrl Anthropic upstream
- * @param anthropicApiKey shared Anthropic key, or empty
+ * @param openaiBaseUrl OpenAI upstream
+ * @param anthropicApiKey shared Anthropic key
+ * @param openaiApiKey shared OpenAI key
+ * @param claudeCredentials a Claude Code credentials file to use as the shared Anthropic login
+ * @param masterKeyset the Tink keyset JSON, or empty to load/generate {@code master-keyset.json}
  * @param maxBodyBytes request body limit
+ * @param tiers request-rate limits per tier
  * @param defaultTier tier of tokens issued without one
  * @param maxConcurrent exchanges in flight before the proxy answers overloaded
+ * @param upstreamIdleTimeout longest upstream silence tolerated
  */
 record ExampleConfig(
     int port,
     Path dataDir,
     Optional<String> adminToken,
     String anthropicBaseUrl,
+    String openaiBaseUrl,
     Optional<String> anthropicApiKey,
+    Optional<String> openaiApiKey,
+    Optional<Path> claudeCredentials,
+    Optional<String> masterKeyset,
     long maxBodyBytes,
+    TierRates tiers,
     String defaultTier,
-    int maxConcurrent) {
+    int maxConcurrent,
+    Duration upstreamIdleTimeout) {
 
-  /** Reads the configuration from {@code env}; throws with the variable's name if invalid. */
+  /** Reads the configuration from {@code env}; throws naming the variable if one is invalid. */
   static ExampleConfig fromEnvironment(Map<String, String> env) {
+    TierRates tiers = TierRates.parse(env.get("LLMPROXY_TIER_RATES"));
+    String defaultTier = env.getOrDefault("LLMPROXY_DEFAULT_TIER", "free").trim();
+    if (!tiers.names().contains(defaultTier)) {
+      throw new IllegalArgumentException(
+          "LLMPROXY_DEFAULT_TIER '" + defaultTier + "' is not a configured tier " + tiers.names());
+    }
     return new ExampleConfig(
-        intVar(env, "LLMPROXY_PORT", 8080),
+        (int) number(env, "LLMPROXY_PORT", 8080, 0, 65535),
         Path.of(env.getOrDefault("LLMPROXY_DATA_DIR", "./llmproxy-data")),
         nonBlank(env, "LLMPROXY_ADMIN_TOKEN"),
         env.getOrDefault("LLMPROXY_ANTHROPIC_BASE_URL", "https://api.anthropic.com"),
+        env.getOrDefault("LLMPROXY_OPENAI_BASE_URL", "https://api.openai.com"),
         nonBlank(env, "LLMPROXY_ANTHROPIC_API_KEY"),
-        longVar(env, "LLMPROXY_MAX_BODY_BYTES", 33_554_432L),
-        env.getOrDefault("LLMPROXY_DEFAULT_TIER", "free"),
-        intVar(env, "LLMPROXY_MAX_CONCURRENT", 10_000));
+        nonBlank(env, "LLMPROXY_OPENAI_API_KEY"),
+        nonBlank(env, "LLMPROXY_CLAUDE_CREDENTIALS").map(Path::of),
+        nonBlank(env, "LLMPROXY_MASTER_KEYSET"),
+        number(env, "LLMPROXY_MAX_BODY_BYTES", 33_554_432L, 0, Integer.MAX_VALUE - 16),
+        tiers,
+        defaultTier,
+        (int) number(env, "LLMPROXY_MAX_CONCURRENT", 10_000, 1, Integer.MAX_VALUE),
+        Duration.ofSeconds(number(env, "LLMPROXY_UPSTREAM_IDLE_TIMEOUT_SECONDS", 600, 1, 86_400)));
   }
 
   /** This configuration pointed at another Anthropic upstream with another shared key. */
@@ -47,10 +72,16 @@ record ExampleConfig(
         dataDir,
         adminToken,
         baseUrl,
+        openaiBaseUrl,
         Optional.of(apiKey),
+        openaiApiKey,
+        claudeCredentials,
+        masterKeyset,
         maxBodyBytes,
+        tiers,
         defaultTier,
-        maxConcurrent);
+        maxConcurrent,
+        upstreamIdleTimeout);
   }
 
   private static Optional<String> nonBlank(Map<String, String> env, String name) {
@@ -58,19 +89,21 @@ record ExampleConfig(
     return value == null || value.isBlank() ? Optional.empty() : Optional.of(value.trim());
   }
 
-  private static int intVar(Map<String, String> env, String name, int fallback) {
-    return (int) longVar(env, name, fallback);
-  }
-
-  private static long longVar(Map<String, String> env, String name, long fallback) {
+  private static long number(
+      Map<String, String> env, String name, long fallback, long min, long max) {
     String value = env.get(name);
     if (value == null || value.isBlank()) {
       return fallback;
     }
+    long parsed;
     try {
-      return Long.parseLong(value.trim());
+      parsed = Long.parseLong(value.trim());
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(name + " must be a number, got '" + value + "'");
+      throw new IllegalArgumentException(name + " must be a whole number, got '" + value + "'");
     }
+    if (parsed < min || parsed > max) {
+      throw new IllegalArgumentException(name + " must be between " + min + " and " + max);
+    }
+    return parsed;
   }
 }

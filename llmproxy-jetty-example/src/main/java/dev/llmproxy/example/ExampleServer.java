@@ -5,9 +5,10 @@ import dev.llmproxy.api.ProxyListener;
 import dev.llmproxy.api.Secret;
 import dev.llmproxy.core.IssuedTokens;
 import dev.llmproxy.core.LlmProxy;
-import dev.llmproxy.core.SharedCredentialStore;
+import dev.llmproxy.core.OkHttpUpstreamClient;
 import dev.llmproxy.servlet.AdminTokensServlet;
 import dev.llmproxy.servlet.LlmProxyFilter;
+import dev.llmproxy.servlet.MyKeysServlet;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -16,6 +17,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
@@ -46,16 +48,14 @@ final class ExampleServer implements AutoCloseable {
   static ExampleServer start(ExampleConfig config, Secret adminToken, List<ProxyListener> listeners)
       throws Exception {
     Clock clock = Clock.systemUTC();
-    IssuedTokens tokens = new IssuedTokens(clock);
-    SharedCredentialStore credentials = SharedCredentialStore.empty();
-    if (config.anthropicApiKey().isPresent()) {
-      credentials = credentials.withApiKey(ProviderId.ANTHROPIC, config.anthropicApiKey().get());
-    }
+    DataDirState state = DataDirState.open(config, clock);
     LlmProxy.Builder builder =
         LlmProxy.builder()
-            .tokenResolver(tokens)
-            .credentialStore(credentials)
+            .tokenResolver(state.tokens)
+            .credentialStore(state.credentials())
             .anthropicBaseUrl(config.anthropicBaseUrl())
+            .upstreamClient(
+                OkHttpUpstreamClient.builder().readTimeout(config.upstreamIdleTimeout()).build())
             .maxRequestBodyBytes(config.maxBodyBytes())
             .maxConcurrentExchanges(config.maxConcurrent())
             .clock(clock);
@@ -73,23 +73,35 @@ final class ExampleServer implements AutoCloseable {
             UriCompliance.Violation.AMBIGUOUS_PATH_ENCODING));
     ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
     connector.setPort(config.port());
+    // Jetty fails an async request whose connection is idle longer than this, so it must
+    // outlast the longest upstream silence the proxy tolerates (a long non-streaming answer).
+    connector.setIdleTimeout(config.upstreamIdleTimeout().plusSeconds(30).toMillis());
     server.addConnector(connector);
 
     ServletContextHandler context = new ServletContextHandler("/");
     context.getServletHandler().setDecodeAmbiguousURIs(true);
     FilterHolder filter = new FilterHolder(new LlmProxyFilter(proxy, MOUNT_PATH));
     filter.setAsyncSupported(true);
-    context.addFilter(filter, "/*", EnumSet.of(DispatcherType.REQUEST));
+    context.addFilter(filter, "/*", EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC));
     context.addServlet(
-        new ServletHolder(new AdminTokensServlet(tokens, adminToken, config.defaultTier())),
+        new ServletHolder(
+            new AdminTokensServlet(
+                state.tokens,
+                adminToken,
+                config.tiers().names(),
+                config.defaultTier(),
+                Set.of(ProviderId.ANTHROPIC, ProviderId.OPENAI),
+                clock)),
         "/admin/tokens/*");
+    context.addServlet(
+        new ServletHolder(new MyKeysServlet(state.tokens, state.userKeys)), "/api/v1/me/keys/*");
     context.addServlet(new ServletHolder(new HealthServlet()), "/healthz");
     ProxyErrorHandler errors = new ProxyErrorHandler(proxy, MOUNT_PATH);
     context.setErrorHandler(errors);
     server.setErrorHandler(errors);
     server.setHandler(context);
     server.start();
-    return new ExampleServer(server, proxy, tokens);
+    return new ExampleServer(server, proxy, state.tokens);
   }
 
   /** The bound port. */

@@ -1,7 +1,9 @@
 package dev.llmproxy.example;
 
 import dev.llmproxy.api.Secret;
-import dev.llmproxy.core.IssuedToken;
+import dev.llmproxy.core.IssuedTokens;
+import dev.llmproxy.core.PrivateFiles;
+import dev.llmproxy.core.TokenSpec;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.List;
@@ -52,7 +54,7 @@ public final class Main {
   }
 
   private static void serve(ExampleConfig config, boolean demo, PrintStream out) throws Exception {
-    DataDir.create(config.dataDir());
+    PrivateFiles.createDirectory(config.dataDir());
     DemoUpstream upstream = null;
     if (demo) {
       upstream = DemoUpstream.start();
@@ -82,7 +84,8 @@ public final class Main {
               + server.baseUrl()
               + "/admin/tokens");
       if (demo) {
-        IssuedToken.Issued token = server.tokens().issue("demo", config.defaultTier());
+        IssuedTokens.Issued token =
+            server.tokens().issue(TokenSpec.user("demo", config.defaultTier()));
         out.println();
         out.println("DEMO MODE: Anthropic is a built-in fake on " + upstream.baseUrl() + ".");
         out.println("Demo proxy token: " + token.token().reveal());

@@ -1,0 +1,175 @@
+package dev.llmproxy.servlet;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.llmproxy.api.Headers;
+import dev.llmproxy.api.KeyStatus;
+import dev.llmproxy.api.PresentedCredential;
+import dev.llmproxy.api.Principal;
+import dev.llmproxy.api.ProviderId;
+import dev.llmproxy.api.Secret;
+import dev.llmproxy.api.StoreUnavailableException;
+import dev.llmproxy.api.TokenResolution;
+import dev.llmproxy.api.TokenResolver;
+import dev.llmproxy.api.UserKeys;
+import dev.llmproxy.core.KeyFormats;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.Enumeration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code /api/v1/me/keys/{provider}}: a user reads ({@code GET}), saves ({@code PUT {"key":"…"}})
+ * or removes ({@code DELETE}) their own upstream key, authenticated by their proxy token. The key
+ * is validated, then handed to {@link UserKeys} (which encrypts it); responses carry only {@code
+ * configured} and {@code configured_at}. Service principals get 403. Mount it at {@code
+ * /api/v1/me/keys/*}.
+ */
+public final class MyKeysServlet extends HttpServlet {
+  private static final long serialVersionUID = 1L;
+  private static final Logger log = LoggerFactory.getLogger(MyKeysServlet.class);
+
+  private final transient TokenResolver tokens;
+  private final transient UserKeys keys;
+
+  public MyKeysServlet(TokenResolver tokens, UserKeys keys) {
+    this.tokens = Objects.requireNonNull(tokens, "tokens");
+    this.keys = Objects.requireNonNull(keys, "keys");
+  }
+
+  @Override
+  protected void service(HttpServletRequest request, HttpServletResponse response)
+      throws IOException {
+    Optional<Principal> principal = authenticate(request, response);
+    if (principal.isEmpty()) {
+      return;
+    }
+    if (principal.get().kind() != Principal.Kind.USER) {
+      JsonResponses.error(
+          response, 403, "permission_error", "Service tokens cannot manage per-user keys.");
+      return;
+    }
+    Optional<ProviderId> provider = provider(request);
+    if (provider.isEmpty()) {
+      JsonResponses.error(
+          response,
+          404,
+          "not_found_error",
+          "Unknown provider. Keys can be stored for: "
+              + String.join(
+                  ", ",
+                  KeyFormats.prefixes().keySet().stream().map(ProviderId::value).sorted().toList())
+              + ".");
+      return;
+    }
+    String user = principal.get().id();
+    try {
+      switch (request.getMethod()) {
+        case "GET" -> JsonResponses.send(response, 200, view(keys.status(user, provider.get())));
+        case "PUT" -> put(request, response, user, provider.get());
+        case "DELETE" -> {
+          keys.delete(user, provider.get());
+          response.setStatus(204);
+        }
+        default ->
+            JsonResponses.error(response, 405, "invalid_request_error", "Use GET, PUT or DELETE.");
+      }
+    } catch (StoreUnavailableException e) {
+      log.warn("Key store unavailable: {}", e.getMessage());
+      JsonResponses.error(response, 503, "api_error", "The key store is unavailable right now.");
+    }
+  }
+
+  private void put(
+      HttpServletRequest request, HttpServletResponse response, String user, ProviderId provider)
+      throws IOException {
+    String key;
+    try {
+      JsonNode body = JsonResponses.readObject(request);
+      JsonNode value = body.get("key");
+      if (value == null || !value.isTextual()) {
+        throw new InvalidRequest("Field 'key' is required and must be a string.");
+      }
+      key = value.asText();
+      Optional<String> problem = KeyFormats.problem(provider, key);
+      if (problem.isPresent()) {
+        throw new InvalidRequest(problem.get());
+      }
+    } catch (InvalidRequest e) {
+      JsonResponses.error(response, 400, "invalid_request_error", e.getMessage());
+      return;
+    }
+    JsonResponses.send(response, 200, view(keys.put(user, provider, Secret.of(key))));
+  }
+
+  private Optional<Principal> authenticate(HttpServletRequest request, HttpServletResponse response)
+      throws IOException {
+    Optional<PresentedCredential> credential;
+    try {
+      credential = PresentedCredential.from(headers(request));
+    } catch (IllegalArgumentException e) {
+      JsonResponses.error(response, 401, "authentication_error", "Conflicting credentials.");
+      return Optional.empty();
+    }
+    if (credential.isEmpty()) {
+      JsonResponses.error(response, 401, "authentication_error", "Missing proxy token.");
+      return Optional.empty();
+    }
+    TokenResolution resolution;
+    try {
+      resolution = tokens.resolve(credential.get());
+    } catch (RuntimeException e) {
+      log.warn("Token resolver failed: {}", e.toString());
+      JsonResponses.error(response, 503, "api_error", "Cannot verify tokens right now.");
+      return Optional.empty();
+    }
+    if (resolution instanceof TokenResolution.Authenticated authenticated) {
+      return Optional.of(authenticated.principal());
+    }
+    TokenResolution.Reason reason = ((TokenResolution.Rejected) resolution).reason();
+    if (reason == TokenResolution.Reason.REVOKED) {
+      JsonResponses.error(response, 403, "permission_error", "This proxy token has been revoked.");
+    } else {
+      JsonResponses.error(response, 401, "authentication_error", "Invalid or expired proxy token.");
+    }
+    return Optional.empty();
+  }
+
+  private static Optional<ProviderId> provider(HttpServletRequest request) {
+    String info = request.getPathInfo();
+    if (info == null || info.length() < 2 || info.indexOf('/', 1) >= 0) {
+      return Optional.empty();
+    }
+    try {
+      ProviderId id = ProviderId.of(info.substring(1));
+      return KeyFormats.prefixes().containsKey(id) ? Optional.of(id) : Optional.empty();
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
+  }
+
+  private static Map<String, Object> view(KeyStatus status) {
+    Map<String, Object> view = new LinkedHashMap<>();
+    view.put("provider", status.provider().value());
+    view.put("configured", status.configured());
+    view.put("configured_at", status.configuredAt().map(Object::toString).orElse(null));
+    return view;
+  }
+
+  private static Headers headers(HttpServletRequest request) {
+    Headers.Builder builder = Headers.builder();
+    for (String name : new String[] {"x-api-key", "authorization"}) {
+      Enumeration<String> values = request.getHeaders(name);
+      while (values != null && values.hasMoreElements()) {
+        builder.add(name, values.nextElement());
+      }
+    }
+    return builder.build();
+  }
+}

@@ -1,0 +1,35 @@
+package dev.llmproxy.servlet;
+
+import dev.llmproxy.api.ProviderId;
+import dev.llmproxy.api.TokenRecord;
+import java.math.BigDecimal;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The JSON shape of an issued token in {@code /admin/tokens} responses. Never the hash. */
+final class TokenViews {
+  private TokenViews() {}
+
+  static Map<String, Object> view(TokenRecord token) {
+    Map<String, Object> view = new LinkedHashMap<>();
+    view.put("id", token.id());
+    view.put("user", token.user());
+    view.put("kind", token.kind().name().toLowerCase(java.util.Locale.ROOT));
+    view.put("tier", token.tier());
+    view.put(
+        "max_requests", token.maxRequests().isPresent() ? token.maxRequests().getAsLong() : null);
+    view.put(
+        "max_spend_usd",
+        token.maxSpendNanoUsd().isPresent() ? usd(token.maxSpendNanoUsd().getAsLong()) : null);
+    view.put("expires_at", token.expiresAt().map(Object::toString).orElse(null));
+    view.put("models", token.models());
+    view.put("providers", token.providers().stream().map(ProviderId::value).sorted().toList());
+    view.put("revoked", token.revoked());
+    view.put("created_at", token.createdAt().toString());
+    return view;
+  }
+
+  static BigDecimal usd(long nanoUsd) {
+    return BigDecimal.valueOf(nanoUsd, 9).stripTrailingZeros();
+  }
+}
