@@ -152,6 +152,18 @@ public final class Headers {
       return Optional.empty();
     }
 
+    /** Every value of {@code name} added so far, in order. */
+    public List<String> values(String name) {
+      String lower = name.toLowerCase(Locale.ROOT);
+      List<String> result = new ArrayList<>(2);
+      for (int i = 0; i < namesAndValues.size(); i += 2) {
+        if (namesAndValues.get(i).equals(lower)) {
+          result.add(namesAndValues.get(i + 1));
+        }
+      }
+      return result;
+    }
+
     public Headers build() {
       return namesAndValues.isEmpty() ? EMPTY : new Headers(namesAndValues.toArray(new String[0]));
     }

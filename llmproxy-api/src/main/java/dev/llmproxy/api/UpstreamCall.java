@@ -18,6 +18,13 @@ public interface UpstreamCall {
    */
   void cancel();
 
+  /**
+   * Whether the request reached the upstream (its headers were written to the connection). A
+   * request that was sent counts against budgets even if no response followed; one that failed to
+   * connect does not.
+   */
+  boolean requestSent();
+
   /** Whether {@link #cancel()} was called. */
   boolean isCanceled();
 }

@@ -58,7 +58,7 @@ final class AnthropicProfile implements ProviderProfile {
       out.set("x-api-key", key.key().reveal());
     } else if (credential instanceof UpstreamCredential.OAuthToken oauth) {
       out.set("authorization", "Bearer " + oauth.accessToken().reveal());
-      out.set("anthropic-beta", mergeBeta(out.first("anthropic-beta").orElse("")));
+      out.set("anthropic-beta", mergeBeta(String.join(",", out.values("anthropic-beta"))));
       if (out.first("anthropic-version").isEmpty()) {
         out.add("anthropic-version", DEFAULT_VERSION);
       }

@@ -32,7 +32,8 @@ final class Authenticator {
       log.warn("Token store unavailable: {}", e.getMessage());
       throw ProxyError.unavailable("The proxy cannot verify tokens right now. Try again later.");
     } catch (RuntimeException e) {
-      log.error("Token resolver failed", e);
+      // Only the type: a host resolver's message may quote what it was given.
+      log.error("Token resolver {} failed: {}", resolver.getClass().getName(), e.getClass());
       throw ProxyError.unavailable("The proxy cannot verify tokens right now. Try again later.");
     }
     if (resolution instanceof TokenResolution.Authenticated authenticated) {

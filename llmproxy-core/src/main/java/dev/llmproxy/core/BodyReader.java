@@ -26,23 +26,17 @@ final class BodyReader {
     if (declaredLength == 0) {
       return EMPTY;
     }
-    if (declaredLength > 0) {
-      byte[] body = new byte[(int) declaredLength];
-      int read = in.readNBytes(body, 0, body.length);
-      if (read < body.length) {
-        throw ProxyError.badRequest("The request body ended before its declared length.");
-      }
-      return body;
-    }
-    // Unknown length (chunked): grow up to the limit, one byte past it means too large.
-    byte[] body = new byte[8192];
+    // Grow as bytes arrive (a declared length is a promise, not a reason to allocate it all up
+    // front); unknown length (chunked) may grow to the limit, one byte past it is too large.
+    long cap = declaredLength > 0 ? declaredLength : maxBytes + 1;
+    byte[] body = new byte[(int) Math.min(cap, 64 * 1024)];
     int size = 0;
     while (true) {
       if (size == body.length) {
-        if (size > maxBytes) {
-          throw tooLarge();
+        if (size == cap) {
+          break;
         }
-        body = Arrays.copyOf(body, (int) Math.min((long) size * 2, maxBytes + 1));
+        body = Arrays.copyOf(body, (int) Math.min((long) size * 2, cap));
       }
       int n = in.read(body, size, body.length - size);
       if (n < 0) {
@@ -52,6 +46,9 @@ final class BodyReader {
       if (size > maxBytes) {
         throw tooLarge();
       }
+    }
+    if (declaredLength > 0 && size < declaredLength) {
+      throw ProxyError.badRequest("The request body ended before its declared length.");
     }
     return size == body.length ? body : Arrays.copyOf(body, size);
   }

@@ -108,7 +108,7 @@ public final class ClaudeCredentialsFile implements CredentialStore {
     JsonNode oauth = root != null && root.has("claudeAiOauth") ? root.get("claudeAiOauth") : root;
     if (oauth == null
         || !oauth.path("accessToken").isTextual()
-        || oauth.path("accessToken").asText().isBlank()) {
+        || !HeaderValues.isVisibleAscii(oauth.path("accessToken").asText())) {
       return new Reading(State.NO_TOKEN, null);
     }
     Optional<Instant> expiresAt = expiry(oauth.path("expiresAt"));

@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  */
 final class Exchange implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(Exchange.class);
-  private static final int BUFFER_SIZE = 16 * 1024;
+  private static final int BUFFER_SIZE = 8 * 1024; // OkHttp hands over at most a segment
 
   private final Pipeline pipeline;
   private final ProxyExchange io;
@@ -43,7 +43,6 @@ final class Exchange implements Runnable {
   private Outcome outcome;
   private int status;
   private boolean abort;
-  private boolean upstreamResponded;
   private volatile UpstreamCall call;
   private volatile boolean clientGone;
 
@@ -65,7 +64,7 @@ final class Exchange implements Runnable {
       proxy();
     } catch (ProxyError e) {
       fail(e);
-    } catch (RuntimeException | IOException e) {
+    } catch (Throwable e) { // an Error too: the exchange must still be answered and settled
       log.error("Exchange failed unexpectedly: {} {}", io.method(), io.path(), e);
       fail(ProxyError.internal("The proxy failed to handle this request."));
     } finally {
@@ -95,7 +94,7 @@ final class Exchange implements Runnable {
     Principal principal = pipeline.authenticator().authenticate(io.requestHeaders());
     event.principal(principal);
 
-    byte[] body = pipeline.bodyReader().read(io.requestBody(), io.requestContentLength());
+    byte[] body = readBody();
     RequestPeek peek = RequestPeek.of(body, io.requestHeaders().first("content-type").orElse(null));
     event.model(peek.model());
 
@@ -110,6 +109,15 @@ final class Exchange implements Runnable {
             route.profile().upstreamHeaders(io.requestHeaders(), credential),
             body);
     relay(send(request));
+  }
+
+  private byte[] readBody() throws ProxyError {
+    try {
+      return pipeline.bodyReader().read(io.requestBody(), io.requestContentLength());
+    } catch (IOException e) {
+      log.debug("Client went away while sending the request body: {}", e.toString());
+      throw new ProxyError(499, ErrorType.INVALID_REQUEST, Outcome.CLIENT_CANCELLED, "cancelled");
+    }
   }
 
   private void reserve(Principal principal) throws ProxyError {
@@ -180,7 +188,9 @@ final class Exchange implements Runnable {
     try {
       upstreamCall = pipeline.upstream().newCall(request);
     } catch (IllegalArgumentException e) {
-      throw ProxyError.badRequest("The request cannot be forwarded: " + e.getMessage());
+      // The message may quote a header value, i.e. a credential: log the type only.
+      log.error("Upstream request for {} could not be built: {}", envelope.id(), e.getClass());
+      throw ProxyError.internal("The proxy could not build the upstream request.");
     }
     call = upstreamCall;
     if (clientGone) {
@@ -188,7 +198,6 @@ final class Exchange implements Runnable {
     }
     try {
       UpstreamResponse response = upstreamCall.execute();
-      upstreamResponded = true;
       event.timeToFirstByte(Duration.ofNanos(System.nanoTime() - startNanos));
       return response;
     } catch (IOException e) {
@@ -221,7 +230,7 @@ final class Exchange implements Runnable {
         io.startResponse(status, headers.build());
         out = io.responseBody();
         out.flush();
-      } catch (IOException e) {
+      } catch (IOException | RuntimeException e) {
         clientGone();
         outcome = Outcome.CLIENT_CANCELLED;
         return;
@@ -252,7 +261,7 @@ final class Exchange implements Runnable {
       try {
         out.write(buffer, 0, n);
         out.flush();
-      } catch (IOException e) {
+      } catch (IOException | RuntimeException e) { // containers differ in how "gone" surfaces
         clientGone();
         outcome = Outcome.CLIENT_CANCELLED;
         abort = true;
@@ -289,13 +298,25 @@ final class Exchange implements Runnable {
       OutputStream out = io.responseBody();
       out.write(body);
       out.flush();
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) {
       abort = true;
     }
   }
 
-  /** Commits or refunds, publishes the event, ends the response. Never throws. */
+  /**
+   * Ends the response first, so the client is never kept waiting on the ledger or a listener; then
+   * commits or refunds and publishes the event. Never throws.
+   */
   private void settle() {
+    try {
+      if (abort) {
+        io.abort();
+      } else {
+        io.complete();
+      }
+    } catch (RuntimeException e) {
+      log.warn("Container failed to end the response: {}", e.toString());
+    }
     try {
       if (reservation != null) {
         settleReservation();
@@ -307,18 +328,13 @@ final class Exchange implements Runnable {
       pipeline.listeners().publish(event.build());
     } catch (RuntimeException e) {
       log.error("Failed to settle an exchange", e);
-    } finally {
-      if (abort) {
-        io.abort();
-      } else {
-        io.complete();
-      }
     }
   }
 
   private void settleReservation() {
     try {
-      if (upstreamResponded) {
+      UpstreamCall sent = call;
+      if (sent != null && sent.requestSent()) {
         pipeline.ledger().commit(reservation, new Charge(1, 0));
       } else {
         pipeline.ledger().refund(reservation); // it never reached the upstream

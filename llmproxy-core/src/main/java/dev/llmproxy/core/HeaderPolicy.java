@@ -73,10 +73,10 @@ final class HeaderPolicy {
 
   /** Header names listed in {@code Connection}; usually none, so usually no allocation. */
   private static Set<String> connectionNamed(Headers headers) {
-    List<String> values = headers.values("connection");
-    if (values.isEmpty()) {
+    if (headers.first("connection").isEmpty()) {
       return Set.of();
     }
+    List<String> values = headers.values("connection");
     Set<String> names = new HashSet<>();
     for (String value : values) {
       for (String token : value.split(",")) {

@@ -37,11 +37,8 @@ public final class KeyFormats {
     if (!key.startsWith(prefix)) {
       return Optional.of("Field 'key' must start with '" + prefix + "' for " + provider + ".");
     }
-    for (int i = 0; i < key.length(); i++) {
-      char c = key.charAt(i);
-      if (c <= ' ' || c > '~') {
-        return Optional.of("Field 'key' contains whitespace or non-ASCII characters.");
-      }
+    if (!HeaderValues.isVisibleAscii(key)) {
+      return Optional.of("Field 'key' contains whitespace or non-ASCII characters.");
     }
     return Optional.empty();
   }

@@ -43,6 +43,7 @@ public final class LlmProxy implements AutoCloseable {
   private final Pipeline pipeline;
   private final ExecutorService executor;
   private final Semaphore capacity;
+  private OkHttpUpstreamClient ownedUpstream;
 
   private LlmProxy(Builder builder) {
     Map<String, ProviderProfile> profiles = new LinkedHashMap<>();
@@ -62,9 +63,7 @@ public final class LlmProxy implements AutoCloseable {
                     : DEFAULT_MAX_REQUEST_BODY_BYTES),
             builder.ledger != null ? builder.ledger : BudgetLedger.unlimited(),
             Objects.requireNonNull(builder.credentialStore, "credentialStore"),
-            builder.upstreamClient != null
-                ? builder.upstreamClient
-                : OkHttpUpstreamClient.builder().build(),
+            builder.upstreamClient != null ? builder.upstreamClient : ownedUpstream(),
             new Listeners(builder.listeners),
             builder.clock != null ? builder.clock : Clock.systemUTC());
     this.executor = ExchangeExecutors.create();
@@ -116,10 +115,21 @@ public final class LlmProxy implements AutoCloseable {
         status, "application/json", profile.errorBody(ErrorType.forStatus(status), message));
   }
 
-  /** Stops accepting exchanges; running ones are interrupted. */
+  /**
+   * Stops accepting exchanges; running ones are interrupted. Closes the upstream client if the
+   * proxy created it.
+   */
   @Override
   public void close() {
     executor.shutdownNow();
+    if (ownedUpstream != null) {
+      ownedUpstream.close();
+    }
+  }
+
+  private OkHttpUpstreamClient ownedUpstream() {
+    ownedUpstream = OkHttpUpstreamClient.builder().build();
+    return ownedUpstream;
   }
 
   /**

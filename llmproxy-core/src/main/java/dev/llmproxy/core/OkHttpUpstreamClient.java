@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import okhttp3.Call;
 import okhttp3.ConnectionPool;
+import okhttp3.EventListener;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.RequestBody;
@@ -37,9 +38,11 @@ public final class OkHttpUpstreamClient implements UpstreamClient {
       Set.of("POST", "PUT", "PATCH", "PROPPATCH", "REPORT");
 
   private final OkHttpClient client;
+  private final boolean ownsClient;
 
-  private OkHttpUpstreamClient(OkHttpClient client) {
+  private OkHttpUpstreamClient(OkHttpClient client, boolean ownsClient) {
     this.client = client;
+    this.ownsClient = ownsClient;
   }
 
   /** A builder with the defaults above. */
@@ -50,16 +53,58 @@ public final class OkHttpUpstreamClient implements UpstreamClient {
   @Override
   public UpstreamCall newCall(UpstreamRequest request) {
     Request.Builder builder = new Request.Builder().url(request.url());
-    Headers headers = request.headers();
-    for (int i = 0, n = headers.size(); i < n; i++) {
-      builder.addHeader(headers.name(i), headers.value(i));
-    }
+    builder.headers(okHttpHeaders(request.headers()));
     RequestBody body = null;
     if (request.body().length > 0 || METHODS_WITH_BODY.contains(request.method())) {
       body = RequestBody.create(request.body());
     }
     builder.method(request.method(), body);
-    return new OkHttpCall(client.newCall(builder.build()));
+    SentFlag sent = new SentFlag();
+    builder.tag(SentFlag.class, sent);
+    return new OkHttpCall(client.newCall(builder.build()), sent);
+  }
+
+  /** Closes the connection pool and dispatcher threads this client created for itself. */
+  public void close() {
+    if (ownsClient) {
+      client.dispatcher().executorService().shutdown();
+      client.connectionPool().evictAll();
+    }
+  }
+
+  /** Set by {@link #SENT_LISTENER} once a call's request headers are on the wire. */
+  private static final class SentFlag {
+    volatile boolean sent;
+  }
+
+  private static final EventListener SENT_LISTENER =
+      new EventListener() {
+        @Override
+        public void requestHeadersEnd(Call call, Request request) {
+          SentFlag flag = request.tag(SentFlag.class);
+          if (flag != null) {
+            flag.sent = true;
+          }
+        }
+      };
+
+  /**
+   * Converts headers, allowing non-ASCII values (a client's user agent may carry them) but never
+   * CR, LF or NUL. The exception never quotes the value: it may be a credential.
+   */
+  private static okhttp3.Headers okHttpHeaders(Headers headers) {
+    okhttp3.Headers.Builder builder = new okhttp3.Headers.Builder();
+    for (int i = 0, n = headers.size(); i < n; i++) {
+      String value = headers.value(i);
+      for (int c = 0; c < value.length(); c++) {
+        char ch = value.charAt(c);
+        if (ch == '\r' || ch == '\n' || ch == '\0') {
+          throw new IllegalArgumentException("control character in header " + headers.name(i));
+        }
+      }
+      builder.addUnsafeNonAscii(headers.name(i), value);
+    }
+    return builder.build();
   }
 
   /** Configures an {@link OkHttpUpstreamClient}. */
@@ -106,6 +151,7 @@ public final class OkHttpUpstreamClient implements UpstreamClient {
                   .connectionPool(new ConnectionPool(maxIdleConnections, 5, TimeUnit.MINUTES));
       return new OkHttpUpstreamClient(
           builder
+              .eventListener(SENT_LISTENER)
               .connectTimeout(connectTimeout)
               .readTimeout(readTimeout)
               .writeTimeout(readTimeout)
@@ -113,15 +159,23 @@ public final class OkHttpUpstreamClient implements UpstreamClient {
               .followRedirects(false)
               .followSslRedirects(false)
               .retryOnConnectionFailure(false)
-              .build());
+              .build(),
+          base == null);
     }
   }
 
   private static final class OkHttpCall implements UpstreamCall {
     private final Call call;
+    private final SentFlag sent;
 
-    OkHttpCall(Call call) {
+    OkHttpCall(Call call, SentFlag sent) {
       this.call = call;
+      this.sent = sent;
+    }
+
+    @Override
+    public boolean requestSent() {
+      return sent.sent;
     }
 
     @Override

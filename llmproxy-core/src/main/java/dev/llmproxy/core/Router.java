@@ -70,7 +70,10 @@ final class Router {
     }
   }
 
-  /** A segment that decodes to "." or "..", or that hides a slash or backslash. */
+  /**
+   * A segment that decodes to "." or ".." (also before a {@code ;} path parameter, as in {@code
+   * ..;x}), or that hides a slash or backslash.
+   */
   private static boolean isForbiddenSegment(String s, int start, int end) {
     int dots = 0;
     boolean onlyDots = true;
@@ -87,6 +90,9 @@ final class Router {
       i++;
       if (c == '/' || c == '\\') {
         return true;
+      }
+      if (c == ';') {
+        break; // a path parameter: servers that strip it would see the segment before it
       }
       if (c == '.') {
         dots++;

@@ -35,8 +35,19 @@ public final class SharedCredentialStore implements CredentialStore {
     return new SharedCredentialStore(copy);
   }
 
-  /** This store plus a shared API key for {@code provider}. */
+  /**
+   * This store plus a shared API key for {@code provider}.
+   *
+   * @throws IllegalArgumentException if the key has whitespace, control or non-ASCII characters (a
+   *     pasted key often carries an invisible one); the message never quotes the key
+   */
   public SharedCredentialStore withApiKey(ProviderId provider, String apiKey) {
+    if (!HeaderValues.isVisibleAscii(apiKey)) {
+      throw new IllegalArgumentException(
+          "The shared "
+              + provider
+              + " key is empty or contains whitespace or non-ASCII characters");
+    }
     return with(provider, new UpstreamCredential.ApiKey(Secret.of(apiKey), SOURCE));
   }
 

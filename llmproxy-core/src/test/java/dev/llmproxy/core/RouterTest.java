@@ -43,7 +43,11 @@ class RouterTest {
         "/anthropic/v1/..%2fx",
         "/anthropic/v1/..%2Fx",
         "/anthropic/v1/%5c..",
-        "/anthropic/v1\\..\\x"
+        "/anthropic/v1\\..\\x",
+        "/anthropic/..;/admin",
+        "/anthropic/..;x/admin",
+        "/anthropic/%2e%2e;x/admin",
+        "/anthropic/.%2e%3bx/admin"
       })
   void traversalIsRejected(String path) {
     ProxyError error = assertThrows(ProxyError.class, () -> router.route(path));

@@ -9,6 +9,7 @@ import dev.llmproxy.core.OkHttpUpstreamClient;
 import dev.llmproxy.servlet.AdminTokensServlet;
 import dev.llmproxy.servlet.LlmProxyFilter;
 import dev.llmproxy.servlet.MyKeysServlet;
+import jakarta.servlet.AsyncContext;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -20,6 +21,7 @@ import java.util.List;
 import java.util.Set;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -80,9 +82,10 @@ final class ExampleServer implements AutoCloseable {
 
     ServletContextHandler context = new ServletContextHandler("/");
     context.getServletHandler().setDecodeAmbiguousURIs(true);
-    FilterHolder filter = new FilterHolder(new LlmProxyFilter(proxy, MOUNT_PATH));
+    FilterHolder filter =
+        new FilterHolder(new LlmProxyFilter(proxy, MOUNT_PATH, ExampleServer::abortResponse));
     filter.setAsyncSupported(true);
-    context.addFilter(filter, "/*", EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC));
+    context.addFilter(filter, "/*", EnumSet.of(DispatcherType.REQUEST));
     context.addServlet(
         new ServletHolder(
             new AdminTokensServlet(
@@ -102,6 +105,13 @@ final class ExampleServer implements AutoCloseable {
     server.setHandler(context);
     server.start();
     return new ExampleServer(server, proxy, state.tokens);
+  }
+
+  /** Jetty's way to reset a committed response: the client sees the stream break off. */
+  private static void abortResponse(HttpServletRequest request, AsyncContext async) {
+    ServletContextRequest.getServletContextRequest(request)
+        .getServletChannel()
+        .abort(new IOException("upstream response broke off"));
   }
 
   /** The bound port. */

@@ -2,6 +2,7 @@ package dev.llmproxy.example;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.llmproxy.api.Outcome;
@@ -12,6 +13,8 @@ import java.io.InputStream;
 import java.net.Socket;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import mockwebserver3.MockResponse;
+import mockwebserver3.SocketEffect;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -101,7 +104,57 @@ class AnthropicStreamingTest {
     assertEquals("alice", event.principalId().orElseThrow());
   }
 
-  private static void readUntil(InputStream in, String marker) throws IOException {
+  @Test
+  void anUpstreamThatBreaksOffMidStreamIsNotPassedOnAsACleanEnd() throws Exception {
+    fixture.upstream.enqueue(
+        new MockResponse.Builder()
+            .setHeader("content-type", "text/event-stream")
+            .chunkedBody(AnthropicFixtures.streamText().repeat(200), 1024)
+            .onResponseBody(new SocketEffect.CloseSocket())
+            .build());
+
+    try (Socket client = new Socket("localhost", fixture.server.port())) {
+      client.setSoTimeout(20_000);
+      byte[] body = STREAM_REQUEST.getBytes(UTF_8);
+      String head =
+          "POST /proxy/anthropic/v1/messages HTTP/1.1\r\nHost: localhost\r\n"
+              + "x-api-key: "
+              + fixture.token
+              + "\r\ncontent-type: application/json\r\ncontent-length: "
+              + body.length
+              + "\r\n\r\n";
+      client.getOutputStream().write(head.getBytes(UTF_8));
+      client.getOutputStream().write(body);
+      client.getOutputStream().flush();
+      String whole = readUntilCleanEndOrClose(client.getInputStream());
+      int bodyStart = whole.indexOf("\r\n\r\n") + 4;
+      String responseHead = whole.substring(0, bodyStart).toLowerCase(java.util.Locale.ROOT);
+      assertTrue(responseHead.startsWith("http/1.1 200"), whole);
+      assertTrue(responseHead.contains("transfer-encoding: chunked"), responseHead);
+      assertFalse(
+          whole.substring(bodyStart).endsWith("0\r\n\r\n"),
+          "the truncated stream ended cleanly: " + whole);
+    }
+    assertEquals(Outcome.UPSTREAM_ERROR, fixture.nextEvent().outcome());
+  }
+
+  /** Reads until the peer closes, or until a clean end of a chunked body shows up. */
+  private static String readUntilCleanEndOrClose(InputStream in) throws IOException {
+    ByteArrayOutputStream seen = new ByteArrayOutputStream();
+    byte[] buffer = new byte[1024];
+    int n;
+    while (!endsCleanly(seen.toString(UTF_8)) && (n = in.read(buffer)) >= 0) {
+      seen.write(buffer, 0, n);
+    }
+    return seen.toString(UTF_8);
+  }
+
+  private static boolean endsCleanly(String response) {
+    int bodyStart = response.indexOf("\r\n\r\n");
+    return bodyStart >= 0 && response.substring(bodyStart + 4).endsWith("0\r\n\r\n");
+  }
+
+  private static String readUntil(InputStream in, String marker) throws IOException {
     ByteArrayOutputStream seen = new ByteArrayOutputStream();
     byte[] buffer = new byte[1024];
     while (!seen.toString(UTF_8).contains(marker)) {
@@ -111,5 +164,6 @@ class AnthropicStreamingTest {
       }
       seen.write(buffer, 0, n);
     }
+    return seen.toString(UTF_8);
   }
 }

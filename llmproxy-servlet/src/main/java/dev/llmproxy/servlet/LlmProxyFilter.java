@@ -42,6 +42,7 @@ public final class LlmProxyFilter implements Filter {
 
   private LlmProxy proxy;
   private String mountPath;
+  private ResponseAborter aborter = ResponseAborter.completing();
 
   /** A filter that takes its proxy from the servlet context in {@link #init}. */
   public LlmProxyFilter() {}
@@ -53,8 +54,17 @@ public final class LlmProxyFilter implements Filter {
 
   /** A filter serving {@code proxy} under {@code mountPath}, e.g. {@code /llm}. */
   public LlmProxyFilter(LlmProxy proxy, String mountPath) {
+    this(proxy, mountPath, ResponseAborter.completing());
+  }
+
+  /**
+   * A filter serving {@code proxy} under {@code mountPath} that ends broken streams with {@code
+   * aborter}, a container-specific way to reset a committed response.
+   */
+  public LlmProxyFilter(LlmProxy proxy, String mountPath, ResponseAborter aborter) {
     this.proxy = Objects.requireNonNull(proxy, "proxy");
     this.mountPath = normalizeMount(mountPath);
+    this.aborter = Objects.requireNonNull(aborter, "aborter");
   }
 
   private static String normalizeMount(String mountPath) {
@@ -102,7 +112,14 @@ public final class LlmProxyFilter implements Filter {
     }
     AsyncContext async = request.startAsync(request, response);
     async.setTimeout(0); // the upstream side owns timeouts
-    proxy.handle(new ServletProxyExchange(request, response, async, path));
+    ServletProxyExchange exchange =
+        new ServletProxyExchange(request, response, async, aborter, path);
+    try {
+      proxy.handle(exchange);
+    } catch (RuntimeException e) {
+      exchange.abort();
+      throw e;
+    }
   }
 
   /** The raw path below the mount point, or {@code null} if the request is not for the proxy. */

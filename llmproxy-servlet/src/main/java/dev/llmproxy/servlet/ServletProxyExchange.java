@@ -5,31 +5,46 @@ import dev.llmproxy.core.ProxyExchange;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
+import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.Enumeration;
-import java.util.concurrent.atomic.AtomicBoolean;
 
-/** A {@link ProxyExchange} over an async servlet request. */
+/**
+ * A {@link ProxyExchange} over an async servlet request.
+ *
+ * <p>The exchange thread and the container (reporting a client error through {@link
+ * AsyncListener#onError}) may race to end the response, so every response call goes through one
+ * lock and an {@code ended} flag: once ended, writes fail with an {@link IOException} ("client
+ * gone") instead of touching a recycled response.
+ */
 final class ServletProxyExchange implements ProxyExchange, AsyncListener {
   private final HttpServletRequest request;
   private final HttpServletResponse response;
   private final AsyncContext async;
+  private final ResponseAborter aborter;
   private final String path;
   private final Headers headers;
-  private final AtomicBoolean ended = new AtomicBoolean();
-  private volatile Runnable onClientGone;
-  private volatile boolean clientGone;
+  private final Object lock = new Object();
+  private boolean ended;
   private boolean started;
+  private Runnable onClientGone;
+  private boolean clientGone;
+  private OutputStream body;
 
   ServletProxyExchange(
-      HttpServletRequest request, HttpServletResponse response, AsyncContext async, String path) {
+      HttpServletRequest request,
+      HttpServletResponse response,
+      AsyncContext async,
+      ResponseAborter aborter,
+      String path) {
     this.request = request;
     this.response = response;
     this.async = async;
+    this.aborter = aborter;
     this.path = path;
     this.headers = readHeaders(request);
     async.addListener(this);
@@ -79,58 +94,123 @@ final class ServletProxyExchange implements ProxyExchange, AsyncListener {
   }
 
   @Override
-  public void startResponse(int status, Headers headers) {
-    started = true;
-    response.setStatus(status);
-    for (int i = 0, n = headers.size(); i < n; i++) {
-      String name = headers.name(i);
-      if (name.equals("content-length")) {
-        response.setContentLengthLong(Long.parseLong(headers.value(i)));
-      } else {
-        response.addHeader(name, headers.value(i));
+  public void startResponse(int status, Headers headers) throws IOException {
+    synchronized (lock) {
+      ensureOpen();
+      started = true;
+      response.setStatus(status);
+      for (int i = 0, n = headers.size(); i < n; i++) {
+        String name = headers.name(i);
+        if (name.equals("content-length")) {
+          setContentLength(headers.value(i));
+        } else {
+          response.addHeader(name, headers.value(i));
+        }
       }
+    }
+  }
+
+  /** A length that does not parse is left to the container (chunked), not trusted. */
+  private void setContentLength(String value) {
+    try {
+      long length = Long.parseLong(value.trim());
+      if (length >= 0) {
+        response.setContentLengthLong(length);
+      }
+    } catch (NumberFormatException e) {
+      // leave framing to the container
     }
   }
 
   @Override
   public boolean isResponseStarted() {
-    return started;
+    synchronized (lock) {
+      return started;
+    }
   }
 
   @Override
   public OutputStream responseBody() throws IOException {
-    return response.getOutputStream();
+    synchronized (lock) {
+      ensureOpen();
+      if (body == null) {
+        body = new GuardedOutput(response.getOutputStream());
+      }
+      return body;
+    }
   }
 
   @Override
   public void onClientGone(Runnable onGone) {
-    this.onClientGone = onGone;
-    if (clientGone) {
+    boolean runNow;
+    synchronized (lock) {
+      onClientGone = onGone;
+      runNow = clientGone;
+    }
+    if (runNow) {
       onGone.run();
     }
   }
 
   @Override
   public void complete() {
-    if (ended.compareAndSet(false, true)) {
+    synchronized (lock) {
+      if (ended) {
+        return;
+      }
+      ended = true;
       try {
         async.complete();
       } catch (IllegalStateException e) {
-        // The container already ended the request (client gone, container shutdown).
+        // the container already ended the request
       }
     }
   }
 
+  /**
+   * A committed response is ended through the {@link ResponseAborter}, so the client can tell a
+   * broken stream from a complete one; an uncommitted one is simply completed.
+   */
   @Override
   public void abort() {
-    // The Servlet API cannot reset a committed response; completing it is the portable best.
-    // A body cut short against its Content-Length is still seen as truncated by the client.
-    complete();
+    synchronized (lock) {
+      if (ended) {
+        return;
+      }
+      ended = true;
+      try {
+        if (response.isCommitted()) {
+          aborter.abort(request, async);
+        } else {
+          async.complete();
+        }
+      } catch (RuntimeException e) {
+        // the container already ended the request, or refused to abort it
+      }
+    }
   }
 
+  private void ensureOpen() throws IOException {
+    if (ended) {
+      throw new IOException("the exchange has ended (client gone)");
+    }
+  }
+
+  /** The client is gone: end the request ourselves, as the spec expects, then tell the engine. */
   private void gone() {
-    clientGone = true;
-    Runnable callback = onClientGone;
+    Runnable callback;
+    synchronized (lock) {
+      clientGone = true;
+      callback = onClientGone;
+      if (!ended) {
+        ended = true;
+        try {
+          async.complete();
+        } catch (IllegalStateException e) {
+          // already ended
+        }
+      }
+    }
     if (callback != null) {
       callback.run();
     }
@@ -151,4 +231,42 @@ final class ServletProxyExchange implements ProxyExchange, AsyncListener {
 
   @Override
   public void onStartAsync(AsyncEvent event) {}
+
+  /** Writes through to the servlet stream while the exchange is open; IOException after. */
+  private final class GuardedOutput extends OutputStream {
+    private final ServletOutputStream out;
+
+    GuardedOutput(ServletOutputStream out) {
+      this.out = out;
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] bytes, int offset, int length) throws IOException {
+      synchronized (lock) {
+        ensureOpen();
+        try {
+          out.write(bytes, offset, length);
+        } catch (RuntimeException e) {
+          throw new IOException("response unusable (client gone)", e);
+        }
+      }
+    }
+
+    @Override
+    public void flush() throws IOException {
+      synchronized (lock) {
+        ensureOpen();
+        try {
+          out.flush();
+        } catch (RuntimeException e) {
+          throw new IOException("response unusable (client gone)", e);
+        }
+      }
+    }
+  }
 }

@@ -1,0 +1,220 @@
+package dev.llmproxy.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.llmproxy.api.CredentialStore;
+import dev.llmproxy.api.Headers;
+import dev.llmproxy.api.Outcome;
+import dev.llmproxy.api.Principal;
+import dev.llmproxy.api.ProxyEvent;
+import dev.llmproxy.api.Secret;
+import dev.llmproxy.api.UpstreamCredential;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ServerSocket;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.SocketEffect;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The pipeline's failure paths: every one answers, settles and publishes exactly one event. */
+class ExchangeTest {
+  private static final String TOKEN = "lp_sk_test";
+  private static final String KEY = "sk-ant-upstream";
+
+  private final MockWebServer upstream = new MockWebServer();
+  private final RecordingLedger ledger = new RecordingLedger();
+  private final BlockingQueue<ProxyEvent> events = new LinkedBlockingQueue<>();
+  private LlmProxy proxy;
+
+  @BeforeEach
+  void start() throws IOException {
+    upstream.start();
+  }
+
+  @AfterEach
+  void stop() {
+    if (proxy != null) {
+      proxy.close();
+    }
+    upstream.close();
+  }
+
+  private LlmProxy proxy(String baseUrl, CredentialStore credentials) {
+    proxy =
+        LlmProxy.builder()
+            .anthropicBaseUrl(baseUrl)
+            .tokenResolver(StaticTokenResolver.of(Map.of(TOKEN, Principal.user("alice", "pro"))))
+            .credentialStore(credentials)
+            .budgetLedger(ledger)
+            .addListener(events::add)
+            .build();
+    return proxy;
+  }
+
+  private LlmProxy proxy() {
+    return proxy(
+        upstream.url("/").toString(),
+        SharedCredentialStore.empty().withApiKey(dev.llmproxy.api.ProviderId.ANTHROPIC, KEY));
+  }
+
+  private ProxyEvent event() throws InterruptedException {
+    ProxyEvent event = events.poll(10, TimeUnit.SECONDS);
+    assertTrue(event != null, "no event");
+    return event;
+  }
+
+  @Test
+  void connectFailureIsRefunded() throws Exception {
+    int closed;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      closed = socket.getLocalPort();
+    }
+    proxy(
+        "http://127.0.0.1:" + closed,
+        SharedCredentialStore.empty().withApiKey(dev.llmproxy.api.ProviderId.ANTHROPIC, KEY));
+    FakeExchange exchange = FakeExchange.post("/anthropic/v1/messages", TOKEN, "{}");
+    proxy.handle(exchange);
+    exchange.await();
+    assertEquals(502, exchange.status);
+    assertEquals(Outcome.UPSTREAM_ERROR, event().outcome()); // published after settling
+    assertEquals(1, ledger.refunded.get());
+    assertEquals(0, ledger.committed.get());
+  }
+
+  @Test
+  void aRequestThatReachedTheUpstreamCountsEvenWithoutAResponse() throws Exception {
+    upstream.enqueue(
+        new MockResponse.Builder().onResponseStart(new SocketEffect.CloseSocket()).build());
+    FakeExchange exchange = FakeExchange.post("/anthropic/v1/messages", TOKEN, "{}");
+    proxy().handle(exchange);
+    exchange.await();
+    assertEquals(502, exchange.status);
+    assertEquals(1, upstream.getRequestCount());
+    event(); // published after settling
+    assertEquals(1, ledger.committed.get(), "sent upstream, so it counts");
+    assertEquals(0, ledger.refunded.get());
+  }
+
+  @Test
+  void upstreamBreakingOffMidBodyAbortsTheClientResponse() throws Exception {
+    upstream.enqueue(
+        new MockResponse.Builder()
+            .setHeader("content-type", "text/event-stream")
+            .body("event: a\ndata: 1\n\n".repeat(2000))
+            .onResponseBody(new SocketEffect.CloseSocket())
+            .build());
+    FakeExchange exchange = FakeExchange.post("/anthropic/v1/messages", TOKEN, "{}");
+    proxy().handle(exchange);
+    exchange.await();
+    assertTrue(exchange.aborted, "a broken upstream body must not end cleanly");
+    assertEquals(Outcome.UPSTREAM_ERROR, event().outcome());
+  }
+
+  @Test
+  void clientGoingAwayDuringTheUploadIsACancellationNotAnError() throws Exception {
+    InputStream brokenUpload =
+        new InputStream() {
+          @Override
+          public int read() throws IOException {
+            throw new IOException("connection reset by peer");
+          }
+        };
+    FakeExchange exchange =
+        new FakeExchange(
+            "POST",
+            "/anthropic/v1/messages",
+            Headers.of("x-api-key", TOKEN, "content-type", "application/json"),
+            brokenUpload,
+            100);
+    proxy().handle(exchange);
+    exchange.await();
+    assertEquals(Outcome.CLIENT_CANCELLED, event().outcome());
+    assertEquals(0, upstream.getRequestCount());
+    assertEquals(0, ledger.reserved.get());
+  }
+
+  @Test
+  void anErrorInTheResolverStillAnswers500AndPublishesAnEvent() throws Exception {
+    proxy =
+        LlmProxy.builder()
+            .anthropicBaseUrl(upstream.url("/").toString())
+            .tokenResolver(
+                c -> {
+                  throw new StackOverflowError("deep");
+                })
+            .credentialStore((p, id) -> Optional.empty())
+            .addListener(events::add)
+            .build();
+    FakeExchange exchange = FakeExchange.post("/anthropic/v1/messages", TOKEN, "{}");
+    proxy.handle(exchange);
+    exchange.await();
+    assertEquals(500, exchange.status);
+    assertTrue(exchange.body().contains("\"api_error\""), exchange.body());
+    assertEquals(Outcome.UPSTREAM_ERROR, event().outcome());
+  }
+
+  @Test
+  void aCredentialWithControlCharactersIsNeverEchoed() throws Exception {
+    String leaky = "sk-ant-secret\r\nx-evil: 1";
+    proxy(
+        upstream.url("/").toString(),
+        (p, id) -> Optional.of(new UpstreamCredential.ApiKey(Secret.of(leaky), "user_key")));
+    FakeExchange exchange = FakeExchange.post("/anthropic/v1/messages", TOKEN, "{}");
+    proxy.handle(exchange);
+    exchange.await();
+    assertEquals(500, exchange.status);
+    assertFalse(exchange.body().contains("sk-ant-secret"), exchange.body());
+    assertEquals(0, upstream.getRequestCount());
+    event(); // published after settling
+    assertEquals(1, ledger.refunded.get());
+  }
+
+  @Test
+  void nonAsciiClientHeaderValuesAreForwarded() throws Exception {
+    upstream.enqueue(new MockResponse.Builder().body("{}").build());
+    FakeExchange exchange =
+        new FakeExchange(
+            "POST",
+            "/anthropic/v1/messages",
+            Headers.of("x-api-key", TOKEN, "user-agent", "café-client/1.0"),
+            "{}".getBytes());
+    proxy().handle(exchange);
+    exchange.await();
+    assertEquals(200, exchange.status);
+    assertEquals("café-client/1.0", upstream.takeRequest().getHeaders().get("user-agent"));
+  }
+
+  @Test
+  void aThrowingListenerDoesNotBreakTheExchange() throws Exception {
+    upstream.enqueue(new MockResponse.Builder().body("{\"ok\":1}").build());
+    proxy =
+        LlmProxy.builder()
+            .anthropicBaseUrl(upstream.url("/").toString())
+            .tokenResolver(StaticTokenResolver.of(Map.of(TOKEN, Principal.user("alice", "pro"))))
+            .credentialStore(
+                SharedCredentialStore.empty()
+                    .withApiKey(dev.llmproxy.api.ProviderId.ANTHROPIC, KEY))
+            .addListener(
+                e -> {
+                  throw new IllegalStateException("listener bug");
+                })
+            .addListener(events::add)
+            .build();
+    FakeExchange exchange = FakeExchange.post("/anthropic/v1/messages", TOKEN, "{}");
+    proxy.handle(exchange);
+    exchange.await();
+    assertEquals(200, exchange.status);
+    assertEquals("{\"ok\":1}", exchange.body());
+    assertEquals(Outcome.OK, event().outcome());
+  }
+}

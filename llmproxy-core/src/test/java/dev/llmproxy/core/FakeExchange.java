@@ -1,0 +1,131 @@
+package dev.llmproxy.core;
+
+import dev.llmproxy.api.Headers;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/** An in-memory {@link ProxyExchange} for engine tests: records the response it is given. */
+final class FakeExchange implements ProxyExchange {
+  private final String method;
+  private final String path;
+  private final Headers headers;
+  private final InputStream body;
+  private final long contentLength;
+  private final CountDownLatch ended = new CountDownLatch(1);
+  final ByteArrayOutputStream responseBody = new ByteArrayOutputStream();
+  volatile int status;
+  volatile Headers responseHeaders;
+  volatile boolean aborted;
+  volatile boolean failWrites;
+
+  FakeExchange(String method, String path, Headers headers, byte[] body) {
+    this(method, path, headers, new ByteArrayInputStream(body), body.length);
+  }
+
+  FakeExchange(String method, String path, Headers headers, InputStream body, long length) {
+    this.method = method;
+    this.path = path;
+    this.headers = headers;
+    this.body = body;
+    this.contentLength = length;
+  }
+
+  static FakeExchange post(String path, String token, String json) {
+    return new FakeExchange(
+        "POST",
+        path,
+        Headers.of("x-api-key", token, "content-type", "application/json"),
+        json.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Waits for the engine to complete or abort the exchange. */
+  FakeExchange await() throws InterruptedException {
+    if (!ended.await(10, TimeUnit.SECONDS)) {
+      throw new AssertionError("exchange did not end");
+    }
+    return this;
+  }
+
+  String body() {
+    return responseBody.toString(StandardCharsets.UTF_8);
+  }
+
+  @Override
+  public String method() {
+    return method;
+  }
+
+  @Override
+  public String path() {
+    return path;
+  }
+
+  @Override
+  public String rawQuery() {
+    return null;
+  }
+
+  @Override
+  public Headers requestHeaders() {
+    return headers;
+  }
+
+  @Override
+  public long requestContentLength() {
+    return contentLength;
+  }
+
+  @Override
+  public InputStream requestBody() {
+    return body;
+  }
+
+  @Override
+  public void startResponse(int status, Headers headers) {
+    this.status = status;
+    this.responseHeaders = headers;
+  }
+
+  @Override
+  public boolean isResponseStarted() {
+    return responseHeaders != null;
+  }
+
+  @Override
+  public OutputStream responseBody() {
+    return new OutputStream() {
+      @Override
+      public void write(int b) throws IOException {
+        write(new byte[] {(byte) b}, 0, 1);
+      }
+
+      @Override
+      public void write(byte[] bytes, int offset, int length) throws IOException {
+        if (failWrites) {
+          throw new IOException("client gone");
+        }
+        responseBody.write(bytes, offset, length);
+      }
+    };
+  }
+
+  @Override
+  public void onClientGone(Runnable onGone) {}
+
+  @Override
+  public void complete() {
+    ended.countDown();
+  }
+
+  @Override
+  public void abort() {
+    aborted = true;
+    ended.countDown();
+  }
+}

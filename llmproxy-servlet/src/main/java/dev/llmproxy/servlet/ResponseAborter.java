@@ -1,0 +1,25 @@
+package dev.llmproxy.servlet;
+
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.http.HttpServletRequest;
+
+/**
+ * Ends a committed response abnormally, so the client sees a truncated response (connection reset,
+ * no final chunk) rather than a clean end when the upstream body broke off mid-way.
+ *
+ * <p>The Servlet API has no portable way to do this, so it is a container-specific hook. The
+ * default, {@link #completing()}, just completes the response: the client sees the bytes that
+ * arrived and a clean end. Hosts on Jetty 12 can pass {@code request ->
+ * ServletContextRequest.getServletContextRequest(request).getServletChannel() .abort(cause)} (the
+ * Jetty example does).
+ */
+@FunctionalInterface
+public interface ResponseAborter {
+  /** Aborts the response of {@code request}, whose async context is {@code async}. */
+  void abort(HttpServletRequest request, AsyncContext async);
+
+  /** Completes the response normally: the portable fallback. */
+  static ResponseAborter completing() {
+    return (request, async) -> async.complete();
+  }
+}
