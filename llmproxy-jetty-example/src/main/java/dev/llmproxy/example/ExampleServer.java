@@ -9,6 +9,7 @@ import dev.llmproxy.core.OkHttpUpstreamClient;
 import dev.llmproxy.servlet.AdminTokensServlet;
 import dev.llmproxy.servlet.LlmProxyFilter;
 import dev.llmproxy.servlet.MyKeysServlet;
+import dev.llmproxy.servlet.TokenRequests;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServlet;
@@ -88,23 +89,30 @@ final class ExampleServer implements AutoCloseable {
     context.addFilter(filter, "/*", EnumSet.of(DispatcherType.REQUEST));
     context.addServlet(
         new ServletHolder(
-            new AdminTokensServlet(
-                state.tokens,
-                adminToken,
-                config.tiers().names(),
-                config.defaultTier(),
-                Set.of(ProviderId.ANTHROPIC, ProviderId.OPENAI),
-                clock)),
+            new AdminTokensServlet(state.tokens, adminToken, tokenRequests(config, clock))),
         "/admin/tokens/*");
     context.addServlet(
         new ServletHolder(new MyKeysServlet(state.tokens, state.userKeys)), "/api/v1/me/keys/*");
     context.addServlet(new ServletHolder(new HealthServlet()), "/healthz");
+    ServletHolder page = new ServletHolder(new StaticPageServlet());
+    context.addServlet(page, "/me/proxy");
+    context.addServlet(page, "/me/proxy.js");
+    context.addServlet(page, "/me/proxy.css");
     ProxyErrorHandler errors = new ProxyErrorHandler(proxy, MOUNT_PATH);
     context.setErrorHandler(errors);
     server.setErrorHandler(errors);
     server.setHandler(context);
     server.start();
     return new ExampleServer(server, proxy, state.tokens);
+  }
+
+  /** How the admin API and the CLI validate token requests. */
+  static TokenRequests tokenRequests(ExampleConfig config, Clock clock) {
+    return new TokenRequests(
+        config.tiers().names(),
+        config.defaultTier(),
+        Set.of(ProviderId.ANTHROPIC, ProviderId.OPENAI),
+        clock);
   }
 
   /** Jetty's way to reset a committed response: the client sees the stream break off. */

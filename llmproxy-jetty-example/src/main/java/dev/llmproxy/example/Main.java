@@ -43,6 +43,12 @@ public final class Main {
         printSetup(out, "http://localhost:" + (config.port() == 0 ? 8080 : config.port()));
         return 0;
       }
+      case "tokens" -> {
+        return TokensCommand.run(options, config, out, err);
+      }
+      case "doctor" -> {
+        return DoctorCommand.run(config, out);
+      }
       case "help", "--help", "-h" -> {
         usage(out);
         return 0;
@@ -112,10 +118,13 @@ public final class Main {
     out.println("Point your clients at the proxy:");
     out.println("  ANTHROPIC_BASE_URL=" + baseUrl + "/proxy/anthropic");
     out.println("  ANTHROPIC_API_KEY=<your proxy token>");
+    out.println("Save your own upstream key at " + baseUrl + "/me/proxy");
   }
 
   private static int usage(PrintStream out) {
-    out.println("usage: java -jar llmproxy-jetty-example.jar [serve [--demo] | info | help]");
+    out.println(
+        "usage: java -jar llmproxy-jetty-example.jar"
+            + " [serve [--demo] | info | tokens issue|list|revoke … | doctor | help]");
     return 2;
   }
 }
