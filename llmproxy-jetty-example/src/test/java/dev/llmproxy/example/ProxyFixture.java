@@ -79,6 +79,11 @@ final class ProxyFixture implements AutoCloseable {
     return JSON.readTree(response.body()).get("token").asText();
   }
 
+  /** The fixture's data directory. */
+  Path dataDir() {
+    return dataDir;
+  }
+
   /** {@code http://localhost:PORT/proxy/anthropic}. */
   String anthropicBase() {
     return server.baseUrl() + "/proxy/anthropic";
