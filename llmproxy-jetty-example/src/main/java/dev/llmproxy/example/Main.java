@@ -2,6 +2,7 @@ package dev.llmproxy.example;
 
 import dev.llmproxy.api.Secret;
 import dev.llmproxy.core.IssuedTokens;
+import dev.llmproxy.core.MasterKeyset;
 import dev.llmproxy.core.PrivateFiles;
 import dev.llmproxy.core.TokenSpec;
 import java.io.PrintStream;
@@ -48,6 +49,9 @@ public final class Main {
       }
       case "doctor" -> {
         return DoctorCommand.run(config, out);
+      }
+      case "keyset" -> {
+        return rotateKeyset(options, config, out, err);
       }
       case "help", "--help", "-h" -> {
         usage(out);
@@ -114,6 +118,34 @@ public final class Main {
     }
   }
 
+  /**
+   * {@code keyset rotate}: adds a new primary key to the data directory's master keyset. Keys saved
+   * from now on (after a restart of {@code serve}) use it; stored keys still decrypt.
+   */
+  private static int rotateKeyset(
+      List<String> options, ExampleConfig config, PrintStream out, PrintStream err)
+      throws java.io.IOException {
+    if (!options.equals(List.of("rotate"))) {
+      return usage(err);
+    }
+    if (config.masterKeyset().isPresent()) {
+      err.println(
+          "llmproxy keyset rotate: the keyset comes from LLMPROXY_MASTER_KEYSET; rotate it where"
+              + " it is kept (add a key with Tink's tinkey and make it primary)");
+      return 2;
+    }
+    java.nio.file.Path file = config.dataDir().resolve(DataDirState.KEYSET_FILE);
+    MasterKeyset rotated = MasterKeyset.loadOrGenerate(file).rotate();
+    rotated.save(file);
+    out.println(
+        "rotated "
+            + file
+            + ": "
+            + rotated.size()
+            + " keys; restart serve to write with the new one");
+    return 0;
+  }
+
   static void printSetup(PrintStream out, String baseUrl) {
     out.println("Point your clients at the proxy:");
     out.println("  ANTHROPIC_BASE_URL=" + baseUrl + "/proxy/anthropic");
@@ -124,7 +156,8 @@ public final class Main {
   private static int usage(PrintStream out) {
     out.println(
         "usage: java -jar llmproxy-jetty-example.jar"
-            + " [serve [--demo] | info | tokens issue|list|revoke … | doctor | help]");
+            + " [serve [--demo] | info | tokens issue|list|revoke … | doctor | keyset rotate"
+            + " | help]");
     return 2;
   }
 }
