@@ -20,6 +20,19 @@ public interface BudgetLedger {
   /** Releases {@code reservation} entirely: the request never reached the upstream. */
   void refund(Reservation reservation);
 
+  /**
+   * The caller's current rate window without consuming from it, for the rate-limit headers of
+   * responses that end before a reservation (a 400 or 403 after authentication).
+   */
+  default RateLimitState rateLimit(Principal principal) {
+    return RateLimitState.unlimited();
+  }
+
+  /** What account {@code accountId} (see {@link Principal#accountId()}) has used so far. */
+  default Balance balance(String accountId) {
+    return Balance.ZERO;
+  }
+
   /** A ledger with no limits that records nothing. */
   static BudgetLedger unlimited() {
     return UnlimitedLedger.INSTANCE;

@@ -13,9 +13,15 @@ import java.util.Set;
  * @param tier rate-limit and model-access tier, e.g. {@code "free"} or {@code "pro"}
  * @param scopes what the principal may do; hosts define the vocabulary
  * @param attributes extra facts for listeners and custom stages, e.g. {@link #TOKEN_ID}
+ * @param limits budgets and allowed models/providers of this principal (its token)
  */
 public record Principal(
-    String id, Kind kind, String tier, Set<String> scopes, Map<String, String> attributes) {
+    String id,
+    Kind kind,
+    String tier,
+    Set<String> scopes,
+    Map<String, String> attributes,
+    Limits limits) {
 
   /** Attribute naming the issued token that authenticated the principal, when there is one. */
   public static final String TOKEN_ID = "token_id";
@@ -34,6 +40,7 @@ public record Principal(
     Objects.requireNonNull(tier, "tier");
     scopes = Set.copyOf(scopes);
     attributes = Map.copyOf(attributes);
+    Objects.requireNonNull(limits, "limits");
     if (id.isBlank()) {
       throw new IllegalArgumentException("id is blank");
     }
@@ -41,19 +48,32 @@ public record Principal(
 
   /** A user principal in {@code tier} with no scopes or attributes. */
   public static Principal user(String id, String tier) {
-    return new Principal(id, Kind.USER, tier, Set.of(), Map.of());
+    return new Principal(id, Kind.USER, tier, Set.of(), Map.of(), Limits.NONE);
   }
 
   /** A service principal in {@code tier} with no scopes or attributes. */
   public static Principal service(String id, String tier) {
-    return new Principal(id, Kind.SERVICE, tier, Set.of(), Map.of());
+    return new Principal(id, Kind.SERVICE, tier, Set.of(), Map.of(), Limits.NONE);
   }
 
   /** This principal with one more attribute. */
   public Principal withAttribute(String name, String value) {
     var copy = new java.util.HashMap<>(attributes);
     copy.put(name, value);
-    return new Principal(id, kind, tier, scopes, copy);
+    return new Principal(id, kind, tier, scopes, copy, limits);
+  }
+
+  /** This principal with {@code limits}. */
+  public Principal withLimits(Limits limits) {
+    return new Principal(id, kind, tier, scopes, attributes, limits);
+  }
+
+  /**
+   * The account budgets are kept for: the issued token when there is one, so each token has its own
+   * {@code max_requests} and spend; otherwise the principal.
+   */
+  public String accountId() {
+    return tokenId().orElse("principal:" + id);
   }
 
   /** The issued token that authenticated this principal, if any. */

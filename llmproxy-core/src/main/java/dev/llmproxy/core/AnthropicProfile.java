@@ -90,6 +90,11 @@ final class AnthropicProfile implements ProviderProfile {
   }
 
   @Override
+  public UsageMeter meter(Headers responseHeaders) {
+    return Meters.forResponse(responseHeaders, AnthropicSseMeter::new, JsonUsageMeter::anthropic);
+  }
+
+  @Override
   public byte[] errorBody(ErrorType type, String message) {
     return Json.write(
         g -> {

@@ -36,8 +36,12 @@ public final class EncryptedCredentialStore implements CredentialStore, UserKeys
     this.clock = Objects.requireNonNull(clock, "clock");
   }
 
+  /** Only user principals have personal keys: a service token never draws one. */
   @Override
   public Optional<UpstreamCredential> find(Principal principal, ProviderId provider) {
+    if (principal.kind() != Principal.Kind.USER) {
+      return Optional.empty();
+    }
     return rows.find(principal.id(), provider)
         .map(row -> new UpstreamCredential.ApiKey(decrypt(row), SOURCE));
   }

@@ -15,6 +15,7 @@ import dev.llmproxy.api.UpstreamCall;
 import dev.llmproxy.api.UpstreamCredential;
 import dev.llmproxy.api.UpstreamRequest;
 import dev.llmproxy.api.UpstreamResponse;
+import dev.llmproxy.api.Usage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -38,7 +39,14 @@ final class Exchange implements Runnable {
   private final ProxyEvent.Builder event = ProxyEvent.builder();
 
   private ProviderProfile envelope;
-  private RateLimitState rateLimit = RateLimitState.unlimited();
+  private Principal principal;
+  private RateLimitState rateLimit;
+  private UsageMeter meter = UsageMeter.NONE;
+  private ModelPrice price;
+
+  /** Output tokens a generation may produce: its max_tokens, or the configured default. */
+  private long maxOutputTokens;
+
   private Reservation reservation;
   private Outcome outcome;
   private int status;
@@ -91,14 +99,20 @@ final class Exchange implements Runnable {
     envelope = route.profile();
     event.path(route.upstreamPath().isEmpty() ? "/" : route.upstreamPath());
 
-    Principal principal = pipeline.authenticator().authenticate(io.requestHeaders());
+    principal = pipeline.authenticator().authenticate(io.requestHeaders());
     event.principal(principal);
 
     byte[] body = readBody();
     RequestPeek peek = RequestPeek.of(body, io.requestHeaders().first("content-type").orElse(null));
     event.model(peek.model());
+    authorize(route, peek);
 
-    reserve(principal);
+    price = pipeline.prices().price(peek.model());
+    maxOutputTokens =
+        peek.maxTokens() >= 0
+            ? peek.maxTokens()
+            : peek.model() != null ? pipeline.defaultMaxOutputTokens() : 0;
+    reserve(principal, new Charge(1, price.worstCase(body.length, maxOutputTokens)));
     UpstreamCredential credential = credential(principal, route);
     event.credentialSource(credential.source());
 
@@ -120,10 +134,41 @@ final class Exchange implements Runnable {
     }
   }
 
-  private void reserve(Principal principal) throws ProxyError {
+  /**
+   * The token's own model and provider limits (403, {@code forbidden}), then its tier's (403,
+   * {@code tier_denied}); both before any budget is touched.
+   */
+  private void authorize(Route route, RequestPeek peek) throws ProxyError {
+    if (!principal.limits().allowsProvider(route.profile().id())) {
+      throw ProxyError.forbidden("This token may not use provider " + route.profile().id() + ".");
+    }
+    if (!principal.limits().allowsModel(peek.model())) {
+      throw ProxyError.forbidden("This token may not use model " + peek.model() + ".");
+    }
+    Tiers.Tier tier =
+        pipeline
+            .tiers()
+            .tier(principal.tier())
+            .orElseThrow(
+                () ->
+                    new ProxyError(
+                        403,
+                        ErrorType.PERMISSION,
+                        Outcome.TIER_DENIED,
+                        "Your tier is not configured on this proxy."));
+    if (!tier.allowsModel(peek.model())) {
+      throw new ProxyError(
+          403,
+          ErrorType.PERMISSION,
+          Outcome.TIER_DENIED,
+          "Model " + peek.model() + " is not available in the " + tier.name() + " tier.");
+    }
+  }
+
+  private void reserve(Principal principal, Charge estimate) throws ProxyError {
     Decision decision;
     try {
-      decision = pipeline.ledger().reserve(principal, Charge.oneRequest());
+      decision = pipeline.ledger().reserve(principal, estimate);
     } catch (RuntimeException e) {
       log.warn("Budget ledger failed; failing closed: {}", e.toString());
       throw ProxyError.unavailable(
@@ -221,7 +266,10 @@ final class Exchange implements Runnable {
       outcome = status < 400 ? Outcome.OK : Outcome.UPSTREAM_ERROR;
       Headers.Builder headers = Headers.builder();
       envelope.copyResponseHeaders(response.headers(), headers);
-      RateLimitHeaders.add(rateLimit, headers);
+      RateLimitHeaders.add(currentRateLimit(), headers);
+      if (status < 400) {
+        meter = envelope.meter(response.headers());
+      }
       if (response.headers().first("content-type").orElse("").startsWith("text/event-stream")) {
         headers.set("cache-control", "no-cache, no-transform").set("x-accel-buffering", "no");
       }
@@ -267,6 +315,7 @@ final class Exchange implements Runnable {
         abort = true;
         return;
       }
+      meter.update(buffer, 0, n); // after the client has the bytes: never delays them
     }
   }
 
@@ -286,7 +335,7 @@ final class Exchange implements Runnable {
       return;
     }
     Headers.Builder headers = Headers.builder().add("content-type", "application/json");
-    RateLimitHeaders.add(rateLimit, headers);
+    RateLimitHeaders.add(currentRateLimit(), headers);
     if (!error.retryAfter().isZero()) {
       long seconds = Math.max(1, (error.retryAfter().toMillis() + 999) / 1000);
       headers.add("retry-after", Long.toString(seconds));
@@ -335,12 +384,55 @@ final class Exchange implements Runnable {
     try {
       UpstreamCall sent = call;
       if (sent != null && sent.requestSent()) {
-        pipeline.ledger().commit(reservation, new Charge(1, 0));
+        pipeline.ledger().commit(reservation, new Charge(1, charge()));
       } else {
         pipeline.ledger().refund(reservation); // it never reached the upstream
       }
     } catch (RuntimeException e) {
       log.error("Budget ledger failed to settle reservation {}", reservation.id(), e);
+    }
+  }
+
+  /**
+   * What this exchange costs: nothing for an upstream error (providers do not bill them); the
+   * metered usage when the response reported it; and for a stream cut short (cancelled or broken)
+   * the input seen plus the worst-case output, because the upstream bills tokens the proxy never
+   * saw. Capped at the reservation by the ledger.
+   */
+  private long charge() {
+    UsageMeter.Metered metered = meter.result();
+    event.usage(metered.usage());
+    long cost;
+    if (status >= 400 || price == null) {
+      cost = 0;
+    } else if (metered.complete() || outcome == Outcome.OK) {
+      cost = price.cost(metered.usage());
+    } else {
+      Usage seen = metered.usage();
+      cost =
+          price.cost(
+              new Usage(
+                  seen.inputTokens(),
+                  Math.max(seen.outputTokens(), maxOutputTokens),
+                  seen.cacheCreationInputTokens(),
+                  seen.cacheReadInputTokens()));
+    }
+    event.costNanoUsd(cost);
+    return cost;
+  }
+
+  /** The caller's rate window for headers: known after reserving, else peeked. */
+  private RateLimitState currentRateLimit() {
+    if (rateLimit != null) {
+      return rateLimit;
+    }
+    if (principal == null) {
+      return RateLimitState.unlimited(); // not authenticated: no window to report
+    }
+    try {
+      return pipeline.ledger().rateLimit(principal);
+    } catch (RuntimeException e) {
+      return RateLimitState.unlimited();
     }
   }
 

@@ -3,6 +3,7 @@ package dev.llmproxy.core;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
+import dev.llmproxy.api.Limits;
 import dev.llmproxy.api.PresentedCredential;
 import dev.llmproxy.api.Principal;
 import dev.llmproxy.api.Secret;
@@ -140,7 +141,12 @@ public final class IssuedTokens implements TokenResolver {
             record.kind(),
             record.tier(),
             java.util.Set.of(),
-            Map.of(Principal.TOKEN_ID, record.id())));
+            Map.of(Principal.TOKEN_ID, record.id()),
+            new Limits(
+                record.maxRequests(),
+                record.maxSpendNanoUsd(),
+                record.models(),
+                record.providers())));
   }
 
   /** Constant-time comparison of two hex digests. */

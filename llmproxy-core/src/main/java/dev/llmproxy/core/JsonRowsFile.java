@@ -44,7 +44,7 @@ final class JsonRowsFile<K, T> {
 
   JsonRowsFile(
       Path file, Function<JsonNode, T> decode, Function<T, ObjectNode> encode, Function<T, K> key) {
-    this.file = file.toAbsolutePath();
+    this.file = file.toAbsolutePath().normalize();
     this.lockFile = this.file.resolveSibling(this.file.getFileName() + ".lock");
     this.decode = decode;
     this.encode = encode;
@@ -76,6 +76,7 @@ final class JsonRowsFile<K, T> {
         try (FileChannel channel =
                 FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             FileLock lock = channel.lock()) {
+          seenVersion = null; // under the lock, always re-read: never write back a stale view
           reloadIfChanged();
           Map<K, T> copy = new LinkedHashMap<>(rows);
           R result = change.apply(copy);
@@ -107,9 +108,13 @@ final class JsonRowsFile<K, T> {
       return;
     }
     Map<K, T> loaded = new LinkedHashMap<>();
-    for (JsonNode node : MAPPER.readTree(file.toFile())) {
-      T row = decode.apply(node);
-      loaded.put(key.apply(row), row);
+    try {
+      for (JsonNode node : MAPPER.readTree(file.toFile())) {
+        T row = decode.apply(node);
+        loaded.put(key.apply(row), row);
+      }
+    } catch (RuntimeException e) {
+      throw new IOException("malformed row in " + file.getFileName() + ": " + e.getClass(), e);
     }
     rows = loaded;
     seenVersion = version;

@@ -37,6 +37,12 @@ public final class LlmProxy implements AutoCloseable {
   /** Default request body limit: 32 MiB. */
   public static final long DEFAULT_MAX_REQUEST_BODY_BYTES = 32L * 1024 * 1024;
 
+  /**
+   * Output tokens assumed for a generation request that names no {@code max_tokens}, when reserving
+   * its worst-case cost.
+   */
+  public static final long DEFAULT_MAX_OUTPUT_TOKENS = 64_000;
+
   /** Default limit of exchanges in flight. */
   public static final int DEFAULT_MAX_CONCURRENT_EXCHANGES = 10_000;
 
@@ -65,7 +71,12 @@ public final class LlmProxy implements AutoCloseable {
             Objects.requireNonNull(builder.credentialStore, "credentialStore"),
             builder.upstreamClient != null ? builder.upstreamClient : ownedUpstream(),
             new Listeners(builder.listeners),
-            builder.clock != null ? builder.clock : Clock.systemUTC());
+            builder.clock != null ? builder.clock : Clock.systemUTC(),
+            builder.prices != null ? builder.prices : PriceTable.defaults(),
+            builder.tiers != null ? builder.tiers : Tiers.defaults(),
+            builder.defaultMaxOutputTokens != -1
+                ? builder.defaultMaxOutputTokens
+                : DEFAULT_MAX_OUTPUT_TOKENS);
     this.executor = ExchangeExecutors.create();
     this.capacity =
         new Semaphore(
@@ -143,6 +154,9 @@ public final class LlmProxy implements AutoCloseable {
     private UpstreamClient upstreamClient;
     private String anthropicBaseUrl;
     private Clock clock;
+    private PriceTable prices;
+    private Tiers tiers;
+    private long defaultMaxOutputTokens = -1;
     private long maxRequestBodyBytes = -1;
     private int maxConcurrentExchanges = -1;
     private final List<ProxyListener> listeners = new ArrayList<>();
@@ -211,6 +225,36 @@ public final class LlmProxy implements AutoCloseable {
         throw new IllegalArgumentException("maxConcurrentExchanges must be positive");
       }
       this.maxConcurrentExchanges = exchanges;
+      return this;
+    }
+
+    /** Prices for metering and spend reservations; default {@link PriceTable#defaults()}. */
+    public Builder prices(PriceTable prices) {
+      requireUnset(this.prices, "prices");
+      this.prices = Objects.requireNonNull(prices);
+      return this;
+    }
+
+    /**
+     * The tiers principals may belong to and the models each may use; default {@link
+     * Tiers#defaults()}. A principal whose tier is not listed is refused (403 {@code tier_denied}):
+     * declare your own tiers here.
+     */
+    public Builder tiers(Tiers tiers) {
+      requireUnset(this.tiers, "tiers");
+      this.tiers = Objects.requireNonNull(tiers);
+      return this;
+    }
+
+    /** Output tokens assumed when a generation names no {@code max_tokens}; default 64,000. */
+    public Builder defaultMaxOutputTokens(long tokens) {
+      if (defaultMaxOutputTokens != -1) {
+        throw new IllegalStateException("defaultMaxOutputTokens was already set");
+      }
+      if (tokens < 0) {
+        throw new IllegalArgumentException("defaultMaxOutputTokens must not be negative");
+      }
+      this.defaultMaxOutputTokens = tokens;
       return this;
     }
 

@@ -56,14 +56,16 @@ public final class MasterKeyset {
     }
   }
 
-  /** Loads the keyset in {@code file}, generating and saving (mode 600) a new one if absent. */
+  /**
+   * Loads the keyset in {@code file}, generating and saving (mode 600) a new one if absent. Two
+   * processes starting together on an empty directory agree on one keyset: the file is created only
+   * if it does not exist, and the loser reads the winner's.
+   */
   public static MasterKeyset loadOrGenerate(Path file) throws IOException {
-    if (Files.exists(file)) {
-      return parse(Files.readString(file, StandardCharsets.UTF_8));
+    if (!Files.exists(file)) {
+      PrivateFiles.createIfAbsent(file, generate().toJson().getBytes(StandardCharsets.UTF_8));
     }
-    MasterKeyset keyset = generate();
-    keyset.save(file);
-    return keyset;
+    return parse(Files.readString(file, StandardCharsets.UTF_8));
   }
 
   /** This keyset plus a new AES-256-GCM key that becomes primary. */

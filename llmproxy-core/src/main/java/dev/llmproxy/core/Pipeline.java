@@ -14,4 +14,7 @@ record Pipeline(
     CredentialStore credentials,
     UpstreamClient upstream,
     Listeners listeners,
-    Clock clock) {}
+    Clock clock,
+    PriceTable prices,
+    Tiers tiers,
+    long defaultMaxOutputTokens) {}

@@ -27,19 +27,53 @@ public final class PrivateFiles {
     Files.createDirectories(dir, attributes("rwx------"));
   }
 
-  /** Replaces {@code file} with {@code content} atomically; the file is owner-only. */
+  /**
+   * Replaces {@code file} with {@code content} atomically and durably (the data is forced to disk
+   * before the rename); the file is owner-only.
+   */
   public static void write(Path file, byte[] content) throws IOException {
+    Path temp = durableTemp(file, content);
+    try {
+      Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } finally {
+      Files.deleteIfExists(temp);
+    }
+  }
+
+  /**
+   * Creates {@code file} with {@code content} only if it does not exist yet, atomically: a
+   * concurrent creator's file is never replaced. Returns whether this call created it.
+   */
+  public static boolean createIfAbsent(Path file, byte[] content) throws IOException {
+    Path temp = durableTemp(file, content);
+    try {
+      Files.createLink(file, temp); // fails if the file exists: the first creator wins
+      return true;
+    } catch (java.nio.file.FileAlreadyExistsException e) {
+      return false;
+    } finally {
+      Files.deleteIfExists(temp);
+    }
+  }
+
+  private static Path durableTemp(Path file, byte[] content) throws IOException {
     Path parent = file.toAbsolutePath().getParent();
     createDirectory(parent);
     Path temp =
         Files.createTempFile(
             parent, file.getFileName().toString(), ".tmp", attributes("rw-------"));
-    try {
-      Files.write(temp, content);
-      Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } finally {
+    try (java.nio.channels.FileChannel channel =
+        java.nio.channels.FileChannel.open(temp, java.nio.file.StandardOpenOption.WRITE)) {
+      java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(content);
+      while (buffer.hasRemaining()) {
+        channel.write(buffer);
+      }
+      channel.force(true);
+    } catch (IOException | RuntimeException e) {
       Files.deleteIfExists(temp);
+      throw e;
     }
+    return temp;
   }
 
   private static FileAttribute<?>[] attributes(String permissions) {

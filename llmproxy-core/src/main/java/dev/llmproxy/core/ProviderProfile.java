@@ -23,6 +23,12 @@ interface ProviderProfile {
   /** Copies the upstream response headers that may reach the client into {@code out}. */
   void copyResponseHeaders(Headers upstream, Headers.Builder out);
 
+  /**
+   * A meter for a response with these headers: the provider's SSE or JSON usage reader, wrapped to
+   * decompress gzip; {@link UsageMeter#NONE} for anything else.
+   */
+  UsageMeter meter(Headers responseHeaders);
+
   /** The provider's error envelope for a proxy-originated error, as JSON bytes. */
   byte[] errorBody(ErrorType type, String message);
 

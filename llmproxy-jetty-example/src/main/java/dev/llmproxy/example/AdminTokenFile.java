@@ -26,7 +26,9 @@ final class AdminTokenFile {
     byte[] bytes = new byte[32];
     new SecureRandom().nextBytes(bytes);
     String token = "lp_admin_" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-    PrivateFiles.write(file, token.getBytes(StandardCharsets.UTF_8));
-    return new Loaded(Secret.of(token), true);
+    boolean created = PrivateFiles.createIfAbsent(file, token.getBytes(StandardCharsets.UTF_8));
+    return created
+        ? new Loaded(Secret.of(token), true)
+        : new Loaded(Secret.of(Files.readString(file, StandardCharsets.UTF_8).trim()), false);
   }
 }

@@ -50,8 +50,7 @@ final class DataDirState {
         config.masterKeyset().isPresent()
             ? MasterKeyset.parse(config.masterKeyset().get())
             : MasterKeyset.loadOrGenerate(dir.resolve(KEYSET_FILE));
-    IssuedTokens tokens =
-        IssuedTokens.builder(TokenStores.file(dir.resolve(TOKENS_FILE))).clock(clock).build();
+    IssuedTokens tokens = tokens(config, clock);
     EncryptedCredentialStore userKeys =
         new EncryptedCredentialStore(
             EncryptedKeyStores.file(dir.resolve(KEYS_FILE)), keyset, clock);
@@ -65,6 +64,14 @@ final class DataDirState {
     Optional<ClaudeCredentialsFile> claude =
         config.claudeCredentials().map(path -> new ClaudeCredentialsFile(path, clock));
     return new DataDirState(tokens, userKeys, shared, claude);
+  }
+
+  /** Only the issued tokens: what the {@code tokens} command needs, without touching keys. */
+  static IssuedTokens tokens(ExampleConfig config, Clock clock) throws IOException {
+    PrivateFiles.createDirectory(config.dataDir());
+    return IssuedTokens.builder(TokenStores.file(config.dataDir().resolve(TOKENS_FILE)))
+        .clock(clock)
+        .build();
   }
 
   /** The fallback chain: the user's own key, then the shared key, then the Claude subscription. */

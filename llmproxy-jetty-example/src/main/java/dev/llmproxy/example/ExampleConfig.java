@@ -1,5 +1,6 @@
 package dev.llmproxy.example;
 
+import dev.llmproxy.core.Tiers;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -35,14 +36,14 @@ record ExampleConfig(
     Optional<Path> claudeCredentials,
     Optional<String> masterKeyset,
     long maxBodyBytes,
-    TierRates tiers,
+    Tiers tiers,
     String defaultTier,
     int maxConcurrent,
     Duration upstreamIdleTimeout) {
 
   /** Reads the configuration from {@code env}; throws naming the variable if one is invalid. */
   static ExampleConfig fromEnvironment(Map<String, String> env) {
-    TierRates tiers = TierRates.parse(env.get("LLMPROXY_TIER_RATES"));
+    Tiers tiers = TierRates.parse(env.get("LLMPROXY_TIER_RATES"), env.get("LLMPROXY_TIER_MODELS"));
     String defaultTier = env.getOrDefault("LLMPROXY_DEFAULT_TIER", "free").trim();
     if (!tiers.names().contains(defaultTier)) {
       throw new IllegalArgumentException(
@@ -82,6 +83,32 @@ record ExampleConfig(
         defaultTier,
         maxConcurrent,
         upstreamIdleTimeout);
+  }
+
+  /** Secrets (admin token, shared keys, keyset) are shown only as present or absent. */
+  @Override
+  public String toString() {
+    return "ExampleConfig[port="
+        + port
+        + ", dataDir="
+        + dataDir
+        + ", adminToken="
+        + (adminToken.isPresent() ? "set" : "generated")
+        + ", anthropicBaseUrl="
+        + anthropicBaseUrl
+        + ", openaiBaseUrl="
+        + openaiBaseUrl
+        + ", anthropicApiKey="
+        + (anthropicApiKey.isPresent() ? "set" : "unset")
+        + ", openaiApiKey="
+        + (openaiApiKey.isPresent() ? "set" : "unset")
+        + ", claudeCredentials="
+        + claudeCredentials.orElse(null)
+        + ", masterKeyset="
+        + (masterKeyset.isPresent() ? "set" : "file")
+        + ", tiers="
+        + tiers
+        + "]";
   }
 
   private static Optional<String> nonBlank(Map<String, String> env, String name) {

@@ -1,8 +1,10 @@
 package dev.llmproxy.example;
 
+import dev.llmproxy.api.BudgetLedger;
 import dev.llmproxy.api.ProviderId;
 import dev.llmproxy.api.ProxyListener;
 import dev.llmproxy.api.Secret;
+import dev.llmproxy.core.InMemoryBudgetLedger;
 import dev.llmproxy.core.IssuedTokens;
 import dev.llmproxy.core.LlmProxy;
 import dev.llmproxy.core.OkHttpUpstreamClient;
@@ -41,10 +43,13 @@ final class ExampleServer implements AutoCloseable {
   private final LlmProxy proxy;
   private final IssuedTokens tokens;
 
-  private ExampleServer(Server server, LlmProxy proxy, IssuedTokens tokens) {
+  private final AuditLog audit;
+
+  private ExampleServer(Server server, LlmProxy proxy, IssuedTokens tokens, AuditLog audit) {
     this.server = server;
     this.proxy = proxy;
     this.tokens = tokens;
+    this.audit = audit;
   }
 
   /** Builds and starts the server; {@code listeners} receive every exchange's event. */
@@ -52,10 +57,15 @@ final class ExampleServer implements AutoCloseable {
       throws Exception {
     Clock clock = Clock.systemUTC();
     DataDirState state = DataDirState.open(config, clock);
+    BudgetLedger ledger = new InMemoryBudgetLedger(config.tiers(), clock);
+    AuditLog audit = new AuditLog(config.dataDir());
     LlmProxy.Builder builder =
         LlmProxy.builder()
             .tokenResolver(state.tokens)
             .credentialStore(state.credentials())
+            .budgetLedger(ledger)
+            .tiers(config.tiers())
+            .addListener(audit)
             .anthropicBaseUrl(config.anthropicBaseUrl())
             .upstreamClient(
                 OkHttpUpstreamClient.builder().readTimeout(config.upstreamIdleTimeout()).build())
@@ -89,7 +99,7 @@ final class ExampleServer implements AutoCloseable {
     context.addFilter(filter, "/*", EnumSet.of(DispatcherType.REQUEST));
     context.addServlet(
         new ServletHolder(
-            new AdminTokensServlet(state.tokens, adminToken, tokenRequests(config, clock))),
+            new AdminTokensServlet(state.tokens, adminToken, tokenRequests(config, clock), ledger)),
         "/admin/tokens/*");
     context.addServlet(
         new ServletHolder(new MyKeysServlet(state.tokens, state.userKeys)), "/api/v1/me/keys/*");
@@ -103,7 +113,7 @@ final class ExampleServer implements AutoCloseable {
     server.setErrorHandler(errors);
     server.setHandler(context);
     server.start();
-    return new ExampleServer(server, proxy, state.tokens);
+    return new ExampleServer(server, proxy, state.tokens, audit);
   }
 
   /** How the admin API and the CLI validate token requests. */
@@ -145,6 +155,7 @@ final class ExampleServer implements AutoCloseable {
   public void close() throws Exception {
     server.stop();
     proxy.close();
+    audit.close();
   }
 
   private static final class HealthServlet extends HttpServlet {

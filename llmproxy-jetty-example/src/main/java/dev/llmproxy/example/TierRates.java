@@ -1,62 +1,66 @@
 package dev.llmproxy.example;
 
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.Set;
+import dev.llmproxy.core.Tiers;
+import java.util.Arrays;
+import java.util.List;
 
 /**
- * Requests per minute by tier: the defaults {@code free=20,hobby=60,pro=300,enterprise=1000}, with
- * {@code LLMPROXY_TIER_RATES} merged over them (it may add tiers); 0 means no rate limit.
+ * Parses the tier settings: {@code LLMPROXY_TIER_RATES} ({@code name=requests_per_minute,…} merged
+ * over the defaults {@code free=20,hobby=60,pro=300,enterprise=1000}; a new name adds a tier; 0
+ * means no rate limit) and the optional {@code LLMPROXY_TIER_MODELS} ({@code
+ * tier=pattern|pattern;…}, e.g. {@code free=claude-haiku-*}), restricting a tier's models.
  */
-record TierRates(Map<String, Integer> perMinute) {
-  static final Map<String, Integer> DEFAULTS =
-      orderedOf("free", 20, "hobby", 60, "pro", 300, "enterprise", 1000);
+final class TierRates {
+  private static final String NAME = "[a-z0-9][a-z0-9_-]{0,31}";
 
-  TierRates {
-    perMinute = Collections.unmodifiableMap(new LinkedHashMap<>(perMinute));
-  }
+  private TierRates() {}
 
-  Set<String> names() {
-    return perMinute.keySet();
-  }
-
-  /** Parses {@code name=rate,…} merged over the defaults; null or blank means the defaults. */
-  static TierRates parse(String spec) {
-    Map<String, Integer> rates = new LinkedHashMap<>(DEFAULTS);
-    if (spec == null || spec.isBlank()) {
-      return new TierRates(rates);
-    }
-    for (String entry : spec.split(",")) {
-      String trimmed = entry.trim();
-      if (trimmed.isEmpty()) {
-        continue;
-      }
-      int equals = trimmed.indexOf('=');
-      String name = equals < 0 ? "" : trimmed.substring(0, equals).trim();
-      if (!name.matches("[a-z0-9][a-z0-9_-]{0,31}")) {
-        throw new IllegalArgumentException(
-            "LLMPROXY_TIER_RATES: expected name=requests_per_minute, got '" + trimmed + "'");
-      }
-      try {
-        int rate = Integer.parseInt(trimmed.substring(equals + 1).trim());
-        if (rate < 0) {
-          throw new NumberFormatException();
+  static Tiers parse(String rates, String models) {
+    Tiers tiers = Tiers.defaults();
+    if (rates != null && !rates.isBlank()) {
+      for (String entry : rates.split(",")) {
+        String trimmed = entry.trim();
+        if (trimmed.isEmpty()) {
+          continue;
         }
-        rates.put(name, rate);
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException(
-            "LLMPROXY_TIER_RATES: rate of '" + name + "' must be a whole number >= 0");
+        int equals = trimmed.indexOf('=');
+        String name = equals < 0 ? "" : trimmed.substring(0, equals).trim();
+        if (!name.matches(NAME)) {
+          throw new IllegalArgumentException(
+              "LLMPROXY_TIER_RATES: expected name=requests_per_minute, got '" + trimmed + "'");
+        }
+        int rate;
+        try {
+          rate = Integer.parseInt(trimmed.substring(equals + 1).trim());
+        } catch (NumberFormatException e) {
+          rate = -1;
+        }
+        if (rate < 0) {
+          throw new IllegalArgumentException(
+              "LLMPROXY_TIER_RATES: rate of '" + name + "' must be a whole number >= 0");
+        }
+        tiers = tiers.withRate(name, rate);
       }
     }
-    return new TierRates(rates);
-  }
-
-  private static Map<String, Integer> orderedOf(Object... pairs) {
-    Map<String, Integer> map = new LinkedHashMap<>();
-    for (int i = 0; i < pairs.length; i += 2) {
-      map.put((String) pairs[i], (Integer) pairs[i + 1]);
+    if (models != null && !models.isBlank()) {
+      for (String entry : models.split(";")) {
+        String trimmed = entry.trim();
+        int equals = trimmed.indexOf('=');
+        String name = equals < 0 ? "" : trimmed.substring(0, equals).trim();
+        if (trimmed.isEmpty()) {
+          continue;
+        }
+        if (tiers.tier(name).isEmpty()) {
+          throw new IllegalArgumentException("LLMPROXY_TIER_MODELS: unknown tier '" + name + "'");
+        }
+        List<String> patterns =
+            Arrays.stream(trimmed.substring(equals + 1).split("\\|"))
+                .map(String::trim)
+                .filter(p -> !p.isEmpty())
+                .toList();
+        tiers = tiers.withModels(name, patterns);
+      }
     }
-    return Collections.unmodifiableMap(map);
+    return tiers;
   }
 }

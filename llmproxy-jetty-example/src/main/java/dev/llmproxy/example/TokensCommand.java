@@ -24,7 +24,7 @@ final class TokensCommand {
       return usage(err);
     }
     Clock clock = Clock.systemUTC();
-    IssuedTokens tokens = DataDirState.open(config, clock).tokens;
+    IssuedTokens tokens = DataDirState.tokens(config, clock);
     switch (args.get(0)) {
       case "issue" -> {
         ObjectNode request;

@@ -1,6 +1,9 @@
 package dev.llmproxy.servlet;
 
+import dev.llmproxy.api.Balance;
+import dev.llmproxy.api.BudgetLedger;
 import dev.llmproxy.api.Secret;
+import dev.llmproxy.api.StoreUnavailableException;
 import dev.llmproxy.core.IssuedTokens;
 import dev.llmproxy.core.TokenSpec;
 import jakarta.servlet.http.HttpServlet;
@@ -9,6 +12,8 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.Map;
 import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code /admin/tokens}: issue ({@code POST}), list ({@code GET}) and revoke ({@code DELETE
@@ -18,17 +23,22 @@ import java.util.Objects;
  */
 public final class AdminTokensServlet extends HttpServlet {
   private static final long serialVersionUID = 1L;
+  private static final Logger log = LoggerFactory.getLogger(AdminTokensServlet.class);
   private final transient IssuedTokens tokens;
   private final transient Secret adminToken;
   private final transient TokenRequests requests;
+  private final transient BudgetLedger ledger;
 
   /**
-   * Serves {@code tokens}, guarded by {@code adminToken}, validating bodies with {@code requests}.
+   * Serves {@code tokens}, guarded by {@code adminToken}, validating bodies with {@code requests};
+   * {@code ledger} reports each token's used requests and spend.
    */
-  public AdminTokensServlet(IssuedTokens tokens, Secret adminToken, TokenRequests requests) {
+  public AdminTokensServlet(
+      IssuedTokens tokens, Secret adminToken, TokenRequests requests, BudgetLedger ledger) {
     this.tokens = Objects.requireNonNull(tokens, "tokens");
     this.adminToken = Objects.requireNonNull(adminToken, "adminToken");
     this.requests = Objects.requireNonNull(requests, "requests");
+    this.ledger = Objects.requireNonNull(ledger, "ledger");
   }
 
   @Override
@@ -38,6 +48,15 @@ public final class AdminTokensServlet extends HttpServlet {
       JsonResponses.error(response, 401, "authentication_error", "Admin token required.");
       return;
     }
+    try {
+      handle(request, response);
+    } catch (StoreUnavailableException e) {
+      log.warn("Token store unavailable: {}", e.getMessage());
+      JsonResponses.error(response, 503, "api_error", "The token store is unavailable right now.");
+    }
+  }
+
+  private void handle(HttpServletRequest request, HttpServletResponse response) throws IOException {
     String id = idFromPath(request);
     switch (request.getMethod()) {
       case "POST" -> {
@@ -52,7 +71,11 @@ public final class AdminTokensServlet extends HttpServlet {
           JsonResponses.send(
               response,
               200,
-              Map.of("tokens", tokens.list().stream().map(TokenViews::view).toList()));
+              Map.of(
+                  "tokens",
+                  tokens.list().stream()
+                      .map(token -> TokenViews.view(token, ledger.balance(token.id())))
+                      .toList()));
         } else {
           notAllowed(response);
         }
@@ -82,7 +105,7 @@ public final class AdminTokensServlet extends HttpServlet {
     Map<String, Object> view = new java.util.LinkedHashMap<>();
     view.put("id", issued.record().id());
     view.put("token", issued.token().reveal());
-    view.putAll(TokenViews.view(issued.record()));
+    view.putAll(TokenViews.view(issued.record(), Balance.ZERO));
     JsonResponses.send(response, 201, view);
   }
 

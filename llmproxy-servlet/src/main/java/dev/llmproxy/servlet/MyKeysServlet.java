@@ -125,7 +125,7 @@ public final class MyKeysServlet extends HttpServlet {
     try {
       resolution = tokens.resolve(credential.get());
     } catch (RuntimeException e) {
-      log.warn("Token resolver failed: {}", e.toString());
+      log.warn("Token resolver failed: {}", e.getClass().getName()); // messages may quote input
       JsonResponses.error(response, 503, "api_error", "Cannot verify tokens right now.");
       return Optional.empty();
     }

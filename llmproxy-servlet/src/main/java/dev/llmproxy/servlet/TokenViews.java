@@ -1,5 +1,6 @@
 package dev.llmproxy.servlet;
 
+import dev.llmproxy.api.Balance;
 import dev.llmproxy.api.ProviderId;
 import dev.llmproxy.api.TokenRecord;
 import java.math.BigDecimal;
@@ -10,7 +11,7 @@ import java.util.Map;
 final class TokenViews {
   private TokenViews() {}
 
-  static Map<String, Object> view(TokenRecord token) {
+  static Map<String, Object> view(TokenRecord token, Balance balance) {
     Map<String, Object> view = new LinkedHashMap<>();
     view.put("id", token.id());
     view.put("user", token.user());
@@ -18,9 +19,11 @@ final class TokenViews {
     view.put("tier", token.tier());
     view.put(
         "max_requests", token.maxRequests().isPresent() ? token.maxRequests().getAsLong() : null);
+    view.put("used_requests", balance.usedRequests());
     view.put(
         "max_spend_usd",
         token.maxSpendNanoUsd().isPresent() ? usd(token.maxSpendNanoUsd().getAsLong()) : null);
+    view.put("spent_usd", usd(balance.spentNanoUsd()));
     view.put("expires_at", token.expiresAt().map(Object::toString).orElse(null));
     view.put("models", token.models());
     view.put("providers", token.providers().stream().map(ProviderId::value).sorted().toList());
