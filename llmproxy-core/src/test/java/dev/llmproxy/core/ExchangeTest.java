@@ -195,6 +195,34 @@ class ExchangeTest {
   }
 
   @Test
+  void aFailingLedgerFailsClosedWith503AndForwardsNothing() throws Exception {
+    proxy =
+        LlmProxy.builder()
+            .anthropicBaseUrl(upstream.url("/").toString())
+            .tokenResolver(StaticTokenResolver.of(Map.of(TOKEN, Principal.user("alice", "pro"))))
+            .credentialStore(
+                SharedCredentialStore.empty()
+                    .withApiKey(dev.llmproxy.api.ProviderId.ANTHROPIC, KEY))
+            .budgetLedger(
+                new RecordingLedger() {
+                  @Override
+                  public dev.llmproxy.api.Decision reserve(
+                      Principal principal, dev.llmproxy.api.Charge estimate) {
+                    throw new IllegalStateException("database down");
+                  }
+                })
+            .addListener(events::add)
+            .build();
+    FakeExchange exchange = FakeExchange.post("/anthropic/v1/messages", TOKEN, "{}");
+    proxy.handle(exchange);
+    exchange.await();
+    assertEquals(503, exchange.status);
+    assertTrue(exchange.body().contains("\"api_error\""), exchange.body());
+    assertEquals(0, upstream.getRequestCount());
+    assertEquals(Outcome.UPSTREAM_ERROR, event().outcome());
+  }
+
+  @Test
   void aThrowingListenerDoesNotBreakTheExchange() throws Exception {
     upstream.enqueue(new MockResponse.Builder().body("{\"ok\":1}").build());
     proxy =

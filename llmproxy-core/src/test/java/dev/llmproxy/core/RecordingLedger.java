@@ -9,7 +9,7 @@ import dev.llmproxy.api.Reservation;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** A ledger that grants everything and counts how reservations were settled. */
-final class RecordingLedger implements BudgetLedger {
+class RecordingLedger implements BudgetLedger {
   final AtomicInteger reserved = new AtomicInteger();
   final AtomicInteger committed = new AtomicInteger();
   final AtomicInteger refunded = new AtomicInteger();

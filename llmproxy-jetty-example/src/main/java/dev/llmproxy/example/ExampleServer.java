@@ -55,7 +55,13 @@ final class ExampleServer implements AutoCloseable {
   /** Builds and starts the server; {@code listeners} receive every exchange's event. */
   static ExampleServer start(ExampleConfig config, Secret adminToken, List<ProxyListener> listeners)
       throws Exception {
-    Clock clock = Clock.systemUTC();
+    return start(config, adminToken, listeners, Clock.systemUTC());
+  }
+
+  /** As above, on {@code clock} (tests pin it to make rate windows and expiry deterministic). */
+  static ExampleServer start(
+      ExampleConfig config, Secret adminToken, List<ProxyListener> listeners, Clock clock)
+      throws Exception {
     DataDirState state = DataDirState.open(config, clock);
     BudgetLedger ledger = new InMemoryBudgetLedger(config.tiers(), clock);
     AuditLog audit = new AuditLog(config.dataDir());

@@ -41,6 +41,7 @@ final class ProxyFixture implements AutoCloseable {
           .connectTimeout(Duration.ofSeconds(5))
           .build();
   final BlockingQueue<ProxyEvent> events = new LinkedBlockingQueue<>();
+  final TestClock clock = new TestClock();
   private final Path dataDir;
 
   ProxyFixture() throws Exception {
@@ -61,22 +62,28 @@ final class ProxyFixture implements AutoCloseable {
         ExampleServer.start(
             ExampleConfig.fromEnvironment(environment),
             Secret.of(ADMIN_TOKEN),
-            List.of(events::add));
+            List.of(events::add),
+            clock);
     token = issueToken("alice");
   }
 
   /** Issues a proxy token through the admin endpoint, as an operator would. */
   String issueToken(String user) throws IOException, InterruptedException {
+    return issue("{\"user\":\"" + user + "\"}").get("token").asText();
+  }
+
+  /** Issues a token for {@code body} of {@code POST /admin/tokens}; returns the 201 JSON. */
+  JsonNode issue(String body) throws IOException, InterruptedException {
     HttpResponse<String> response =
         http.send(
             HttpRequest.newBuilder(URI.create(server.baseUrl() + "/admin/tokens"))
                 .header("Authorization", "Bearer " + ADMIN_TOKEN)
                 .header("content-type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"user\":\"" + user + "\"}"))
+                .POST(HttpRequest.BodyPublishers.ofString(body))
                 .build(),
             HttpResponse.BodyHandlers.ofString());
     assertEquals(201, response.statusCode(), response.body());
-    return JSON.readTree(response.body()).get("token").asText();
+    return JSON.readTree(response.body());
   }
 
   /** The fixture's data directory. */

@@ -1,0 +1,153 @@
+package dev.llmproxy.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+
+import dev.llmproxy.api.Balance;
+import dev.llmproxy.api.Charge;
+import dev.llmproxy.api.Decision;
+import dev.llmproxy.api.Limits;
+import dev.llmproxy.api.Principal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class InMemoryBudgetLedgerTest {
+  private final MutableClock clock = new MutableClock(Instant.parse("2026-11-23T10:00:10Z"));
+
+  private static Principal token(String tier, OptionalLong maxRequests, OptionalLong maxSpend) {
+    return new Principal(
+        "alice",
+        Principal.Kind.USER,
+        tier,
+        Set.of(),
+        Map.of(Principal.TOKEN_ID, "tok_1"),
+        new Limits(maxRequests, maxSpend, List.of(), Set.of()));
+  }
+
+  @Test
+  void theRateWindowDeniesWithRetryAfterAndRollsAtTheMinute() {
+    InMemoryBudgetLedger ledger =
+        new InMemoryBudgetLedger(Tiers.defaults().withRate("tiny", 2), clock);
+    Principal p = token("tiny", OptionalLong.empty(), OptionalLong.empty());
+    Decision.Granted first =
+        assertInstanceOf(Decision.Granted.class, ledger.reserve(p, Charge.oneRequest()));
+    assertEquals(1, first.rateLimit().remaining());
+    assertEquals(Instant.parse("2026-11-23T10:01:00Z"), first.rateLimit().resetAt());
+    assertInstanceOf(Decision.Granted.class, ledger.reserve(p, Charge.oneRequest()));
+    Decision.Denied denied =
+        assertInstanceOf(Decision.Denied.class, ledger.reserve(p, Charge.oneRequest()));
+    assertEquals(Decision.Reason.RATE_LIMITED, denied.reason());
+    assertEquals(Duration.ofSeconds(50), denied.retryAfter());
+    assertEquals(0, ledger.rateLimit(p).remaining());
+
+    clock.advance(Duration.ofSeconds(50));
+    assertEquals(2, ledger.rateLimit(p).remaining());
+    assertInstanceOf(Decision.Granted.class, ledger.reserve(p, Charge.oneRequest()));
+  }
+
+  @Test
+  void aZeroRateMeansNoRateLimit() {
+    InMemoryBudgetLedger ledger =
+        new InMemoryBudgetLedger(Tiers.defaults().withRate("free", 0), clock);
+    Principal p = token("free", OptionalLong.empty(), OptionalLong.empty());
+    for (int i = 0; i < 100; i++) {
+      assertInstanceOf(Decision.Granted.class, ledger.reserve(p, Charge.oneRequest()));
+    }
+    assertEquals(false, ledger.rateLimit(p).isLimited());
+  }
+
+  @Test
+  void refundsReleaseHoldsAndSettlingTwiceCountsOnce() {
+    InMemoryBudgetLedger ledger =
+        new InMemoryBudgetLedger(Tiers.defaults().withRate("free", 0), clock);
+    Principal p = token("free", OptionalLong.of(1), OptionalLong.of(1000));
+    Decision.Granted held =
+        assertInstanceOf(Decision.Granted.class, ledger.reserve(p, new Charge(1, 800)));
+    assertEquals(
+        Decision.Reason.REQUEST_BUDGET_EXHAUSTED,
+        assertInstanceOf(Decision.Denied.class, ledger.reserve(p, new Charge(1, 100))).reason());
+    ledger.refund(held.reservation());
+    ledger.refund(held.reservation());
+    assertEquals(Balance.ZERO, ledger.balance("tok_1"));
+
+    Decision.Granted again =
+        assertInstanceOf(Decision.Granted.class, ledger.reserve(p, new Charge(1, 800)));
+    ledger.commit(again.reservation(), new Charge(1, 300));
+    ledger.commit(again.reservation(), new Charge(1, 300));
+    assertEquals(new Balance(1, 300), ledger.balance("tok_1"));
+  }
+
+  @Test
+  void spendHoldsAreWorstCaseAndCommitsAreCappedAtTheHold() {
+    InMemoryBudgetLedger ledger =
+        new InMemoryBudgetLedger(Tiers.defaults().withRate("free", 0), clock);
+    Principal p = token("free", OptionalLong.empty(), OptionalLong.of(1000));
+    Decision.Granted a =
+        assertInstanceOf(Decision.Granted.class, ledger.reserve(p, new Charge(1, 600)));
+    Decision.Denied denied =
+        assertInstanceOf(Decision.Denied.class, ledger.reserve(p, new Charge(1, 600)));
+    assertEquals(Decision.Reason.SPEND_BUDGET_EXHAUSTED, denied.reason());
+    assertEquals(Duration.ZERO, denied.retryAfter());
+    ledger.commit(a.reservation(), new Charge(1, 5000)); // more than held: capped
+    assertEquals(new Balance(1, 600), ledger.balance("tok_1"));
+    assertInstanceOf(Decision.Granted.class, ledger.reserve(p, new Charge(1, 400)));
+    assertInstanceOf(Decision.Denied.class, ledger.reserve(p, new Charge(1, 1)));
+  }
+
+  @Test
+  void exactlyMaxRequestsAreGrantedUnderContention() throws Exception {
+    InMemoryBudgetLedger ledger =
+        new InMemoryBudgetLedger(Tiers.defaults().withRate("free", 0), clock);
+    Principal p = token("free", OptionalLong.of(50), OptionalLong.empty());
+    ExecutorService pool = Executors.newFixedThreadPool(8);
+    CountDownLatch start = new CountDownLatch(1);
+    AtomicInteger granted = new AtomicInteger();
+    try {
+      List<Future<?>> futures = new java.util.ArrayList<>();
+      for (int t = 0; t < 8; t++) {
+        futures.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  for (int i = 0; i < 100; i++) {
+                    if (ledger.reserve(p, Charge.oneRequest()) instanceof Decision.Granted g) {
+                      granted.incrementAndGet();
+                      if (i % 2 == 0) {
+                        ledger.commit(g.reservation(), Charge.oneRequest());
+                      } // the rest stay held: they still count
+                    }
+                  }
+                  return null;
+                }));
+      }
+      start.countDown();
+      for (Future<?> future : futures) {
+        future.get(30, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertEquals(50, granted.get());
+  }
+
+  @Test
+  void aPrincipalWithoutATokenIsItsOwnAccount() {
+    InMemoryBudgetLedger ledger = new InMemoryBudgetLedger(Tiers.defaults(), clock);
+    Principal host = Principal.user("bob", "pro");
+    Decision.Granted g =
+        assertInstanceOf(Decision.Granted.class, ledger.reserve(host, new Charge(1, 7)));
+    ledger.commit(g.reservation(), new Charge(1, 7));
+    assertEquals(new Balance(1, 7), ledger.balance("principal:bob"));
+  }
+}
