@@ -83,7 +83,9 @@ class AdminTokensApiTest {
           "user",
           "tier",
           "max_requests",
+          "used_requests",
           "max_spend_usd",
+          "spent_usd",
           "expires_at",
           "revoked",
           "created_at"
