@@ -1,0 +1,89 @@
+package dev.llmproxy.bench;
+
+import dev.llmproxy.api.Charge;
+import dev.llmproxy.api.Decision;
+import dev.llmproxy.api.Limits;
+import dev.llmproxy.api.Principal;
+import dev.llmproxy.core.InMemoryBudgetLedger;
+import dev.llmproxy.core.Tiers;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+
+/**
+ * {@link InMemoryBudgetLedger} reserve + commit, the two ledger calls of every proxied request,
+ * with request and spend budgets and a rate limit active: all threads on one token (worst-case
+ * contention) and each thread on its own token.
+ *
+ * <p>Run: {@code java -jar llmproxy-bench/target/benchmarks.jar LedgerBenchmark -t 2}.
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@State(Scope.Benchmark)
+public class LedgerBenchmark {
+  private static final Charge ESTIMATE = new Charge(1, 687_500);
+  private static final Charge ACTUAL = new Charge(1, 270_000);
+
+  private InMemoryBudgetLedger ledger;
+  private Principal shared;
+
+  @Setup
+  public void setUp() {
+    // A rate high enough never to deny: the benchmark measures the bookkeeping, not refusals.
+    ledger =
+        new InMemoryBudgetLedger(
+            Tiers.defaults().withRate("bench", 1_000_000_000), Clock.systemUTC());
+    shared = principal("tok_shared");
+  }
+
+  static Principal principal(String tokenId) {
+    return new Principal(
+        "user-" + tokenId,
+        Principal.Kind.USER,
+        "bench",
+        Set.of(),
+        Map.of(Principal.TOKEN_ID, tokenId),
+        new Limits(
+            OptionalLong.of(Long.MAX_VALUE / 2),
+            OptionalLong.of(Long.MAX_VALUE / 2),
+            List.of(),
+            Set.of()));
+  }
+
+  /** Each benchmark thread's own token. */
+  @State(Scope.Thread)
+  public static class OwnToken {
+    private static final AtomicInteger NEXT = new AtomicInteger();
+    Principal principal;
+
+    @Setup
+    public void setUp() {
+      principal = principal("tok_" + NEXT.incrementAndGet());
+    }
+  }
+
+  @Benchmark
+  public Decision reserveCommitSharedToken() {
+    Decision decision = ledger.reserve(shared, ESTIMATE);
+    ledger.commit(((Decision.Granted) decision).reservation(), ACTUAL);
+    return decision;
+  }
+
+  @Benchmark
+  public Decision reserveCommitOwnToken(OwnToken token) {
+    Decision decision = ledger.reserve(token.principal, ESTIMATE);
+    ledger.commit(((Decision.Granted) decision).reservation(), ACTUAL);
+    return decision;
+  }
+}
