@@ -11,6 +11,8 @@ enum ErrorType {
   NOT_FOUND("not_found_error"),
   REQUEST_TOO_LARGE("request_too_large"),
   RATE_LIMIT("rate_limit_error"),
+  /** A spend or request budget is used up: Anthropic calls it a rate limit too. */
+  QUOTA("rate_limit_error"),
   API_ERROR("api_error"),
   OVERLOADED("overloaded_error");
 

@@ -187,14 +187,14 @@ final class Exchange implements Runnable {
         case REQUEST_BUDGET_EXHAUSTED ->
             new ProxyError(
                 429,
-                ErrorType.RATE_LIMIT,
+                ErrorType.QUOTA,
                 Outcome.QUOTA_EXCEEDED,
                 "Request budget (max_requests) exhausted for this token.",
                 denied.retryAfter());
         case SPEND_BUDGET_EXHAUSTED ->
             new ProxyError(
                 429,
-                ErrorType.RATE_LIMIT,
+                ErrorType.QUOTA,
                 Outcome.QUOTA_EXCEEDED,
                 "Spend budget (max_spend_usd) exhausted for this token.",
                 denied.retryAfter());

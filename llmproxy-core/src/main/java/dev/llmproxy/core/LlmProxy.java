@@ -34,6 +34,9 @@ public final class LlmProxy implements AutoCloseable {
   /** Anthropic's public API. */
   public static final String DEFAULT_ANTHROPIC_BASE_URL = "https://api.anthropic.com";
 
+  /** OpenAI's public API. */
+  public static final String DEFAULT_OPENAI_BASE_URL = "https://api.openai.com";
+
   /** Default request body limit: 32 MiB. */
   public static final long DEFAULT_MAX_REQUEST_BODY_BYTES = 32L * 1024 * 1024;
 
@@ -59,6 +62,10 @@ public final class LlmProxy implements AutoCloseable {
                 ? builder.anthropicBaseUrl
                 : DEFAULT_ANTHROPIC_BASE_URL);
     profiles.put(anthropic.id().value(), anthropic);
+    ProviderProfile openai =
+        new OpenAiProfile(
+            builder.openAiBaseUrl != null ? builder.openAiBaseUrl : DEFAULT_OPENAI_BASE_URL);
+    profiles.put(openai.id().value(), openai);
     this.pipeline =
         new Pipeline(
             new Router(profiles, anthropic),
@@ -153,6 +160,7 @@ public final class LlmProxy implements AutoCloseable {
     private BudgetLedger ledger;
     private UpstreamClient upstreamClient;
     private String anthropicBaseUrl;
+    private String openAiBaseUrl;
     private Clock clock;
     private PriceTable prices;
     private Tiers tiers;
@@ -195,6 +203,16 @@ public final class LlmProxy implements AutoCloseable {
     public Builder anthropicBaseUrl(String baseUrl) {
       requireUnset(anthropicBaseUrl, "anthropicBaseUrl");
       this.anthropicBaseUrl = BaseUrls.normalize(baseUrl);
+      return this;
+    }
+
+    /**
+     * OpenAI's base URL; default {@value #DEFAULT_OPENAI_BASE_URL}. Clients use {@code
+     * {mount}/openai/v1} as their base URL, so paths keep their {@code /v1}.
+     */
+    public Builder openAiBaseUrl(String baseUrl) {
+      requireUnset(openAiBaseUrl, "openAiBaseUrl");
+      this.openAiBaseUrl = BaseUrls.normalize(baseUrl);
       return this;
     }
 

@@ -73,6 +73,7 @@ final class ExampleServer implements AutoCloseable {
             .tiers(config.tiers())
             .addListener(audit)
             .anthropicBaseUrl(config.anthropicBaseUrl())
+            .openAiBaseUrl(config.openaiBaseUrl())
             .upstreamClient(
                 OkHttpUpstreamClient.builder().readTimeout(config.upstreamIdleTimeout()).build())
             .maxRequestBodyBytes(config.maxBodyBytes())

@@ -150,6 +150,8 @@ public final class Main {
     out.println("Point your clients at the proxy:");
     out.println("  ANTHROPIC_BASE_URL=" + baseUrl + "/proxy/anthropic");
     out.println("  ANTHROPIC_API_KEY=<your proxy token>");
+    out.println("  OPENAI_BASE_URL=" + baseUrl + "/proxy/openai/v1");
+    out.println("  OPENAI_API_KEY=<your proxy token>");
     out.println("Save your own upstream key at " + baseUrl + "/me/proxy");
   }
 

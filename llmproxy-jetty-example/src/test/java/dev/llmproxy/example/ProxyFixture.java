@@ -57,6 +57,7 @@ final class ProxyFixture implements AutoCloseable {
     environment.put("LLMPROXY_DATA_DIR", dataDir.toString());
     environment.put("LLMPROXY_ANTHROPIC_BASE_URL", upstream.url("/").toString());
     environment.put("LLMPROXY_ANTHROPIC_API_KEY", UPSTREAM_KEY);
+    environment.put("LLMPROXY_OPENAI_BASE_URL", upstream.url("/").toString());
     environment.putAll(env);
     server =
         ExampleServer.start(

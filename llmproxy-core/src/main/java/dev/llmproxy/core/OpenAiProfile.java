@@ -1,0 +1,136 @@
+package dev.llmproxy.core;
+
+import dev.llmproxy.api.Headers;
+import dev.llmproxy.api.ProviderId;
+import dev.llmproxy.api.UpstreamCredential;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * OpenAI's API, and OpenAI-compatible upstreams under their own names: credentials go in {@code
+ * Authorization: Bearer} (or a compatible upstream's own header), errors use OpenAI's envelope
+ * {@code {"error":{"message","type","param","code"}}} with OpenAI's type/code conventions, and
+ * usage comes from Chat Completions, Responses and Embeddings bodies and streams.
+ */
+final class OpenAiProfile implements ProviderProfile {
+  private static final HeaderPolicy HEADERS =
+      new HeaderPolicy(
+          Set.of(
+              "accept",
+              "accept-encoding",
+              "content-type",
+              "user-agent",
+              "openai-organization",
+              "openai-project",
+              "openai-beta"),
+          Set.of(
+              "content-type",
+              "content-length",
+              "content-encoding",
+              "request-id",
+              "retry-after",
+              "x-request-id"),
+          List.of("openai-", "x-ratelimit-", "anthropic-"));
+
+  private final ProviderId id;
+  private final String baseUrl;
+  private final String authHeader;
+  private final String authPrefix;
+
+  /** OpenAI itself. */
+  OpenAiProfile(String baseUrl) {
+    this(ProviderId.OPENAI, baseUrl, "authorization", "Bearer ");
+  }
+
+  /**
+   * An OpenAI-compatible upstream.
+   *
+   * @param authHeader the header carrying the key, e.g. {@code authorization} or {@code api-key}
+   * @param authPrefix what precedes the key in it, e.g. {@code "Bearer "} or {@code ""}
+   */
+  OpenAiProfile(ProviderId id, String baseUrl, String authHeader, String authPrefix) {
+    this.id = id;
+    this.baseUrl = BaseUrls.normalize(baseUrl);
+    this.authHeader = authHeader.toLowerCase(java.util.Locale.ROOT);
+    this.authPrefix = authPrefix;
+  }
+
+  @Override
+  public ProviderId id() {
+    return id;
+  }
+
+  @Override
+  public String baseUrl() {
+    return baseUrl;
+  }
+
+  @Override
+  public Headers upstreamHeaders(Headers client, UpstreamCredential credential) {
+    Headers.Builder out = Headers.builder();
+    HEADERS.copyRequestHeaders(client, out);
+    String secret =
+        credential instanceof UpstreamCredential.ApiKey key
+            ? key.key().reveal()
+            : ((UpstreamCredential.OAuthToken) credential).accessToken().reveal();
+    out.set(authHeader, authPrefix + secret);
+    return out.build();
+  }
+
+  @Override
+  public void copyResponseHeaders(Headers upstream, Headers.Builder out) {
+    HEADERS.copyResponseHeaders(upstream, out);
+  }
+
+  @Override
+  public UsageMeter meter(Headers responseHeaders) {
+    return Meters.forResponse(responseHeaders, OpenAiSseMeter::new, OpenAiProfile::jsonMeter);
+  }
+
+  static UsageMeter jsonMeter() {
+    OpenAiUsage usage = new OpenAiUsage();
+    return new JsonUsageMeter(usage::take, usage::toUsage);
+  }
+
+  @Override
+  public int overloadedStatus() {
+    return 503;
+  }
+
+  @Override
+  public byte[] errorBody(ErrorType type, String message) {
+    String[] typeAndCode =
+        switch (type) {
+          case INVALID_REQUEST -> new String[] {"invalid_request_error", null};
+          case AUTHENTICATION -> new String[] {"invalid_request_error", "invalid_api_key"};
+          case PERMISSION -> new String[] {"invalid_request_error", "insufficient_permissions"};
+          case NOT_FOUND -> new String[] {"invalid_request_error", "unknown_url"};
+          case REQUEST_TOO_LARGE -> new String[] {"invalid_request_error", "request_too_large"};
+          case RATE_LIMIT -> new String[] {"requests", "rate_limit_exceeded"};
+          case QUOTA -> new String[] {"insufficient_quota", "insufficient_quota"};
+          case API_ERROR -> new String[] {"server_error", null};
+          case OVERLOADED -> new String[] {"server_error", "overloaded"};
+        };
+    return Json.write(
+        g -> {
+          g.writeStartObject();
+          g.writeObjectFieldStart("error");
+          g.writeStringField("message", message);
+          g.writeStringField("type", typeAndCode[0]);
+          g.writeNullField("param");
+          g.writeStringField("code", typeAndCode[1]);
+          g.writeEndObject();
+          g.writeEndObject();
+        });
+  }
+
+  @Override
+  public String missingCredentialHint() {
+    return "No "
+        + id
+        + " API key is configured for you. Save your key with"
+        + " PUT /api/v1/me/keys/"
+        + id
+        + ", or ask an administrator to configure a shared key.";
+  }
+}

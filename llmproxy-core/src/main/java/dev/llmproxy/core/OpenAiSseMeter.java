@@ -1,0 +1,59 @@
+package dev.llmproxy.core;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+
+/**
+ * Usage from OpenAI streams: the final Chat Completions chunk that carries {@code usage} (sent when
+ * the request set {@code stream_options.include_usage}), and the Responses API's {@code
+ * response.completed} (or {@code .incomplete}/{@code .failed}) event with {@code response.usage}. A
+ * chat stream without a usage chunk meters nothing and stays incomplete.
+ */
+final class OpenAiSseMeter implements UsageMeter {
+  private static final ObjectMapper MAPPER = new ObjectMapper(Json.FACTORY);
+
+  private final OpenAiUsage usage = new OpenAiUsage();
+  private final SseLines lines = new SseLines(this::data);
+  private boolean complete;
+
+  @Override
+  public void update(byte[] bytes, int offset, int length) {
+    try {
+      lines.update(bytes, offset, length);
+    } catch (RuntimeException e) {
+      // a meter bug costs metering, never the response
+    }
+  }
+
+  private void data(byte[] bytes, int offset, int length) {
+    JsonNode event;
+    try {
+      event = MAPPER.readTree(bytes, offset, length);
+    } catch (IOException e) {
+      return;
+    }
+    if (event == null) {
+      return;
+    }
+    if (event.path("usage").isObject()) { // chat.completion.chunk with include_usage
+      usage.take(event.get("usage"));
+      complete = true;
+      return;
+    }
+    JsonNode response = event.path("response");
+    if (response.path("usage").isObject()) {
+      usage.take(response.get("usage"));
+      String type = event.path("type").asText();
+      complete |=
+          type.equals("response.completed")
+              || type.equals("response.incomplete")
+              || type.equals("response.failed");
+    }
+  }
+
+  @Override
+  public Metered result() {
+    return new Metered(usage.toUsage(), complete);
+  }
+}
