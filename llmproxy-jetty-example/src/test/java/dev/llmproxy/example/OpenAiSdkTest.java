@@ -14,7 +14,6 @@ import com.openai.models.responses.ResponseCreateParams;
 import dev.llmproxy.api.Outcome;
 import dev.llmproxy.api.ProxyEvent;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import mockwebserver3.MockResponse;
 import mockwebserver3.RecordedRequest;
@@ -24,14 +23,14 @@ import org.junit.jupiter.api.Test;
 
 /** The official OpenAI Java SDK works through the proxy unmodified. */
 class OpenAiSdkTest {
-  static final String OPENAI_KEY = "sk-proj-shared-openai-key";
+  static final String OPENAI_KEY = ProxyFixture.OPENAI_KEY;
 
   private ProxyFixture fixture;
   private OpenAIClient client;
 
   @BeforeEach
   void start() throws Exception {
-    fixture = new ProxyFixture(Map.of("LLMPROXY_OPENAI_API_KEY", OPENAI_KEY));
+    fixture = new ProxyFixture();
     client =
         OpenAIOkHttpClient.builder()
             .baseUrl(fixture.server.baseUrl() + "/proxy/openai/v1")

@@ -29,6 +29,7 @@ import mockwebserver3.MockWebServer;
  */
 final class ProxyFixture implements AutoCloseable {
   static final String UPSTREAM_KEY = "sk-ant-upstream-secret-key-0123456789";
+  static final String OPENAI_KEY = "sk-proj-upstream-openai-key-0123456789";
   static final String ADMIN_TOKEN = "lp_admin_test_admin_token_value";
   static final ObjectMapper JSON = new ObjectMapper();
 
@@ -58,6 +59,7 @@ final class ProxyFixture implements AutoCloseable {
     environment.put("LLMPROXY_ANTHROPIC_BASE_URL", upstream.url("/").toString());
     environment.put("LLMPROXY_ANTHROPIC_API_KEY", UPSTREAM_KEY);
     environment.put("LLMPROXY_OPENAI_BASE_URL", upstream.url("/").toString());
+    environment.put("LLMPROXY_OPENAI_API_KEY", OPENAI_KEY);
     environment.putAll(env);
     server =
         ExampleServer.start(
