@@ -31,6 +31,11 @@ import org.slf4j.LoggerFactory;
  */
 final class Exchange implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(Exchange.class);
+
+  /** Stands in for the credential of an upstream that takes none; never sent. */
+  private static final UpstreamCredential NO_CREDENTIAL =
+      new UpstreamCredential.ApiKey(dev.llmproxy.api.Secret.of("none"), "none");
+
   private static final int BUFFER_SIZE = 8 * 1024; // OkHttp hands over at most a segment
 
   private final Pipeline pipeline;
@@ -113,7 +118,8 @@ final class Exchange implements Runnable {
             ? peek.maxTokens()
             : peek.model() != null ? pipeline.defaultMaxOutputTokens() : 0;
     reserve(principal, new Charge(1, price.worstCase(body.length, maxOutputTokens)));
-    UpstreamCredential credential = credential(principal, route);
+    UpstreamCredential credential =
+        route.profile().requiresCredential() ? credential(principal, route) : NO_CREDENTIAL;
     event.credentialSource(credential.source());
 
     UpstreamRequest request =

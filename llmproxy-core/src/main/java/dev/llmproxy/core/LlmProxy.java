@@ -66,6 +66,11 @@ public final class LlmProxy implements AutoCloseable {
         new OpenAiProfile(
             builder.openAiBaseUrl != null ? builder.openAiBaseUrl : DEFAULT_OPENAI_BASE_URL);
     profiles.put(openai.id().value(), openai);
+    for (CompatibleUpstream upstream : builder.compatibleUpstreams) {
+      if (profiles.putIfAbsent(upstream.name().value(), new OpenAiProfile(upstream)) != null) {
+        throw new IllegalArgumentException("two upstreams named " + upstream.name());
+      }
+    }
     this.pipeline =
         new Pipeline(
             new Router(profiles, anthropic),
@@ -168,6 +173,7 @@ public final class LlmProxy implements AutoCloseable {
     private long maxRequestBodyBytes = -1;
     private int maxConcurrentExchanges = -1;
     private final List<ProxyListener> listeners = new ArrayList<>();
+    private final List<CompatibleUpstream> compatibleUpstreams = new ArrayList<>();
 
     private Builder() {}
 
@@ -213,6 +219,12 @@ public final class LlmProxy implements AutoCloseable {
     public Builder openAiBaseUrl(String baseUrl) {
       requireUnset(openAiBaseUrl, "openAiBaseUrl");
       this.openAiBaseUrl = BaseUrls.normalize(baseUrl);
+      return this;
+    }
+
+    /** Serves an OpenAI-compatible upstream under its own route, {@code {mount}/{name}/…}. */
+    public Builder addCompatibleUpstream(CompatibleUpstream upstream) {
+      compatibleUpstreams.add(Objects.requireNonNull(upstream));
       return this;
     }
 

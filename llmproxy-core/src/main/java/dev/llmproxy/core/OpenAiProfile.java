@@ -34,12 +34,21 @@ final class OpenAiProfile implements ProviderProfile {
 
   private final ProviderId id;
   private final String baseUrl;
-  private final String authHeader;
+  private final String authHeader; // null: the upstream takes no key
   private final String authPrefix;
 
   /** OpenAI itself. */
   OpenAiProfile(String baseUrl) {
     this(ProviderId.OPENAI, baseUrl, "authorization", "Bearer ");
+  }
+
+  /** A configured OpenAI-compatible upstream. */
+  OpenAiProfile(CompatibleUpstream upstream) {
+    this(
+        upstream.name(),
+        upstream.baseUrl(),
+        upstream.authHeader().orElse(null),
+        upstream.authPrefix());
   }
 
   /**
@@ -51,7 +60,7 @@ final class OpenAiProfile implements ProviderProfile {
   OpenAiProfile(ProviderId id, String baseUrl, String authHeader, String authPrefix) {
     this.id = id;
     this.baseUrl = BaseUrls.normalize(baseUrl);
-    this.authHeader = authHeader.toLowerCase(java.util.Locale.ROOT);
+    this.authHeader = authHeader == null ? null : authHeader.toLowerCase(java.util.Locale.ROOT);
     this.authPrefix = authPrefix;
   }
 
@@ -69,6 +78,9 @@ final class OpenAiProfile implements ProviderProfile {
   public Headers upstreamHeaders(Headers client, UpstreamCredential credential) {
     Headers.Builder out = Headers.builder();
     HEADERS.copyRequestHeaders(client, out);
+    if (authHeader == null) {
+      return out.build();
+    }
     String secret =
         credential instanceof UpstreamCredential.ApiKey key
             ? key.key().reveal()
@@ -90,6 +102,11 @@ final class OpenAiProfile implements ProviderProfile {
   static UsageMeter jsonMeter() {
     OpenAiUsage usage = new OpenAiUsage();
     return new JsonUsageMeter(usage::take, usage::toUsage);
+  }
+
+  @Override
+  public boolean requiresCredential() {
+    return authHeader != null;
   }
 
   @Override

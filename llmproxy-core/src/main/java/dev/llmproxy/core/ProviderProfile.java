@@ -32,6 +32,11 @@ interface ProviderProfile {
   /** The provider's error envelope for a proxy-originated error, as JSON bytes. */
   byte[] errorBody(ErrorType type, String message);
 
+  /** Whether requests need an upstream credential; a keyless local upstream does not. */
+  default boolean requiresCredential() {
+    return true;
+  }
+
   /** The status for "the proxy is at its concurrency limit": 529 is Anthropic's overload. */
   default int overloadedStatus() {
     return 529;

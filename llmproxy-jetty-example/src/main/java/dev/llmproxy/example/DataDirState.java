@@ -61,6 +61,11 @@ final class DataDirState {
     if (config.openaiApiKey().isPresent()) {
       shared = shared.withApiKey(ProviderId.OPENAI, config.openaiApiKey().get());
     }
+    for (UpstreamsConfig.Upstream upstream : config.compatibleUpstreams()) {
+      if (upstream.sharedKey().isPresent()) {
+        shared = shared.withApiKey(upstream.upstream().name(), upstream.sharedKey().get());
+      }
+    }
     Optional<ClaudeCredentialsFile> claude =
         config.claudeCredentials().map(path -> new ClaudeCredentialsFile(path, clock));
     return new DataDirState(tokens, userKeys, shared, claude);

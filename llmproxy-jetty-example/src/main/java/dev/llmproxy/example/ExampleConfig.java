@@ -3,6 +3,7 @@ package dev.llmproxy.example;
 import dev.llmproxy.core.Tiers;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -24,6 +25,7 @@ import java.util.Optional;
  * @param defaultTier tier of tokens issued without one
  * @param maxConcurrent exchanges in flight before the proxy answers overloaded
  * @param upstreamIdleTimeout longest upstream silence tolerated
+ * @param compatibleUpstreams OpenAI-compatible upstreams served under their own routes
  */
 record ExampleConfig(
     int port,
@@ -39,7 +41,8 @@ record ExampleConfig(
     Tiers tiers,
     String defaultTier,
     int maxConcurrent,
-    Duration upstreamIdleTimeout) {
+    Duration upstreamIdleTimeout,
+    List<UpstreamsConfig.Upstream> compatibleUpstreams) {
 
   /** Reads the configuration from {@code env}; throws naming the variable if one is invalid. */
   static ExampleConfig fromEnvironment(Map<String, String> env) {
@@ -63,7 +66,8 @@ record ExampleConfig(
         tiers,
         defaultTier,
         (int) number(env, "LLMPROXY_MAX_CONCURRENT", 10_000, 1, Integer.MAX_VALUE),
-        Duration.ofSeconds(number(env, "LLMPROXY_UPSTREAM_IDLE_TIMEOUT_SECONDS", 600, 1, 86_400)));
+        Duration.ofSeconds(number(env, "LLMPROXY_UPSTREAM_IDLE_TIMEOUT_SECONDS", 600, 1, 86_400)),
+        UpstreamsConfig.fromEnvironment(env));
   }
 
   /** This configuration pointed at another Anthropic upstream with another shared key. */
@@ -82,7 +86,8 @@ record ExampleConfig(
         tiers,
         defaultTier,
         maxConcurrent,
-        upstreamIdleTimeout);
+        upstreamIdleTimeout,
+        compatibleUpstreams);
   }
 
   /** Secrets (admin token, shared keys, keyset) are shown only as present or absent. */
@@ -108,6 +113,8 @@ record ExampleConfig(
         + (masterKeyset.isPresent() ? "set" : "file")
         + ", tiers="
         + tiers
+        + ", upstreams="
+        + compatibleUpstreams
         + "]";
   }
 

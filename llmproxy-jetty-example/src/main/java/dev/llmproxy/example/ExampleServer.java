@@ -6,6 +6,7 @@ import dev.llmproxy.api.ProxyListener;
 import dev.llmproxy.api.Secret;
 import dev.llmproxy.core.InMemoryBudgetLedger;
 import dev.llmproxy.core.IssuedTokens;
+import dev.llmproxy.core.KeyFormats;
 import dev.llmproxy.core.LlmProxy;
 import dev.llmproxy.core.OkHttpUpstreamClient;
 import dev.llmproxy.servlet.AdminTokensServlet;
@@ -80,6 +81,7 @@ final class ExampleServer implements AutoCloseable {
             .maxConcurrentExchanges(config.maxConcurrent())
             .clock(clock);
     listeners.forEach(builder::addListener);
+    config.compatibleUpstreams().forEach(u -> builder.addCompatibleUpstream(u.upstream()));
     LlmProxy proxy = builder.build();
 
     Server server = new Server();
@@ -109,7 +111,8 @@ final class ExampleServer implements AutoCloseable {
             new AdminTokensServlet(state.tokens, adminToken, tokenRequests(config, clock), ledger)),
         "/admin/tokens/*");
     context.addServlet(
-        new ServletHolder(new MyKeysServlet(state.tokens, state.userKeys)), "/api/v1/me/keys/*");
+        new ServletHolder(new MyKeysServlet(state.tokens, state.userKeys, keyFormats(config))),
+        "/api/v1/me/keys/*");
     context.addServlet(new ServletHolder(new HealthServlet()), "/healthz");
     ServletHolder page = new ServletHolder(new StaticPageServlet());
     context.addServlet(page, "/me/proxy");
@@ -125,11 +128,21 @@ final class ExampleServer implements AutoCloseable {
 
   /** How the admin API and the CLI validate token requests. */
   static TokenRequests tokenRequests(ExampleConfig config, Clock clock) {
-    return new TokenRequests(
-        config.tiers().names(),
-        config.defaultTier(),
-        Set.of(ProviderId.ANTHROPIC, ProviderId.OPENAI),
-        clock);
+    Set<ProviderId> providers =
+        new java.util.HashSet<>(Set.of(ProviderId.ANTHROPIC, ProviderId.OPENAI));
+    config.compatibleUpstreams().forEach(u -> providers.add(u.upstream().name()));
+    return new TokenRequests(config.tiers().names(), config.defaultTier(), providers, clock);
+  }
+
+  /** Which providers accept users' own keys, and their prefixes. */
+  static KeyFormats keyFormats(ExampleConfig config) {
+    KeyFormats formats = KeyFormats.defaults();
+    for (UpstreamsConfig.Upstream upstream : config.compatibleUpstreams()) {
+      if (upstream.upstream().keyPrefix().isPresent()) {
+        formats = formats.with(upstream.upstream().name(), upstream.upstream().keyPrefix().get());
+      }
+    }
+    return formats;
   }
 
   /** Jetty's way to reset a committed response: the client sees the stream break off. */

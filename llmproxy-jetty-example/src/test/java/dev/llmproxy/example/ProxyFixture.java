@@ -51,6 +51,11 @@ final class ProxyFixture implements AutoCloseable {
 
   /** {@code env} overrides the fixture's environment, e.g. a small body limit. */
   ProxyFixture(Map<String, String> env) throws Exception {
+    this(upstreamBase -> env);
+  }
+
+  /** {@code env} computes overrides from the upstream's base URL (it ends with {@code /}). */
+  ProxyFixture(java.util.function.Function<String, Map<String, String>> env) throws Exception {
     upstream.start();
     dataDir = Files.createTempDirectory("llmproxy-test");
     Map<String, String> environment = new HashMap<>();
@@ -60,7 +65,7 @@ final class ProxyFixture implements AutoCloseable {
     environment.put("LLMPROXY_ANTHROPIC_API_KEY", UPSTREAM_KEY);
     environment.put("LLMPROXY_OPENAI_BASE_URL", upstream.url("/").toString());
     environment.put("LLMPROXY_OPENAI_API_KEY", OPENAI_KEY);
-    environment.putAll(env);
+    environment.putAll(env.apply(upstream.url("/").toString()));
     server =
         ExampleServer.start(
             ExampleConfig.fromEnvironment(environment),

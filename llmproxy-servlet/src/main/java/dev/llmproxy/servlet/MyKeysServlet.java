@@ -37,10 +37,16 @@ public final class MyKeysServlet extends HttpServlet {
 
   private final transient TokenResolver tokens;
   private final transient UserKeys keys;
+  private final transient KeyFormats formats;
 
-  public MyKeysServlet(TokenResolver tokens, UserKeys keys) {
+  /**
+   * Serves {@code keys} to users authenticated by {@code tokens}, for the providers of {@code
+   * formats}.
+   */
+  public MyKeysServlet(TokenResolver tokens, UserKeys keys, KeyFormats formats) {
     this.tokens = Objects.requireNonNull(tokens, "tokens");
     this.keys = Objects.requireNonNull(keys, "keys");
+    this.formats = Objects.requireNonNull(formats, "formats");
   }
 
   @Override
@@ -63,8 +69,7 @@ public final class MyKeysServlet extends HttpServlet {
           "not_found_error",
           "Unknown provider. Keys can be stored for: "
               + String.join(
-                  ", ",
-                  KeyFormats.prefixes().keySet().stream().map(ProviderId::value).sorted().toList())
+                  ", ", formats.providers().stream().map(ProviderId::value).sorted().toList())
               + ".");
       return;
     }
@@ -97,7 +102,7 @@ public final class MyKeysServlet extends HttpServlet {
         throw new InvalidRequest("Field 'key' is required and must be a string.");
       }
       key = value.asText();
-      Optional<String> problem = KeyFormats.problem(provider, key);
+      Optional<String> problem = formats.problem(provider, key);
       if (problem.isPresent()) {
         throw new InvalidRequest(problem.get());
       }
@@ -141,14 +146,14 @@ public final class MyKeysServlet extends HttpServlet {
     return Optional.empty();
   }
 
-  private static Optional<ProviderId> provider(HttpServletRequest request) {
+  private Optional<ProviderId> provider(HttpServletRequest request) {
     String info = request.getPathInfo();
     if (info == null || info.length() < 2 || info.indexOf('/', 1) >= 0) {
       return Optional.empty();
     }
     try {
       ProviderId id = ProviderId.of(info.substring(1));
-      return KeyFormats.prefixes().containsKey(id) ? Optional.of(id) : Optional.empty();
+      return formats.accepts(id) ? Optional.of(id) : Optional.empty();
     } catch (IllegalArgumentException e) {
       return Optional.empty();
     }
