@@ -127,7 +127,7 @@ final class Exchange implements Runnable {
             io.method(),
             route.upstreamUrl(io.rawQuery()),
             route.profile().upstreamHeaders(io.requestHeaders(), credential),
-            body);
+            route.profile().prepareBody(route.upstreamPath(), peek, body));
     relay(send(request));
   }
 

@@ -64,7 +64,8 @@ public final class LlmProxy implements AutoCloseable {
     profiles.put(anthropic.id().value(), anthropic);
     ProviderProfile openai =
         new OpenAiProfile(
-            builder.openAiBaseUrl != null ? builder.openAiBaseUrl : DEFAULT_OPENAI_BASE_URL);
+            builder.openAiBaseUrl != null ? builder.openAiBaseUrl : DEFAULT_OPENAI_BASE_URL,
+            builder.injectOpenAiStreamUsage);
     profiles.put(openai.id().value(), openai);
     for (CompatibleUpstream upstream : builder.compatibleUpstreams) {
       if (profiles.putIfAbsent(upstream.name().value(), new OpenAiProfile(upstream)) != null) {
@@ -174,6 +175,7 @@ public final class LlmProxy implements AutoCloseable {
     private int maxConcurrentExchanges = -1;
     private final List<ProxyListener> listeners = new ArrayList<>();
     private final List<CompatibleUpstream> compatibleUpstreams = new ArrayList<>();
+    private boolean injectOpenAiStreamUsage;
 
     private Builder() {}
 
@@ -219,6 +221,17 @@ public final class LlmProxy implements AutoCloseable {
     public Builder openAiBaseUrl(String baseUrl) {
       requireUnset(openAiBaseUrl, "openAiBaseUrl");
       this.openAiBaseUrl = BaseUrls.normalize(baseUrl);
+      return this;
+    }
+
+    /**
+     * Adds {@code stream_options.include_usage=true} to streaming OpenAI Chat Completions requests
+     * so every stream is metered; off by default because it changes the request body and adds a
+     * final chunk with empty {@code choices} that a hand-written client may not expect (the
+     * official SDKs handle it).
+     */
+    public Builder injectOpenAiStreamUsage(boolean inject) {
+      this.injectOpenAiStreamUsage = inject;
       return this;
     }
 

@@ -1,8 +1,12 @@
 package dev.llmproxy.core;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmproxy.api.Headers;
 import dev.llmproxy.api.ProviderId;
 import dev.llmproxy.api.UpstreamCredential;
+import java.io.IOException;
 import java.util.List;
 import java.util.Set;
 
@@ -36,10 +40,16 @@ final class OpenAiProfile implements ProviderProfile {
   private final String baseUrl;
   private final String authHeader; // null: the upstream takes no key
   private final String authPrefix;
+  private final boolean injectStreamUsage;
 
-  /** OpenAI itself. */
-  OpenAiProfile(String baseUrl) {
-    this(ProviderId.OPENAI, baseUrl, "authorization", "Bearer ");
+  /**
+   * OpenAI itself.
+   *
+   * @param injectStreamUsage whether streaming chat requests get {@code
+   *     stream_options.include_usage=true}, so every stream reports its usage
+   */
+  OpenAiProfile(String baseUrl, boolean injectStreamUsage) {
+    this(ProviderId.OPENAI, baseUrl, "authorization", "Bearer ", injectStreamUsage);
   }
 
   /** A configured OpenAI-compatible upstream. */
@@ -48,7 +58,8 @@ final class OpenAiProfile implements ProviderProfile {
         upstream.name(),
         upstream.baseUrl(),
         upstream.authHeader().orElse(null),
-        upstream.authPrefix());
+        upstream.authPrefix(),
+        false);
   }
 
   /**
@@ -57,7 +68,13 @@ final class OpenAiProfile implements ProviderProfile {
    * @param authHeader the header carrying the key, e.g. {@code authorization} or {@code api-key}
    * @param authPrefix what precedes the key in it, e.g. {@code "Bearer "} or {@code ""}
    */
-  OpenAiProfile(ProviderId id, String baseUrl, String authHeader, String authPrefix) {
+  OpenAiProfile(
+      ProviderId id,
+      String baseUrl,
+      String authHeader,
+      String authPrefix,
+      boolean injectStreamUsage) {
+    this.injectStreamUsage = injectStreamUsage;
     this.id = id;
     this.baseUrl = BaseUrls.normalize(baseUrl);
     this.authHeader = authHeader == null ? null : authHeader.toLowerCase(java.util.Locale.ROOT);
@@ -88,6 +105,34 @@ final class OpenAiProfile implements ProviderProfile {
     out.set(authHeader, authPrefix + secret);
     return out.build();
   }
+
+  /**
+   * With usage injection on, a streaming Chat Completions request gets {@code
+   * stream_options.include_usage=true} (other fields untouched) so its stream ends with a usage
+   * chunk. That chunk has an empty {@code choices} list; the official SDKs handle it, a
+   * hand-written client that indexes {@code choices[0]} of every chunk would not: hence off by
+   * default.
+   */
+  @Override
+  public byte[] prepareBody(String upstreamPath, RequestPeek peek, byte[] body) {
+    if (!injectStreamUsage || !peek.stream() || !upstreamPath.endsWith("/chat/completions")) {
+      return body;
+    }
+    try {
+      ObjectNode root = (ObjectNode) MAPPER.readTree(body);
+      JsonNode options = root.get("stream_options");
+      ObjectNode streamOptions =
+          options != null && options.isObject()
+              ? (ObjectNode) options
+              : root.putObject("stream_options");
+      streamOptions.put("include_usage", true);
+      return MAPPER.writeValueAsBytes(root);
+    } catch (IOException | ClassCastException e) {
+      return body; // not an object after all: forward untouched
+    }
+  }
+
+  private static final ObjectMapper MAPPER = new ObjectMapper(Json.FACTORY);
 
   @Override
   public void copyResponseHeaders(Headers upstream, Headers.Builder out) {

@@ -20,6 +20,14 @@ interface ProviderProfile {
   /** The headers to send upstream: the client's allowed ones plus {@code credential}. */
   Headers upstreamHeaders(Headers client, UpstreamCredential credential);
 
+  /**
+   * The body to send upstream: {@code body} itself (the default, byte for byte), or a variant the
+   * operator asked for, such as OpenAI's opt-in usage injection.
+   */
+  default byte[] prepareBody(String upstreamPath, RequestPeek peek, byte[] body) {
+    return body;
+  }
+
   /** Copies the upstream response headers that may reach the client into {@code out}. */
   void copyResponseHeaders(Headers upstream, Headers.Builder out);
 

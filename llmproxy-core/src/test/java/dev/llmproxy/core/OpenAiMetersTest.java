@@ -103,7 +103,7 @@ class OpenAiMetersTest {
 
   @Test
   void openAiEnvelopeUsesOpenAisTypesAndCodes() {
-    OpenAiProfile profile = new OpenAiProfile("https://api.openai.com");
+    OpenAiProfile profile = new OpenAiProfile("https://api.openai.com", false);
     assertEquals(
         "{\"error\":{\"message\":\"m\",\"type\":\"invalid_request_error\",\"param\":null,"
             + "\"code\":\"invalid_api_key\"}}",
@@ -115,6 +115,31 @@ class OpenAiMetersTest {
         new String(profile.errorBody(ErrorType.QUOTA, "m"), UTF_8)
             .contains("\"type\":\"insufficient_quota\""));
     assertEquals(503, profile.overloadedStatus());
+  }
+
+  @Test
+  void usageInjectionIsOptInAndOnlyForStreamingChat() throws Exception {
+    OpenAiProfile on = new OpenAiProfile("https://api.openai.com", true);
+    OpenAiProfile off = new OpenAiProfile("https://api.openai.com", false);
+    byte[] body =
+        "{\"model\":\"gpt-4o-mini\",\"stream\":true,\"stream_options\":{\"x\":1},\"messages\":[]}"
+            .getBytes(UTF_8);
+    RequestPeek peek = RequestPeek.of(body, "application/json");
+
+    String injected = new String(on.prepareBody("/v1/chat/completions", peek, body), UTF_8);
+    assertEquals(
+        "{\"model\":\"gpt-4o-mini\",\"stream\":true,\"stream_options\":{\"x\":1,\"include_usage\":true},"
+            + "\"messages\":[]}",
+        injected);
+    assertEquals(body, off.prepareBody("/v1/chat/completions", peek, body), "off: same bytes");
+    assertEquals(body, on.prepareBody("/v1/responses", peek, body), "only chat completions");
+    byte[] notStreaming = "{\"model\":\"m\"}".getBytes(UTF_8);
+    assertEquals(
+        notStreaming,
+        on.prepareBody(
+            "/v1/chat/completions",
+            RequestPeek.of(notStreaming, "application/json"),
+            notStreaming));
   }
 
   @Test

@@ -26,6 +26,7 @@ import java.util.Optional;
  * @param maxConcurrent exchanges in flight before the proxy answers overloaded
  * @param upstreamIdleTimeout longest upstream silence tolerated
  * @param compatibleUpstreams OpenAI-compatible upstreams served under their own routes
+ * @param injectOpenAiStreamUsage whether streaming OpenAI chat requests get include_usage
  */
 record ExampleConfig(
     int port,
@@ -42,7 +43,8 @@ record ExampleConfig(
     String defaultTier,
     int maxConcurrent,
     Duration upstreamIdleTimeout,
-    List<UpstreamsConfig.Upstream> compatibleUpstreams) {
+    List<UpstreamsConfig.Upstream> compatibleUpstreams,
+    boolean injectOpenAiStreamUsage) {
 
   /** Reads the configuration from {@code env}; throws naming the variable if one is invalid. */
   static ExampleConfig fromEnvironment(Map<String, String> env) {
@@ -67,7 +69,9 @@ record ExampleConfig(
         defaultTier,
         (int) number(env, "LLMPROXY_MAX_CONCURRENT", 10_000, 1, Integer.MAX_VALUE),
         Duration.ofSeconds(number(env, "LLMPROXY_UPSTREAM_IDLE_TIMEOUT_SECONDS", 600, 1, 86_400)),
-        UpstreamsConfig.fromEnvironment(env));
+        UpstreamsConfig.fromEnvironment(env),
+        Boolean.parseBoolean(
+            env.getOrDefault("LLMPROXY_OPENAI_INJECT_STREAM_USAGE", "false").trim()));
   }
 
   /** This configuration pointed at another Anthropic upstream with another shared key. */
@@ -87,7 +91,8 @@ record ExampleConfig(
         defaultTier,
         maxConcurrent,
         upstreamIdleTimeout,
-        compatibleUpstreams);
+        compatibleUpstreams,
+        injectOpenAiStreamUsage);
   }
 
   /** Secrets (admin token, shared keys, keyset) are shown only as present or absent. */

@@ -75,6 +75,7 @@ final class ExampleServer implements AutoCloseable {
             .addListener(audit)
             .anthropicBaseUrl(config.anthropicBaseUrl())
             .openAiBaseUrl(config.openaiBaseUrl())
+            .injectOpenAiStreamUsage(config.injectOpenAiStreamUsage())
             .upstreamClient(
                 OkHttpUpstreamClient.builder().readTimeout(config.upstreamIdleTimeout()).build())
             .maxRequestBodyBytes(config.maxBodyBytes())

@@ -110,6 +110,46 @@ class OpenAiSdkTest {
   }
 
   @Test
+  void withUsageInjectionOnAStreamThatDidNotAskIsStillMeteredAndTheSdkCopes() throws Exception {
+    try (ProxyFixture injecting =
+        new ProxyFixture(java.util.Map.of("LLMPROXY_OPENAI_INJECT_STREAM_USAGE", "true"))) {
+      OpenAIClient sdk =
+          OpenAIOkHttpClient.builder()
+              .baseUrl(injecting.server.baseUrl() + "/proxy/openai/v1")
+              .apiKey(injecting.token)
+              .maxRetries(0)
+              .build();
+      injecting.upstream.enqueue(
+          new MockResponse.Builder()
+              .setHeader("content-type", "text/event-stream")
+              .chunkedBody(OpenAiFixtures.CHAT_STREAM, 40)
+              .build());
+      StringBuilder text = new StringBuilder();
+      try (StreamResponse<ChatCompletionChunk> stream =
+          sdk.chat()
+              .completions()
+              .createStreaming(
+                  ChatCompletionCreateParams.builder()
+                      .model("gpt-4o-mini")
+                      .addUserMessage("Hi")
+                      .build())) {
+        stream.stream()
+            .forEach(
+                c ->
+                    c.choices()
+                        .forEach(choice -> choice.delta().content().ifPresent(text::append)));
+      }
+      assertEquals("Hello", text.toString());
+      com.fasterxml.jackson.databind.JsonNode sent =
+          ProxyFixture.json(injecting.upstream.takeRequest(5, TimeUnit.SECONDS).getBody().utf8());
+      assertTrue(sent.get("stream_options").get("include_usage").asBoolean(), sent.toString());
+      assertEquals("Hi", sent.get("messages").get(0).get("content").asText());
+      assertEquals(7, injecting.nextEvent().usage().outputTokens());
+      sdk.close();
+    }
+  }
+
+  @Test
   void responsesApiCall() throws Exception {
     fixture.upstream.enqueue(
         new MockResponse.Builder()
