@@ -109,6 +109,26 @@ class MePageBrowserTest {
     waitForStatus("Not configured");
 
     assertEquals(ProxyFixture.UPSTREAM_KEY, upstreamKeyOfOneRequest());
+
+    // The same page manages the OpenAI key.
+    new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("provider")))
+        .selectByValue("openai");
+    waitForStatus("Not configured");
+    assertTrue(browser.findElement(By.id("setup")).getText().contains("OPENAI_BASE_URL="));
+    browser.findElement(By.id("key")).sendKeys("sk-proj-alices-openai-key");
+    browser.findElement(By.id("save")).click();
+    waitForStatus("Configured: your openai key");
+    fixture.upstream.enqueue(new MockResponse.Builder().body("{}").build());
+    fixture.send(
+        HttpRequest.newBuilder(
+                java.net.URI.create(fixture.server.baseUrl() + "/proxy/openai/v1/chat/completions"))
+            .header("Authorization", "Bearer " + fixture.token)
+            .header("content-type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(OpenAiFixtures.REQUEST_JSON))
+            .build());
+    assertEquals(
+        "Bearer sk-proj-alices-openai-key",
+        fixture.upstream.takeRequest(5, TimeUnit.SECONDS).getHeaders().get("authorization"));
   }
 
   private void waitForStatus(String prefix) {
