@@ -15,7 +15,6 @@ import dev.llmproxy.api.UpstreamCall;
 import dev.llmproxy.api.UpstreamCredential;
 import dev.llmproxy.api.UpstreamRequest;
 import dev.llmproxy.api.UpstreamResponse;
-import dev.llmproxy.api.Usage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -110,7 +109,7 @@ final class Exchange implements Runnable {
     byte[] body = readBody();
     RequestPeek peek = RequestPeek.of(body, io.requestHeaders().first("content-type").orElse(null));
     event.model(peek.model());
-    authorize(route, peek);
+    pipeline.authorizer().authorize(principal, route, peek);
 
     price = pipeline.prices().price(peek.model());
     maxOutputTokens =
@@ -137,37 +136,6 @@ final class Exchange implements Runnable {
     } catch (IOException e) {
       log.debug("Client went away while sending the request body: {}", e.toString());
       throw new ProxyError(499, ErrorType.INVALID_REQUEST, Outcome.CLIENT_CANCELLED, "cancelled");
-    }
-  }
-
-  /**
-   * The token's own model and provider limits (403, {@code forbidden}), then its tier's (403,
-   * {@code tier_denied}); both before any budget is touched.
-   */
-  private void authorize(Route route, RequestPeek peek) throws ProxyError {
-    if (!principal.limits().allowsProvider(route.profile().id())) {
-      throw ProxyError.forbidden("This token may not use provider " + route.profile().id() + ".");
-    }
-    if (!principal.limits().allowsModel(peek.model())) {
-      throw ProxyError.forbidden("This token may not use model " + peek.model() + ".");
-    }
-    Tiers.Tier tier =
-        pipeline
-            .tiers()
-            .tier(principal.tier())
-            .orElseThrow(
-                () ->
-                    new ProxyError(
-                        403,
-                        ErrorType.PERMISSION,
-                        Outcome.TIER_DENIED,
-                        "Your tier is not configured on this proxy."));
-    if (!tier.allowsModel(peek.model())) {
-      throw new ProxyError(
-          403,
-          ErrorType.PERMISSION,
-          Outcome.TIER_DENIED,
-          "Model " + peek.model() + " is not available in the " + tier.name() + " tier.");
     }
   }
 
@@ -399,31 +367,11 @@ final class Exchange implements Runnable {
     }
   }
 
-  /**
-   * What this exchange costs: nothing for an upstream error (providers do not bill them); the
-   * metered usage when the response reported it; and for a stream cut short (cancelled or broken)
-   * the input seen plus the worst-case output, because the upstream bills tokens the proxy never
-   * saw. Capped at the reservation by the ledger.
-   */
+  /** Books the metered usage on the event and returns what the exchange costs. */
   private long charge() {
     UsageMeter.Metered metered = meter.result();
-    event.usage(metered.usage());
-    long cost;
-    if (status >= 400 || price == null) {
-      cost = 0;
-    } else if (metered.complete() || outcome == Outcome.OK) {
-      cost = price.cost(metered.usage());
-    } else {
-      Usage seen = metered.usage();
-      cost =
-          price.cost(
-              new Usage(
-                  seen.inputTokens(),
-                  Math.max(seen.outputTokens(), maxOutputTokens),
-                  seen.cacheCreationInputTokens(),
-                  seen.cacheReadInputTokens()));
-    }
-    event.costNanoUsd(cost);
+    long cost = Charges.cost(status, outcome, metered, price, maxOutputTokens);
+    event.usage(metered.usage()).costNanoUsd(cost);
     return cost;
   }
 

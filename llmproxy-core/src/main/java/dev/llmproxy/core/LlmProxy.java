@@ -86,7 +86,7 @@ public final class LlmProxy implements AutoCloseable {
             new Listeners(builder.listeners),
             builder.clock != null ? builder.clock : Clock.systemUTC(),
             builder.prices != null ? builder.prices : PriceTable.defaults(),
-            builder.tiers != null ? builder.tiers : Tiers.defaults(),
+            new Authorizer(builder.tiers != null ? builder.tiers : Tiers.defaults()),
             builder.defaultMaxOutputTokens != -1
                 ? builder.defaultMaxOutputTokens
                 : DEFAULT_MAX_OUTPUT_TOKENS);

@@ -1,8 +1,6 @@
 package dev.llmproxy.core;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
 
 /**
  * Usage from OpenAI streams: the final Chat Completions chunk that carries {@code usage} (sent when
@@ -10,32 +8,12 @@ import java.io.IOException;
  * response.completed} (or {@code .incomplete}/{@code .failed}) event with {@code response.usage}. A
  * chat stream without a usage chunk meters nothing and stays incomplete.
  */
-final class OpenAiSseMeter implements UsageMeter {
-  private static final ObjectMapper MAPPER = new ObjectMapper(Json.FACTORY);
-
+final class OpenAiSseMeter extends SseJsonMeter {
   private final OpenAiUsage usage = new OpenAiUsage();
-  private final SseLines lines = new SseLines(this::data);
   private boolean complete;
 
   @Override
-  public void update(byte[] bytes, int offset, int length) {
-    try {
-      lines.update(bytes, offset, length);
-    } catch (RuntimeException e) {
-      // a meter bug costs metering, never the response
-    }
-  }
-
-  private void data(byte[] bytes, int offset, int length) {
-    JsonNode event;
-    try {
-      event = MAPPER.readTree(bytes, offset, length);
-    } catch (IOException e) {
-      return;
-    }
-    if (event == null) {
-      return;
-    }
+  void onEvent(JsonNode event) {
     if (event.path("usage").isObject()) { // chat.completion.chunk with include_usage
       usage.take(event.get("usage"));
       complete = true;

@@ -16,5 +16,5 @@ record Pipeline(
     Listeners listeners,
     Clock clock,
     PriceTable prices,
-    Tiers tiers,
+    Authorizer authorizer,
     long defaultMaxOutputTokens) {}

@@ -1,0 +1,38 @@
+package dev.llmproxy.core;
+
+import dev.llmproxy.api.Outcome;
+import dev.llmproxy.api.Principal;
+
+/**
+ * The authorize stage: the token's own provider and model limits (403, {@code forbidden}), then its
+ * tier's models (403, {@code tier_denied}), before any budget is touched. A principal whose tier is
+ * not configured is refused.
+ */
+final class Authorizer {
+  private final Tiers tiers;
+
+  Authorizer(Tiers tiers) {
+    this.tiers = tiers;
+  }
+
+  void authorize(Principal principal, Route route, RequestPeek peek) throws ProxyError {
+    if (!principal.limits().allowsProvider(route.profile().id())) {
+      throw ProxyError.forbidden("This token may not use provider " + route.profile().id() + ".");
+    }
+    if (!principal.limits().allowsModel(peek.model())) {
+      throw ProxyError.forbidden("This token may not use model " + peek.model() + ".");
+    }
+    Tiers.Tier tier =
+        tiers
+            .tier(principal.tier())
+            .orElseThrow(() -> tierDenied("Your tier is not configured on this proxy."));
+    if (!tier.allowsModel(peek.model())) {
+      throw tierDenied(
+          "Model " + peek.model() + " is not available in the " + tier.name() + " tier.");
+    }
+  }
+
+  private static ProxyError tierDenied(String message) {
+    return new ProxyError(403, ErrorType.PERMISSION, Outcome.TIER_DENIED, message);
+  }
+}

@@ -1,0 +1,35 @@
+package dev.llmproxy.core;
+
+import dev.llmproxy.api.Outcome;
+import dev.llmproxy.api.Usage;
+
+/**
+ * What an exchange costs, in nano-USD: nothing for an upstream error (providers do not bill them);
+ * the metered usage when the response reported it or ended normally; and for a stream cut short
+ * (cancelled or broken) without final usage, the input seen plus the worst-case output, because the
+ * upstream bills tokens the proxy never saw. The ledger caps it at the reservation.
+ */
+final class Charges {
+  private Charges() {}
+
+  static long cost(
+      int status,
+      Outcome outcome,
+      UsageMeter.Metered metered,
+      ModelPrice price,
+      long maxOutputTokens) {
+    if (status >= 400 || price == null) {
+      return 0;
+    }
+    if (metered.complete() || outcome == Outcome.OK) {
+      return price.cost(metered.usage());
+    }
+    Usage seen = metered.usage();
+    return price.cost(
+        new Usage(
+            seen.inputTokens(),
+            Math.max(seen.outputTokens(), maxOutputTokens),
+            seen.cacheCreationInputTokens(),
+            seen.cacheReadInputTokens()));
+  }
+}
