@@ -54,6 +54,7 @@ final class AnthropicProfile implements ProviderProfile {
   public Headers upstreamHeaders(Headers client, UpstreamCredential credential) {
     Headers.Builder out = Headers.builder();
     HEADERS.copyRequestHeaders(client, out);
+    AcceptEncoding.narrow(out);
     if (credential instanceof UpstreamCredential.ApiKey key) {
       out.set("x-api-key", key.key().reveal());
     } else if (credential instanceof UpstreamCredential.OAuthToken oauth) {

@@ -30,6 +30,15 @@ final class Authorizer {
       throw tierDenied(
           "Model " + peek.model() + " is not available in the " + tier.name() + " tier.");
     }
+    boolean restricted =
+        !principal.limits().models().isEmpty()
+            || !tier.models().isEmpty()
+            || principal.limits().maxSpendNanoUsd().isPresent();
+    if (restricted && peek.json() && peek.model() == null) {
+      // e.g. a batch: its cost and models cannot be checked or metered here
+      throw ProxyError.forbidden(
+          "This token has model or spend limits, so requests must name a top-level model.");
+    }
   }
 
   private static ProxyError tierDenied(String message) {

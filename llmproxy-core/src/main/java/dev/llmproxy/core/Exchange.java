@@ -55,6 +55,7 @@ final class Exchange implements Runnable {
   private Outcome outcome;
   private int status;
   private boolean abort;
+  private boolean responded;
   private volatile UpstreamCall call;
   private volatile boolean clientGone;
 
@@ -99,12 +100,12 @@ final class Exchange implements Runnable {
   }
 
   private void proxy() throws ProxyError, IOException {
+    principal = pipeline.authenticator().authenticate(io.requestHeaders());
+    event.principal(principal);
+
     Route route = pipeline.router().route(io.path());
     envelope = route.profile();
     event.path(route.upstreamPath().isEmpty() ? "/" : route.upstreamPath());
-
-    principal = pipeline.authenticator().authenticate(io.requestHeaders());
-    event.principal(principal);
 
     byte[] body = readBody();
     RequestPeek peek = RequestPeek.of(body, io.requestHeaders().first("content-type").orElse(null));
@@ -217,6 +218,7 @@ final class Exchange implements Runnable {
     }
     try {
       UpstreamResponse response = upstreamCall.execute();
+      responded = true;
       event.timeToFirstByte(Duration.ofNanos(System.nanoTime() - startNanos));
       return response;
     } catch (IOException e) {
@@ -327,10 +329,18 @@ final class Exchange implements Runnable {
   }
 
   /**
-   * Ends the response first, so the client is never kept waiting on the ledger or a listener; then
-   * commits or refunds and publishes the event. Never throws.
+   * Settles the reservation first (so the caller's next request sees its budget as it really is),
+   * then ends the response, then publishes the event (a slow listener never delays the client).
+   * Never throws.
    */
   private void settle() {
+    try {
+      if (reservation != null) {
+        settleReservation();
+      }
+    } catch (RuntimeException e) {
+      log.error("Failed to settle a reservation", e);
+    }
     try {
       if (abort) {
         io.abort();
@@ -341,36 +351,52 @@ final class Exchange implements Runnable {
       log.warn("Container failed to end the response: {}", e.toString());
     }
     try {
-      if (reservation != null) {
-        settleReservation();
-      }
       event
           .status(status)
           .outcome(outcome == null ? Outcome.UPSTREAM_ERROR : outcome)
           .latency(Duration.ofNanos(System.nanoTime() - startNanos));
       pipeline.listeners().publish(event.build());
     } catch (RuntimeException e) {
-      log.error("Failed to settle an exchange", e);
+      log.error("Failed to publish an exchange event", e);
     }
   }
 
   private void settleReservation() {
-    try {
-      UpstreamCall sent = call;
-      if (sent != null && sent.requestSent()) {
-        pipeline.ledger().commit(reservation, new Charge(1, charge()));
-      } else {
+    UpstreamCall sent = call;
+    if (sent == null || !sent.requestSent()) {
+      try {
         pipeline.ledger().refund(reservation); // it never reached the upstream
+      } catch (RuntimeException e) {
+        log.error("Budget ledger failed to refund reservation {}", reservation.id(), e);
       }
+      return;
+    }
+    Charge actual;
+    try {
+      actual = new Charge(1, charge());
     } catch (RuntimeException e) {
-      log.error("Budget ledger failed to settle reservation {}", reservation.id(), e);
+      log.error("Could not price the exchange; booking its whole hold", e);
+      actual = reservation.estimate(); // never leave a hold open
+    }
+    try {
+      pipeline.ledger().commit(reservation, actual);
+    } catch (RuntimeException e) {
+      log.error("Budget ledger failed to commit reservation {}", reservation.id(), e);
     }
   }
 
   /** Books the metered usage on the event and returns what the exchange costs. */
   private long charge() {
     UsageMeter.Metered metered = meter.result();
-    long cost = Charges.cost(status, outcome, metered, price, maxOutputTokens);
+    long cost =
+        Charges.cost(
+            responded,
+            status,
+            outcome,
+            metered,
+            price,
+            maxOutputTokens,
+            reservation.estimate().nanoUsd());
     event.usage(metered.usage()).costNanoUsd(cost);
     return cost;
   }

@@ -28,6 +28,7 @@ final class GzipMeter implements UsageMeter {
   private int crcRemaining;
   private boolean headerDone;
   private boolean broken;
+  private boolean done;
 
   GzipMeter(UsageMeter delegate) {
     this.delegate = delegate;
@@ -35,7 +36,7 @@ final class GzipMeter implements UsageMeter {
 
   @Override
   public void update(byte[] bytes, int offset, int length) {
-    if (broken || inflater.finished()) {
+    if (broken || done) {
       return;
     }
     try {
@@ -49,6 +50,10 @@ final class GzipMeter implements UsageMeter {
         int n;
         while ((n = inflater.inflate(out)) > 0) {
           delegate.update(out, 0, n);
+        }
+        if (inflater.finished()) {
+          done = true;
+          inflater.end(); // release zlib's native memory now, not at GC
         }
       }
     } catch (DataFormatException | RuntimeException e) {

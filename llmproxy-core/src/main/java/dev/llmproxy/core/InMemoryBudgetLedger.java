@@ -34,6 +34,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class InMemoryBudgetLedger implements BudgetLedger {
   private static final Duration WINDOW = Duration.ofMinutes(1);
+  private static final org.slf4j.Logger log =
+      org.slf4j.LoggerFactory.getLogger(InMemoryBudgetLedger.class);
 
   private final Tiers tiers;
   private final Clock clock;
@@ -88,15 +90,18 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
           limit > 0 ? new RateLimitState(limit, limit - window.count, reset) : after;
       Limits limits = principal.limits();
       synchronized (account) {
+        // Subtraction form: used + held never exceed the cap, so this cannot overflow.
         if (limits.maxRequests().isPresent()
-            && account.usedRequests + account.heldRequests + estimate.requests()
-                > limits.maxRequests().getAsLong()) {
+            && estimate.requests()
+                > limits.maxRequests().getAsLong() - account.usedRequests - account.heldRequests) {
           return new Decision.Denied(
               Decision.Reason.REQUEST_BUDGET_EXHAUSTED, Duration.ZERO, before);
         }
         if (limits.maxSpendNanoUsd().isPresent()
-            && account.spentNanoUsd + account.heldNanoUsd + estimate.nanoUsd()
-                > limits.maxSpendNanoUsd().getAsLong()) {
+            && estimate.nanoUsd()
+                > limits.maxSpendNanoUsd().getAsLong()
+                    - account.spentNanoUsd
+                    - account.heldNanoUsd) {
           return new Decision.Denied(Decision.Reason.SPEND_BUDGET_EXHAUSTED, Duration.ZERO, before);
         }
         account.heldRequests += estimate.requests();
@@ -120,6 +125,13 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
       account.heldRequests -= hold.estimate().requests();
       account.heldNanoUsd -= hold.estimate().nanoUsd();
       account.usedRequests += actual.requests();
+      if (actual.nanoUsd() > hold.estimate().nanoUsd()) {
+        log.warn(
+            "Metered cost {} nano-USD exceeds the hold {} of account {}; booked at the hold",
+            actual.nanoUsd(),
+            hold.estimate().nanoUsd(),
+            hold.account());
+      }
       account.spentNanoUsd += Math.min(actual.nanoUsd(), hold.estimate().nanoUsd());
     }
   }

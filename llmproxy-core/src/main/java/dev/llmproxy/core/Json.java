@@ -12,6 +12,7 @@ final class Json {
   /** Bodies are bounded by the proxy's own limit, so Jackson's string-length cap is lifted. */
   static final JsonFactory FACTORY =
       JsonFactory.builder()
+          .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
           .streamReadConstraints(
               StreamReadConstraints.builder().maxStringLength(Integer.MAX_VALUE).build())
           .build();

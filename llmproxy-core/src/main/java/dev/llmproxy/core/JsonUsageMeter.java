@@ -78,13 +78,13 @@ final class JsonUsageMeter implements UsageMeter {
       case FIELD_NAME -> field = parser.currentName();
       case START_OBJECT, START_ARRAY -> {
         String name = path.isEmpty() ? "" : field == null ? "[]" : field;
-        if (path.size() == 1 && "usage".equals(name) && token == JsonToken.START_OBJECT) {
-          seenUsage = true;
-        }
         path.add(name);
         field = null;
       }
       case END_OBJECT, END_ARRAY -> {
+        if (path.size() == 2 && "usage".equals(path.get(1)) && token == JsonToken.END_OBJECT) {
+          seenUsage = true; // complete only once the whole usage object was read
+        }
         if (!path.isEmpty()) {
           path.remove(path.size() - 1);
         }
@@ -96,7 +96,10 @@ final class JsonUsageMeter implements UsageMeter {
           for (int i = 2; i < path.size(); i++) {
             name.append(path.get(i)).append('.');
           }
-          onField.accept(name.append(field).toString(), parser.getLongValue());
+          long value = parser.getLongValue();
+          if (value >= 0) { // a negative count is not usage: ignore it
+            onField.accept(name.append(field).toString(), value);
+          }
         }
         field = null;
       }

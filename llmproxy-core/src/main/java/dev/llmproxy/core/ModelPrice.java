@@ -27,8 +27,19 @@ public record ModelPrice(long input, long output, long cacheWrite, long cacheRea
     return usdPerMillion.movePointRight(3).setScale(0, java.math.RoundingMode.UP).longValueExact();
   }
 
-  /** The cost of {@code usage}, in nano-USD. Cache reads and writes are priced separately. */
+  /**
+   * The cost of {@code usage}, in nano-USD, saturating at {@link Long#MAX_VALUE} rather than
+   * overflowing. Cache reads and writes are priced separately.
+   */
   public long cost(Usage usage) {
+    try {
+      return exactCost(usage);
+    } catch (ArithmeticException e) {
+      return Long.MAX_VALUE;
+    }
+  }
+
+  private long exactCost(Usage usage) {
     return Math.addExact(
         Math.addExact(
             Math.multiplyExact(usage.inputTokens(), input),

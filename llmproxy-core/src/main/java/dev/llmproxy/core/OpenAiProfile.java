@@ -95,6 +95,7 @@ final class OpenAiProfile implements ProviderProfile {
   public Headers upstreamHeaders(Headers client, UpstreamCredential credential) {
     Headers.Builder out = Headers.builder();
     HEADERS.copyRequestHeaders(client, out);
+    AcceptEncoding.narrow(out);
     if (authHeader == null) {
       return out.build();
     }

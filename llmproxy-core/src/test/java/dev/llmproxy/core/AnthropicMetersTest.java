@@ -135,6 +135,21 @@ class AnthropicMetersTest {
   }
 
   @Test
+  void negativeCountsAreIgnoredAndUsageCutInsideIsIncomplete() {
+    byte[] negative = "{\"usage\":{\"input_tokens\":-5,\"output_tokens\":7}}".getBytes(UTF_8);
+    UsageMeter meter = JsonUsageMeter.anthropic();
+    meter.update(negative, 0, negative.length);
+    assertEquals(new Usage(0, 7, 0, 0), meter.result().usage());
+    assertTrue(meter.result().complete());
+
+    byte[] cut = "{\"usage\":{\"input_tokens\":5,\"output".getBytes(UTF_8);
+    UsageMeter truncated = JsonUsageMeter.anthropic();
+    truncated.update(cut, 0, cut.length);
+    assertEquals(new Usage(5, 0, 0, 0), truncated.result().usage());
+    assertFalse(truncated.result().complete(), "the usage object never closed");
+  }
+
+  @Test
   void gzipBodiesAreMeteredFromTheirOwnCopy() throws Exception {
     for (Supplier<UsageMeter> meter :
         java.util.List.<Supplier<UsageMeter>>of(

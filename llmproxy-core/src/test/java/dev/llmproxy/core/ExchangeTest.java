@@ -223,6 +223,34 @@ class ExchangeTest {
   }
 
   @Test
+  void aSpendCappedTokenMustNameAModel() throws Exception {
+    Principal capped =
+        Principal.user("alice", "pro")
+            .withLimits(
+                new dev.llmproxy.api.Limits(
+                    java.util.OptionalLong.empty(),
+                    java.util.OptionalLong.of(1_000_000_000),
+                    java.util.List.of(),
+                    java.util.Set.of()));
+    proxy =
+        LlmProxy.builder()
+            .anthropicBaseUrl(upstream.url("/").toString())
+            .tokenResolver(StaticTokenResolver.of(Map.of(TOKEN, capped)))
+            .credentialStore(
+                SharedCredentialStore.empty()
+                    .withApiKey(dev.llmproxy.api.ProviderId.ANTHROPIC, KEY))
+            .addListener(events::add)
+            .build();
+    FakeExchange batch =
+        FakeExchange.post("/anthropic/v1/messages/batches", TOKEN, "{\"requests\":[]}");
+    proxy.handle(batch);
+    batch.await();
+    assertEquals(403, batch.status);
+    assertEquals(Outcome.FORBIDDEN, event().outcome());
+    assertEquals(0, upstream.getRequestCount());
+  }
+
+  @Test
   void aThrowingListenerDoesNotBreakTheExchange() throws Exception {
     upstream.enqueue(new MockResponse.Builder().body("{\"ok\":1}").build());
     proxy =

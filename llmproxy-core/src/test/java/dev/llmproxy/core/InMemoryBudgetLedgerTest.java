@@ -142,6 +142,19 @@ class InMemoryBudgetLedgerTest {
   }
 
   @Test
+  void anEstimateNearLongMaxCannotOverflowPastTheCap() {
+    InMemoryBudgetLedger ledger =
+        new InMemoryBudgetLedger(Tiers.defaults().withRate("free", 0), clock);
+    Principal p = token("free", OptionalLong.of(Long.MAX_VALUE), OptionalLong.of(1_000_000));
+    assertInstanceOf(Decision.Granted.class, ledger.reserve(p, new Charge(1, 900_000)));
+    assertEquals(
+        Decision.Reason.SPEND_BUDGET_EXHAUSTED,
+        assertInstanceOf(
+                Decision.Denied.class, ledger.reserve(p, new Charge(1, Long.MAX_VALUE - 5)))
+            .reason());
+  }
+
+  @Test
   void aPrincipalWithoutATokenIsItsOwnAccount() {
     InMemoryBudgetLedger ledger = new InMemoryBudgetLedger(Tiers.defaults(), clock);
     Principal host = Principal.user("bob", "pro");

@@ -19,7 +19,7 @@ class RequestPeekTest {
                     + "\"metadata\":{\"max_tokens\":1},\"stream\":true,\"max_tokens\":1024}")
                 .getBytes(UTF_8),
             "application/json; charset=utf-8");
-    assertEquals(new RequestPeek("claude-x", true, 1024), peek);
+    assertEquals(new RequestPeek("claude-x", true, 1024, true), peek);
   }
 
   @Test
@@ -43,6 +43,31 @@ class RequestPeekTest {
         assertThrows(
             ProxyError.class, () -> RequestPeek.of(body.getBytes(UTF_8), "application/json"));
     assertEquals(400, error.status());
+  }
+
+  @Test
+  void duplicateKeysAndAbsurdMaxTokensAreBadRequests() {
+    for (String body :
+        new String[] {
+          "{\"max_tokens\":1,\"max_tokens\":64000}",
+          "{\"model\":\"a\",\"model\":\"b\"}",
+          "{\"max_tokens\":10000001}",
+          "{\"max_tokens\":-1}"
+        }) {
+      assertEquals(
+          400,
+          assertThrows(
+                  ProxyError.class, () -> RequestPeek.of(body.getBytes(UTF_8), "application/json"))
+              .status(),
+          body);
+    }
+  }
+
+  @Test
+  void aMaxTokensThatIsNotAnIntegerMeansTheDefaultWorstCase() throws ProxyError {
+    assertEquals(
+        -1,
+        RequestPeek.of("{\"max_tokens\":12.5}".getBytes(UTF_8), "application/json").maxTokens());
   }
 
   @Test

@@ -208,6 +208,54 @@ class BudgetsTest {
     }
   }
 
+  @Test
+  void everyResponseToAnAuthenticatedCallerCarriesTheRateHeaders() throws Exception {
+    int closed;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      closed = socket.getLocalPort();
+    }
+    try (ProxyFixture fixture =
+        new ProxyFixture(
+            Map.of(
+                "LLMPROXY_TIER_RATES", "free=10",
+                "LLMPROXY_ANTHROPIC_BASE_URL", "http://127.0.0.1:" + closed,
+                "LLMPROXY_OPENAI_API_KEY", ""))) {
+      String noRequestsLeft =
+          fixture.issue("{\"user\":\"zed\",\"max_requests\":0}").get("token").asText();
+      Map<String, HttpRequest> requests =
+          Map.of(
+              "400 malformed JSON", post(fixture, fixture.token, "{\"model\":"),
+              "404 unknown provider",
+                  HttpRequest.newBuilder(URI.create(fixture.server.baseUrl() + "/proxy/nope/v1/x"))
+                      .header("x-api-key", fixture.token)
+                      .build(),
+              "403 no upstream credential",
+                  HttpRequest.newBuilder(
+                          URI.create(
+                              fixture.server.baseUrl() + "/proxy/openai/v1/chat/completions"))
+                      .header("Authorization", "Bearer " + fixture.token)
+                      .POST(HttpRequest.BodyPublishers.ofString(OpenAiFixtures.REQUEST_JSON))
+                      .build(),
+              "502 upstream unreachable",
+                  post(fixture, fixture.token, AnthropicFixtures.REQUEST_JSON),
+              "429 quota", post(fixture, noRequestsLeft, AnthropicFixtures.REQUEST_JSON));
+      for (Map.Entry<String, HttpRequest> entry : requests.entrySet()) {
+        HttpResponse<String> response = fixture.send(entry.getValue());
+        assertEquals(
+            entry.getKey().substring(0, 3),
+            Integer.toString(response.statusCode()),
+            entry.getKey());
+        assertEquals(
+            "10",
+            response.headers().firstValue("x-ratelimit-limit").orElse("missing"),
+            entry.getKey());
+        assertTrue(
+            response.headers().firstValue("x-ratelimit-remaining").isPresent(), entry.getKey());
+        assertTrue(response.headers().firstValue("x-ratelimit-reset").isPresent(), entry.getKey());
+      }
+    }
+  }
+
   private static void assertRateHeaders(
       HttpResponse<String> response, int status, long limit, long remaining, long reset) {
     assertEquals(status, response.statusCode(), response.body());

@@ -1,0 +1,45 @@
+package dev.llmproxy.core;
+
+import dev.llmproxy.api.Headers;
+import java.util.Locale;
+
+/**
+ * Narrows a forwarded {@code Accept-Encoding} to what the usage meters can read: {@code gzip} or
+ * {@code identity}. A response in brotli or zstd could not be metered, and so would be free; the
+ * client still gets an encoding it asked for, or identity, which every client accepts.
+ */
+final class AcceptEncoding {
+  private AcceptEncoding() {}
+
+  static void narrow(Headers.Builder headers) {
+    java.util.List<String> values = headers.values("accept-encoding");
+    if (values.isEmpty()) {
+      return;
+    }
+    boolean gzip = false;
+    for (String value : values) {
+      for (String coding : value.split(",")) {
+        String[] parts = coding.split(";");
+        if (parts[0].trim().toLowerCase(Locale.ROOT).equals("gzip") && !refused(parts)) {
+          gzip = true;
+        }
+      }
+    }
+    headers.set("accept-encoding", gzip ? "gzip" : "identity");
+  }
+
+  /** Whether the coding carries {@code q=0}, i.e. "not acceptable". */
+  private static boolean refused(String[] parts) {
+    for (int i = 1; i < parts.length; i++) {
+      String parameter = parts[i].trim().toLowerCase(Locale.ROOT);
+      if (parameter.startsWith("q=")) {
+        try {
+          return Double.parseDouble(parameter.substring(2).trim()) <= 0;
+        } catch (NumberFormatException e) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+}
