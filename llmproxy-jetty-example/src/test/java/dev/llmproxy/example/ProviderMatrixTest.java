@@ -119,6 +119,39 @@ class ProviderMatrixTest {
 
   @ParameterizedTest
   @EnumSource(TestProvider.class)
+  void aGzipAnswerReachesTheClientCompressedAndIsStillMetered(TestProvider p) throws Exception {
+    start(Map.of());
+    java.io.ByteArrayOutputStream compressed = new java.io.ByteArrayOutputStream();
+    try (java.util.zip.GZIPOutputStream gzip = new java.util.zip.GZIPOutputStream(compressed)) {
+      gzip.write(p.responseJson.getBytes(UTF_8));
+    }
+    fixture.upstream.enqueue(
+        new MockResponse.Builder()
+            .setHeader("content-type", "application/json")
+            .setHeader("content-encoding", "gzip")
+            .body(new okio.Buffer().write(compressed.toByteArray()))
+            .build());
+    HttpResponse<byte[]> response =
+        fixture.http.send(
+            request(p, p.path)
+                .header("content-type", "application/json")
+                .header("accept-encoding", "br, gzip")
+                .POST(HttpRequest.BodyPublishers.ofString(p.requestJson))
+                .build(),
+            HttpResponse.BodyHandlers.ofByteArray());
+    assertEquals(200, response.statusCode());
+    assertEquals("gzip", response.headers().firstValue("content-encoding").orElseThrow());
+    assertArrayEquals(compressed.toByteArray(), response.body(), "compressed bytes untouched");
+    assertEquals(
+        "gzip",
+        fixture.upstream.takeRequest(5, TimeUnit.SECONDS).getHeaders().get("accept-encoding"));
+    ProxyEvent event = fixture.nextEvent();
+    assertTrue(
+        event.usage().inputTokens() > 0 && event.costNanoUsd() > 0, "metered: " + event.usage());
+  }
+
+  @ParameterizedTest
+  @EnumSource(TestProvider.class)
   void upstreamErrorsPassThroughVerbatim(TestProvider p) throws Exception {
     start(Map.of());
     String overloaded = "{\"error\":{\"type\":\"overloaded\",\"message\":\"busy\"}}";
@@ -274,6 +307,7 @@ class ProviderMatrixTest {
     ProxyEvent event = fixture.nextEvent();
     assertEquals(Outcome.CLIENT_CANCELLED, event.outcome());
     assertEquals("alice", event.principalId().orElseThrow());
+    assertTrue(event.costNanoUsd() > 0, "a cancelled stream is billed its worst-case output");
   }
 
   @ParameterizedTest
