@@ -1,5 +1,6 @@
 package dev.llmproxy.example;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmproxy.api.TokenRecord;
@@ -8,6 +9,7 @@ import java.io.PrintStream;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 
 /**
  * {@code tokens issue|list|revoke}: manages issued tokens in the data directory, the same files a
@@ -42,18 +44,29 @@ final class TokensCommand {
         }
       }
       case "list" -> {
+        Map<String, JsonNode> live = LiveBalances.fetch(config, err);
         out.printf(
-            "%-18s %-16s %-10s %-12s %-22s %s%n",
-            "ID", "USER", "TIER", "MAX_REQ", "EXPIRES", "STATE");
+            "%-18s %-16s %-10s %-14s %-20s %-22s %s%n",
+            "ID", "USER", "TIER", "USED/MAX", "SPENT/CAP USD", "EXPIRES", "STATE");
         for (TokenRecord token : tokens.list()) {
+          JsonNode balance = live.get(token.id());
+          String used = balance == null ? "?" : balance.path("used_requests").asText("?");
+          String spent = balance == null ? "?" : balance.path("spent_usd").asText("?");
           out.printf(
-              "%-18s %-16s %-10s %-12s %-22s %s%n",
+              "%-18s %-16s %-10s %-14s %-20s %-22s %s%n",
               token.id(),
               token.user(),
               token.tier(),
-              token.maxRequests().isPresent()
-                  ? Long.toString(token.maxRequests().getAsLong())
-                  : "-",
+              used
+                  + "/"
+                  + (token.maxRequests().isPresent() ? token.maxRequests().getAsLong() : "-"),
+              spent
+                  + "/"
+                  + (token.maxSpendNanoUsd().isPresent()
+                      ? BigDecimal.valueOf(token.maxSpendNanoUsd().getAsLong(), 9)
+                          .stripTrailingZeros()
+                          .toPlainString()
+                      : "-"),
               token.expiresAt().map(Object::toString).orElse("never"),
               token.revoked()
                   ? "revoked"
