@@ -1,15 +1,20 @@
-package dev.llmproxy.core;
+package dev.llmproxy.jdbc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 import dev.llmproxy.api.Balance;
+import dev.llmproxy.api.BudgetLedger;
 import dev.llmproxy.api.Charge;
 import dev.llmproxy.api.Decision;
 import dev.llmproxy.api.Limits;
 import dev.llmproxy.api.Principal;
+import dev.llmproxy.core.Tiers;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -22,10 +27,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
-class InMemoryBudgetLedgerTest {
-  private final MutableClock clock = new MutableClock(Instant.parse("2026-11-23T10:00:10Z"));
+/** What every {@link BudgetLedger} must do; one suite, bound to each implementation. */
+abstract class LedgerContract {
+  final TestClock clock = new TestClock();
 
-  private static Principal token(String tier, OptionalLong maxRequests, OptionalLong maxSpend) {
+  /** A fresh ledger over fresh state. */
+  abstract BudgetLedger ledger(Tiers tiers, Clock clock) throws Exception;
+
+  static Principal token(String tier, OptionalLong maxRequests, OptionalLong maxSpend) {
     return new Principal(
         "alice",
         Principal.Kind.USER,
@@ -36,9 +45,8 @@ class InMemoryBudgetLedgerTest {
   }
 
   @Test
-  void theRateWindowDeniesWithRetryAfterAndRollsAtTheMinute() {
-    InMemoryBudgetLedger ledger =
-        new InMemoryBudgetLedger(Tiers.defaults().withRate("tiny", 2), clock);
+  void theRateWindowDeniesWithRetryAfterAndRollsAtTheMinute() throws Exception {
+    BudgetLedger ledger = ledger(Tiers.defaults().withRate("tiny", 2), clock);
     Principal p = token("tiny", OptionalLong.empty(), OptionalLong.empty());
     Decision.Granted first =
         assertInstanceOf(Decision.Granted.class, ledger.reserve(p, Charge.oneRequest()));
@@ -50,27 +58,24 @@ class InMemoryBudgetLedgerTest {
     assertEquals(Decision.Reason.RATE_LIMITED, denied.reason());
     assertEquals(Duration.ofSeconds(50), denied.retryAfter());
     assertEquals(0, ledger.rateLimit(p).remaining());
-
     clock.advance(Duration.ofSeconds(50));
     assertEquals(2, ledger.rateLimit(p).remaining());
     assertInstanceOf(Decision.Granted.class, ledger.reserve(p, Charge.oneRequest()));
   }
 
   @Test
-  void aZeroRateMeansNoRateLimit() {
-    InMemoryBudgetLedger ledger =
-        new InMemoryBudgetLedger(Tiers.defaults().withRate("free", 0), clock);
+  void aZeroRateMeansNoRateLimit() throws Exception {
+    BudgetLedger ledger = ledger(Tiers.defaults().withRate("free", 0), clock);
     Principal p = token("free", OptionalLong.empty(), OptionalLong.empty());
-    for (int i = 0; i < 100; i++) {
+    for (int i = 0; i < 50; i++) {
       assertInstanceOf(Decision.Granted.class, ledger.reserve(p, Charge.oneRequest()));
     }
-    assertEquals(false, ledger.rateLimit(p).isLimited());
+    assertFalse(ledger.rateLimit(p).isLimited());
   }
 
   @Test
-  void refundsReleaseHoldsAndSettlingTwiceCountsOnce() {
-    InMemoryBudgetLedger ledger =
-        new InMemoryBudgetLedger(Tiers.defaults().withRate("free", 0), clock);
+  void refundsReleaseHoldsAndSettlingTwiceCountsOnce() throws Exception {
+    BudgetLedger ledger = ledger(Tiers.defaults().withRate("free", 0), clock);
     Principal p = token("free", OptionalLong.of(1), OptionalLong.of(1000));
     Decision.Granted held =
         assertInstanceOf(Decision.Granted.class, ledger.reserve(p, new Charge(1, 800)));
@@ -80,7 +85,6 @@ class InMemoryBudgetLedgerTest {
     ledger.refund(held.reservation());
     ledger.refund(held.reservation());
     assertEquals(Balance.ZERO, ledger.balance("tok_1"));
-
     Decision.Granted again =
         assertInstanceOf(Decision.Granted.class, ledger.reserve(p, new Charge(1, 800)));
     ledger.commit(again.reservation(), new Charge(1, 300));
@@ -89,9 +93,8 @@ class InMemoryBudgetLedgerTest {
   }
 
   @Test
-  void spendHoldsAreWorstCaseAndCommitsAreCappedAtTheHold() {
-    InMemoryBudgetLedger ledger =
-        new InMemoryBudgetLedger(Tiers.defaults().withRate("free", 0), clock);
+  void spendHoldsAreWorstCaseAndCommitsAreCappedAtTheHold() throws Exception {
+    BudgetLedger ledger = ledger(Tiers.defaults().withRate("free", 0), clock);
     Principal p = token("free", OptionalLong.empty(), OptionalLong.of(1000));
     Decision.Granted a =
         assertInstanceOf(Decision.Granted.class, ledger.reserve(p, new Charge(1, 600)));
@@ -99,52 +102,15 @@ class InMemoryBudgetLedgerTest {
         assertInstanceOf(Decision.Denied.class, ledger.reserve(p, new Charge(1, 600)));
     assertEquals(Decision.Reason.SPEND_BUDGET_EXHAUSTED, denied.reason());
     assertEquals(Duration.ZERO, denied.retryAfter());
-    ledger.commit(a.reservation(), new Charge(1, 5000)); // more than held: capped
+    ledger.commit(a.reservation(), new Charge(1, 5000));
     assertEquals(new Balance(1, 600), ledger.balance("tok_1"));
     assertInstanceOf(Decision.Granted.class, ledger.reserve(p, new Charge(1, 400)));
     assertInstanceOf(Decision.Denied.class, ledger.reserve(p, new Charge(1, 1)));
   }
 
   @Test
-  void exactlyMaxRequestsAreGrantedUnderContention() throws Exception {
-    InMemoryBudgetLedger ledger =
-        new InMemoryBudgetLedger(Tiers.defaults().withRate("free", 0), clock);
-    Principal p = token("free", OptionalLong.of(50), OptionalLong.empty());
-    ExecutorService pool = Executors.newFixedThreadPool(8);
-    CountDownLatch start = new CountDownLatch(1);
-    AtomicInteger granted = new AtomicInteger();
-    try {
-      List<Future<?>> futures = new java.util.ArrayList<>();
-      for (int t = 0; t < 8; t++) {
-        futures.add(
-            pool.submit(
-                () -> {
-                  start.await();
-                  for (int i = 0; i < 100; i++) {
-                    if (ledger.reserve(p, Charge.oneRequest()) instanceof Decision.Granted g) {
-                      granted.incrementAndGet();
-                      if (i % 2 == 0) {
-                        ledger.commit(g.reservation(), Charge.oneRequest());
-                      } // the rest stay held: they still count
-                    }
-                  }
-                  return null;
-                }));
-      }
-      start.countDown();
-      for (Future<?> future : futures) {
-        future.get(30, TimeUnit.SECONDS);
-      }
-    } finally {
-      pool.shutdownNow();
-    }
-    assertEquals(50, granted.get());
-  }
-
-  @Test
-  void anEstimateNearLongMaxCannotOverflowPastTheCap() {
-    InMemoryBudgetLedger ledger =
-        new InMemoryBudgetLedger(Tiers.defaults().withRate("free", 0), clock);
+  void anEstimateNearLongMaxCannotOverflowPastTheCap() throws Exception {
+    BudgetLedger ledger = ledger(Tiers.defaults().withRate("free", 0), clock);
     Principal p = token("free", OptionalLong.of(Long.MAX_VALUE), OptionalLong.of(1_000_000));
     assertInstanceOf(Decision.Granted.class, ledger.reserve(p, new Charge(1, 900_000)));
     assertEquals(
@@ -155,8 +121,54 @@ class InMemoryBudgetLedgerTest {
   }
 
   @Test
-  void aPrincipalWithoutATokenIsItsOwnAccount() {
-    InMemoryBudgetLedger ledger = new InMemoryBudgetLedger(Tiers.defaults(), clock);
+  void aDeniedBudgetGivesTheRateSlotBack() throws Exception {
+    BudgetLedger ledger = ledger(Tiers.defaults().withRate("tiny", 5), clock);
+    Principal p = token("tiny", OptionalLong.of(0), OptionalLong.empty());
+    assertInstanceOf(Decision.Denied.class, ledger.reserve(p, Charge.oneRequest()));
+    assertEquals(
+        5,
+        ledger.rateLimit(p).remaining(),
+        "an implementation may keep the slot; ours give it back");
+  }
+
+  @Test
+  void exactlyMaxRequestsAreGrantedUnderContention() throws Exception {
+    BudgetLedger ledger = ledger(Tiers.defaults().withRate("free", 0), clock);
+    Principal p = token("free", OptionalLong.of(30), OptionalLong.empty());
+    ExecutorService pool = Executors.newFixedThreadPool(8);
+    CountDownLatch start = new CountDownLatch(1);
+    AtomicInteger granted = new AtomicInteger();
+    try {
+      List<Future<?>> futures = new ArrayList<>();
+      for (int t = 0; t < 8; t++) {
+        futures.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  for (int i = 0; i < 20; i++) {
+                    if (ledger.reserve(p, Charge.oneRequest()) instanceof Decision.Granted g) {
+                      granted.incrementAndGet();
+                      if (i % 2 == 0) {
+                        ledger.commit(g.reservation(), Charge.oneRequest());
+                      }
+                    }
+                  }
+                  return null;
+                }));
+      }
+      start.countDown();
+      for (Future<?> future : futures) {
+        future.get(60, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertEquals(30, granted.get());
+  }
+
+  @Test
+  void aPrincipalWithoutATokenIsItsOwnAccount() throws Exception {
+    BudgetLedger ledger = ledger(Tiers.defaults(), clock);
     Principal host = Principal.user("bob", "pro");
     Decision.Granted g =
         assertInstanceOf(Decision.Granted.class, ledger.reserve(host, new Charge(1, 7)));

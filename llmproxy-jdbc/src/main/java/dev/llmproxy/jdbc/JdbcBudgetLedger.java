@@ -1,0 +1,324 @@
+package dev.llmproxy.jdbc;
+
+import dev.llmproxy.api.Balance;
+import dev.llmproxy.api.BudgetLedger;
+import dev.llmproxy.api.Charge;
+import dev.llmproxy.api.Decision;
+import dev.llmproxy.api.Limits;
+import dev.llmproxy.api.Principal;
+import dev.llmproxy.api.RateLimitState;
+import dev.llmproxy.api.Reservation;
+import dev.llmproxy.core.Tiers;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+import javax.sql.DataSource;
+
+/**
+ * A {@link BudgetLedger} in SQL with the same semantics as the in-memory one, exact across any
+ * number of proxy processes sharing the database: a reservation is one short transaction of
+ * conditional single-row {@code UPDATE}s (the rate window, then the account, in that order), so the
+ * row locks serialise competing requests and a check and its hold commit together or not at all.
+ * Holds are rows, so a commit or refund settles each exactly once, whichever instance does it.
+ */
+public final class JdbcBudgetLedger implements BudgetLedger {
+  private static final long WINDOW_MILLIS = Duration.ofMinutes(1).toMillis();
+
+  private final DataSource dataSource;
+  private final Tiers tiers;
+  private final Clock clock;
+
+  public JdbcBudgetLedger(DataSource dataSource, Tiers tiers, Clock clock) {
+    this.dataSource = dataSource;
+    this.tiers = tiers;
+    this.clock = clock;
+  }
+
+  /** A lost race to create a row: the whole reservation is tried again. */
+  private static final class RowCreated extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    RowCreated() {
+      super(null, null, false, false);
+    }
+  }
+
+  @Override
+  public Decision reserve(Principal principal, Charge estimate) {
+    for (int attempt = 0; ; attempt++) {
+      try {
+        return Sql.transaction(dataSource, "reserve", c -> reserve(c, principal, estimate));
+      } catch (RowCreated e) {
+        if (attempt == 3) {
+          throw new IllegalStateException("could not create ledger rows");
+        }
+      }
+    }
+  }
+
+  private Decision reserve(Connection c, Principal principal, Charge estimate) throws SQLException {
+    int limit = rateFor(principal);
+    long now = clock.millis();
+    long windowStart = now - Math.floorMod(now, WINDOW_MILLIS);
+    Instant reset = Instant.ofEpochMilli(windowStart + WINDOW_MILLIS);
+    RateLimitState after = RateLimitState.unlimited();
+    RateLimitState before = RateLimitState.unlimited();
+    if (limit > 0) {
+      long count = takeRateSlot(c, principal.id(), windowStart, limit);
+      if (count < 0) {
+        c.rollback();
+        return new Decision.Denied(
+            Decision.Reason.RATE_LIMITED,
+            Duration.ofMillis(reset.toEpochMilli() - now),
+            new RateLimitState(limit, 0, reset));
+      }
+      after = new RateLimitState(limit, limit - count, reset);
+      before = new RateLimitState(limit, limit - count + 1, reset);
+    }
+    Limits limits = principal.limits();
+    String account = principal.accountId();
+    if (!hold(c, account, limits, estimate)) {
+      Decision.Reason reason = denialReason(c, account, limits, estimate);
+      c.rollback(); // give the rate slot back: the request does not go out
+      return new Decision.Denied(reason, Duration.ZERO, before);
+    }
+    String id = UUID.randomUUID().toString();
+    try (PreparedStatement insert =
+        c.prepareStatement(
+            "INSERT INTO llmproxy_holds (id, account_id, requests, nano, created_at)"
+                + " VALUES (?,?,?,?,?)")) {
+      insert.setString(1, id);
+      insert.setString(2, account);
+      insert.setLong(3, estimate.requests());
+      insert.setLong(4, estimate.nanoUsd());
+      insert.setLong(5, now);
+      insert.executeUpdate();
+    }
+    return new Decision.Granted(new Reservation(id, principal, estimate), after);
+  }
+
+  /** Takes a slot in the principal's window; returns the count after, or -1 if full. */
+  private static long takeRateSlot(Connection c, String principal, long windowStart, int limit)
+      throws SQLException {
+    try (PreparedStatement update =
+        c.prepareStatement(
+            "UPDATE llmproxy_rate_windows SET"
+                + " request_count = CASE WHEN window_start = ? THEN request_count + 1 ELSE 1 END,"
+                + " window_start = ?"
+                + " WHERE principal_id = ? AND (window_start <> ? OR request_count < ?)")) {
+      update.setLong(1, windowStart);
+      update.setLong(2, windowStart);
+      update.setString(3, principal);
+      update.setLong(4, windowStart);
+      update.setLong(5, limit);
+      if (update.executeUpdate() == 0) {
+        if (!exists(c, "llmproxy_rate_windows", "principal_id", principal)) {
+          insertRow(
+              c,
+              "INSERT INTO llmproxy_rate_windows (principal_id, window_start, request_count)"
+                  + " VALUES (?, "
+                  + windowStart
+                  + ", 1)",
+              principal);
+          return 1;
+        }
+        return -1;
+      }
+    }
+    try (PreparedStatement select =
+        c.prepareStatement(
+            "SELECT request_count FROM llmproxy_rate_windows WHERE principal_id = ?")) {
+      select.setString(1, principal);
+      try (ResultSet rows = select.executeQuery()) {
+        rows.next();
+        return rows.getLong(1);
+      }
+    }
+  }
+
+  /** Places the hold if every budget allows it (subtraction form: no overflow). */
+  private static boolean hold(Connection c, String account, Limits limits, Charge estimate)
+      throws SQLException {
+    String sql =
+        "UPDATE llmproxy_accounts SET held_requests = held_requests + ?, held_nano = held_nano + ?"
+            + " WHERE account_id = ?"
+            + (limits.maxRequests().isPresent()
+                ? " AND ? <= ? - used_requests - held_requests"
+                : "")
+            + (limits.maxSpendNanoUsd().isPresent() ? " AND ? <= ? - spent_nano - held_nano" : "");
+    try (PreparedStatement update = c.prepareStatement(sql)) {
+      int i = 1;
+      update.setLong(i++, estimate.requests());
+      update.setLong(i++, estimate.nanoUsd());
+      update.setString(i++, account);
+      if (limits.maxRequests().isPresent()) {
+        update.setLong(i++, estimate.requests());
+        update.setLong(i++, limits.maxRequests().getAsLong());
+      }
+      if (limits.maxSpendNanoUsd().isPresent()) {
+        update.setLong(i++, estimate.nanoUsd());
+        update.setLong(i++, limits.maxSpendNanoUsd().getAsLong());
+      }
+      if (update.executeUpdate() == 1) {
+        return true;
+      }
+    }
+    if (!exists(c, "llmproxy_accounts", "account_id", account)) {
+      insertRow(
+          c,
+          "INSERT INTO llmproxy_accounts"
+              + " (account_id, used_requests, held_requests, spent_nano, held_nano)"
+              + " VALUES (?, 0, 0, 0, 0)",
+          account);
+      return hold(c, account, limits, estimate);
+    }
+    return false;
+  }
+
+  private static Decision.Reason denialReason(
+      Connection c, String account, Limits limits, Charge estimate) throws SQLException {
+    Balance used = balance(c, account, true);
+    if (limits.maxRequests().isPresent()
+        && estimate.requests() > limits.maxRequests().getAsLong() - used.usedRequests()) {
+      return Decision.Reason.REQUEST_BUDGET_EXHAUSTED;
+    }
+    return Decision.Reason.SPEND_BUDGET_EXHAUSTED;
+  }
+
+  @Override
+  public void commit(Reservation reservation, Charge actual) {
+    settle(reservation, actual, "commit");
+  }
+
+  @Override
+  public void refund(Reservation reservation) {
+    settle(reservation, null, "refund");
+  }
+
+  private void settle(Reservation reservation, Charge actual, String operation) {
+    Sql.transaction(
+        dataSource,
+        operation,
+        c -> {
+          String account;
+          long requests;
+          long nano;
+          try (PreparedStatement select =
+              c.prepareStatement(
+                  "SELECT account_id, requests, nano FROM llmproxy_holds WHERE id = ?")) {
+            select.setString(1, reservation.id());
+            try (ResultSet rows = select.executeQuery()) {
+              if (!rows.next()) {
+                return null; // already settled
+              }
+              account = rows.getString(1);
+              requests = rows.getLong(2);
+              nano = rows.getLong(3);
+            }
+          }
+          try (PreparedStatement delete =
+              c.prepareStatement("DELETE FROM llmproxy_holds WHERE id = ?")) {
+            delete.setString(1, reservation.id());
+            if (delete.executeUpdate() == 0) {
+              return null; // another instance settled it first
+            }
+          }
+          try (PreparedStatement update =
+              c.prepareStatement(
+                  "UPDATE llmproxy_accounts SET held_requests = held_requests - ?,"
+                      + " held_nano = held_nano - ?, used_requests = used_requests + ?,"
+                      + " spent_nano = spent_nano + ? WHERE account_id = ?")) {
+            update.setLong(1, requests);
+            update.setLong(2, nano);
+            update.setLong(3, actual == null ? 0 : actual.requests());
+            update.setLong(4, actual == null ? 0 : Math.min(actual.nanoUsd(), nano));
+            update.setString(5, account);
+            update.executeUpdate();
+          }
+          return null;
+        });
+  }
+
+  @Override
+  public RateLimitState rateLimit(Principal principal) {
+    int limit = rateFor(principal);
+    if (limit <= 0) {
+      return RateLimitState.unlimited();
+    }
+    long now = clock.millis();
+    long windowStart = now - Math.floorMod(now, WINDOW_MILLIS);
+    Instant reset = Instant.ofEpochMilli(windowStart + WINDOW_MILLIS);
+    return Sql.run(
+        dataSource,
+        "read rate window",
+        c -> {
+          try (PreparedStatement select =
+              c.prepareStatement(
+                  "SELECT window_start, request_count FROM llmproxy_rate_windows"
+                      + " WHERE principal_id = ?")) {
+            select.setString(1, principal.id());
+            try (ResultSet rows = select.executeQuery()) {
+              long used = rows.next() && rows.getLong(1) == windowStart ? rows.getLong(2) : 0;
+              return new RateLimitState(limit, Math.max(0, limit - used), reset);
+            }
+          }
+        });
+  }
+
+  @Override
+  public Balance balance(String accountId) {
+    return Sql.run(dataSource, "read balance", c -> balance(c, accountId, false));
+  }
+
+  /** Used and spent; with {@code includeHolds}, held amounts count as used. */
+  private static Balance balance(Connection c, String account, boolean includeHolds)
+      throws SQLException {
+    try (PreparedStatement select =
+        c.prepareStatement(
+            "SELECT used_requests, held_requests, spent_nano, held_nano FROM llmproxy_accounts"
+                + " WHERE account_id = ?")) {
+      select.setString(1, account);
+      try (ResultSet rows = select.executeQuery()) {
+        if (!rows.next()) {
+          return Balance.ZERO;
+        }
+        return includeHolds
+            ? new Balance(rows.getLong(1) + rows.getLong(2), rows.getLong(3) + rows.getLong(4))
+            : new Balance(rows.getLong(1), rows.getLong(3));
+      }
+    }
+  }
+
+  private static boolean exists(Connection c, String table, String column, String key)
+      throws SQLException {
+    try (PreparedStatement select =
+        c.prepareStatement("SELECT 1 FROM " + table + " WHERE " + column + " = ?")) {
+      select.setString(1, key);
+      try (ResultSet rows = select.executeQuery()) {
+        return rows.next();
+      }
+    }
+  }
+
+  /** Inserts a new row; a concurrent creator wins and the reservation is retried. */
+  private static void insertRow(Connection c, String sql, String key) throws SQLException {
+    try (PreparedStatement insert = c.prepareStatement(sql)) {
+      insert.setString(1, key);
+      insert.executeUpdate();
+    } catch (SQLException e) {
+      if (Sql.isDuplicate(e)) {
+        throw new RowCreated();
+      }
+      throw e;
+    }
+  }
+
+  private int rateFor(Principal principal) {
+    return tiers.tier(principal.tier()).map(Tiers.Tier::requestsPerMinute).orElse(0);
+  }
+}
