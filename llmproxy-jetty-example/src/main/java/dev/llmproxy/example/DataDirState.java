@@ -1,48 +1,59 @@
 package dev.llmproxy.example;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import dev.llmproxy.api.CredentialStore;
 import dev.llmproxy.api.ProviderId;
 import dev.llmproxy.core.ClaudeCredentialsFile;
 import dev.llmproxy.core.CredentialChain;
 import dev.llmproxy.core.EncryptedCredentialStore;
-import dev.llmproxy.core.EncryptedKeyStores;
 import dev.llmproxy.core.IssuedTokens;
 import dev.llmproxy.core.MasterKeyset;
 import dev.llmproxy.core.PrivateFiles;
 import dev.llmproxy.core.SharedCredentialStore;
-import dev.llmproxy.core.TokenStores;
+import dev.llmproxy.jdbc.JdbcBudgetLedger;
+import dev.llmproxy.jdbc.JdbcEncryptedKeyStore;
+import dev.llmproxy.jdbc.JdbcSchema;
+import dev.llmproxy.jdbc.JdbcTokenStore;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Optional;
 
 /**
- * Everything the example keeps in {@code LLMPROXY_DATA_DIR}: issued tokens (hashes only), users'
- * encrypted upstream keys and the master keyset that encrypts them. {@code serve} and the CLI open
- * the same files, so a token issued by {@code tokens issue} works at once on a running server.
+ * The example's durable state: issued tokens (hashes only), users' encrypted upstream keys and the
+ * budget ledger in a database — H2 in {@code LLMPROXY_DATA_DIR} by default, PostgreSQL when {@code
+ * LLMPROXY_JDBC_URL} is set — and the master keyset that encrypts the keys. {@code serve} and the
+ * CLI open the same database (H2's auto-server mode lets a second process in), so a token issued by
+ * {@code tokens issue} works at once on a running server, and counters and spend survive restarts.
  */
-final class DataDirState {
-  static final String TOKENS_FILE = "tokens.json";
-  static final String KEYS_FILE = "user-keys.json";
+final class DataDirState implements AutoCloseable {
   static final String KEYSET_FILE = "master-keyset.json";
+  static final String H2_FILE = "llmproxy";
 
+  final HikariDataSource database;
   final IssuedTokens tokens;
   final EncryptedCredentialStore userKeys;
   final SharedCredentialStore sharedKeys;
   final Optional<ClaudeCredentialsFile> claude;
+  final JdbcBudgetLedger ledger;
 
   private DataDirState(
+      HikariDataSource database,
       IssuedTokens tokens,
       EncryptedCredentialStore userKeys,
       SharedCredentialStore sharedKeys,
-      Optional<ClaudeCredentialsFile> claude) {
+      Optional<ClaudeCredentialsFile> claude,
+      JdbcBudgetLedger ledger) {
+    this.database = database;
     this.tokens = tokens;
     this.userKeys = userKeys;
     this.sharedKeys = sharedKeys;
     this.claude = claude;
+    this.ledger = ledger;
   }
 
-  /** Opens (creating if needed) the state in {@code config.dataDir()}. */
+  /** Opens (creating and migrating if needed) the state of {@code config}. */
   static DataDirState open(ExampleConfig config, Clock clock) throws IOException {
     Path dir = config.dataDir();
     PrivateFiles.createDirectory(dir);
@@ -50,10 +61,10 @@ final class DataDirState {
         config.masterKeyset().isPresent()
             ? MasterKeyset.parse(config.masterKeyset().get())
             : MasterKeyset.loadOrGenerate(dir.resolve(KEYSET_FILE));
-    IssuedTokens tokens = tokens(config, clock);
+    HikariDataSource database = database(config);
+    IssuedTokens tokens = IssuedTokens.builder(new JdbcTokenStore(database)).clock(clock).build();
     EncryptedCredentialStore userKeys =
-        new EncryptedCredentialStore(
-            EncryptedKeyStores.file(dir.resolve(KEYS_FILE)), keyset, clock);
+        new EncryptedCredentialStore(new JdbcEncryptedKeyStore(database), keyset, clock);
     SharedCredentialStore shared = SharedCredentialStore.empty();
     if (config.anthropicApiKey().isPresent()) {
       shared = shared.withApiKey(ProviderId.ANTHROPIC, config.anthropicApiKey().get());
@@ -68,15 +79,36 @@ final class DataDirState {
     }
     Optional<ClaudeCredentialsFile> claude =
         config.claudeCredentials().map(path -> new ClaudeCredentialsFile(path, clock));
-    return new DataDirState(tokens, userKeys, shared, claude);
+    return new DataDirState(
+        database,
+        tokens,
+        userKeys,
+        shared,
+        claude,
+        new JdbcBudgetLedger(database, config.tiers(), clock));
   }
 
-  /** Only the issued tokens: what the {@code tokens} command needs, without touching keys. */
-  static IssuedTokens tokens(ExampleConfig config, Clock clock) throws IOException {
-    PrivateFiles.createDirectory(config.dataDir());
-    return IssuedTokens.builder(TokenStores.file(config.dataDir().resolve(TOKENS_FILE)))
-        .clock(clock)
-        .build();
+  /** The configured database, migrated: PostgreSQL by URL, or H2 in the data directory. */
+  static HikariDataSource database(ExampleConfig config) {
+    HikariConfig pool = new HikariConfig();
+    pool.setJdbcUrl(config.jdbcUrl().orElse(h2Url(config.dataDir())));
+    config.jdbcUser().ifPresent(pool::setUsername);
+    config.jdbcPassword().ifPresent(pool::setPassword);
+    pool.setMaximumPoolSize(16);
+    pool.setPoolName("llmproxy");
+    // Fail fast while the database is away (503 at once), and never at start-up: the pool
+    // reconnects by itself when the database returns.
+    pool.setConnectionTimeout(2_000);
+    pool.setInitializationFailTimeout(-1);
+    HikariDataSource dataSource = new HikariDataSource(pool);
+    JdbcSchema.migrate(dataSource);
+    return dataSource;
+  }
+
+  static String h2Url(Path dataDir) {
+    return "jdbc:h2:file:"
+        + dataDir.toAbsolutePath().resolve(H2_FILE)
+        + ";MODE=PostgreSQL;AUTO_SERVER=TRUE";
   }
 
   /** The fallback chain: the user's own key, then the shared key, then the Claude subscription. */
@@ -84,5 +116,10 @@ final class DataDirState {
     return claude.isPresent()
         ? CredentialChain.of(userKeys, sharedKeys, claude.get())
         : CredentialChain.of(userKeys, sharedKeys);
+  }
+
+  @Override
+  public void close() {
+    database.close();
   }
 }

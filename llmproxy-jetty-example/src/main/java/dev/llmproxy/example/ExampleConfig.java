@@ -27,6 +27,9 @@ import java.util.Optional;
  * @param upstreamIdleTimeout longest upstream silence tolerated
  * @param compatibleUpstreams OpenAI-compatible upstreams served under their own routes
  * @param injectOpenAiStreamUsage whether streaming OpenAI chat requests get include_usage
+ * @param jdbcUrl the database for tokens, keys and the ledger; empty for H2 in the data dir
+ * @param jdbcUser its user
+ * @param jdbcPassword its password
  */
 record ExampleConfig(
     int port,
@@ -44,7 +47,10 @@ record ExampleConfig(
     int maxConcurrent,
     Duration upstreamIdleTimeout,
     List<UpstreamsConfig.Upstream> compatibleUpstreams,
-    boolean injectOpenAiStreamUsage) {
+    boolean injectOpenAiStreamUsage,
+    Optional<String> jdbcUrl,
+    Optional<String> jdbcUser,
+    Optional<String> jdbcPassword) {
 
   /** Reads the configuration from {@code env}; throws naming the variable if one is invalid. */
   static ExampleConfig fromEnvironment(Map<String, String> env) {
@@ -71,7 +77,10 @@ record ExampleConfig(
         Duration.ofSeconds(number(env, "LLMPROXY_UPSTREAM_IDLE_TIMEOUT_SECONDS", 600, 1, 86_400)),
         UpstreamsConfig.fromEnvironment(env),
         Boolean.parseBoolean(
-            env.getOrDefault("LLMPROXY_OPENAI_INJECT_STREAM_USAGE", "false").trim()));
+            env.getOrDefault("LLMPROXY_OPENAI_INJECT_STREAM_USAGE", "false").trim()),
+        nonBlank(env, "LLMPROXY_JDBC_URL"),
+        nonBlank(env, "LLMPROXY_JDBC_USER"),
+        nonBlank(env, "LLMPROXY_JDBC_PASSWORD"));
   }
 
   /** This configuration pointed at another Anthropic upstream with another shared key. */
@@ -92,7 +101,10 @@ record ExampleConfig(
         maxConcurrent,
         upstreamIdleTimeout,
         compatibleUpstreams,
-        injectOpenAiStreamUsage);
+        injectOpenAiStreamUsage,
+        jdbcUrl,
+        jdbcUser,
+        jdbcPassword);
   }
 
   /** Secrets (admin token, shared keys, keyset) are shown only as present or absent. */
@@ -120,6 +132,8 @@ record ExampleConfig(
         + tiers
         + ", upstreams="
         + compatibleUpstreams
+        + ", jdbc="
+        + (jdbcUrl.isPresent() ? "set" : "embedded H2")
         + "]";
   }
 

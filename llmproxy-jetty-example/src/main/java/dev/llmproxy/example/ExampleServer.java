@@ -4,7 +4,6 @@ import dev.llmproxy.api.BudgetLedger;
 import dev.llmproxy.api.ProviderId;
 import dev.llmproxy.api.ProxyListener;
 import dev.llmproxy.api.Secret;
-import dev.llmproxy.core.InMemoryBudgetLedger;
 import dev.llmproxy.core.IssuedTokens;
 import dev.llmproxy.core.KeyFormats;
 import dev.llmproxy.core.LlmProxy;
@@ -46,10 +45,13 @@ final class ExampleServer implements AutoCloseable {
 
   private final AuditLog audit;
 
-  private ExampleServer(Server server, LlmProxy proxy, IssuedTokens tokens, AuditLog audit) {
+  private final DataDirState state;
+
+  private ExampleServer(Server server, LlmProxy proxy, DataDirState state, AuditLog audit) {
     this.server = server;
     this.proxy = proxy;
-    this.tokens = tokens;
+    this.state = state;
+    this.tokens = state.tokens;
     this.audit = audit;
   }
 
@@ -64,7 +66,7 @@ final class ExampleServer implements AutoCloseable {
       ExampleConfig config, Secret adminToken, List<ProxyListener> listeners, Clock clock)
       throws Exception {
     DataDirState state = DataDirState.open(config, clock);
-    BudgetLedger ledger = new InMemoryBudgetLedger(config.tiers(), clock);
+    BudgetLedger ledger = state.ledger;
     AuditLog audit = new AuditLog(config.dataDir());
     LlmProxy.Builder builder =
         LlmProxy.builder()
@@ -124,7 +126,7 @@ final class ExampleServer implements AutoCloseable {
     server.setErrorHandler(errors);
     server.setHandler(context);
     server.start();
-    return new ExampleServer(server, proxy, state.tokens, audit);
+    return new ExampleServer(server, proxy, state, audit);
   }
 
   /** How the admin API and the CLI validate token requests. */
@@ -153,6 +155,11 @@ final class ExampleServer implements AutoCloseable {
         .abort(new IOException("upstream response broke off"));
   }
 
+  /** The server's state: its database, tokens, keys and ledger. */
+  DataDirState state() {
+    return state;
+  }
+
   /** The bound port. */
   int port() {
     return ((ServerConnector) server.getConnectors()[0]).getLocalPort();
@@ -177,6 +184,7 @@ final class ExampleServer implements AutoCloseable {
     server.stop();
     proxy.close();
     audit.close();
+    state.close();
   }
 
   private static final class HealthServlet extends HttpServlet {

@@ -1,15 +1,14 @@
 package dev.llmproxy.example;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmproxy.api.Balance;
 import dev.llmproxy.api.TokenRecord;
 import dev.llmproxy.core.IssuedTokens;
 import java.io.PrintStream;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.util.List;
-import java.util.Map;
 
 /**
  * {@code tokens issue|list|revoke}: manages issued tokens in the data directory, the same files a
@@ -26,7 +25,19 @@ final class TokensCommand {
       return usage(err);
     }
     Clock clock = Clock.systemUTC();
-    IssuedTokens tokens = DataDirState.tokens(config, clock);
+    try (DataDirState state = DataDirState.open(config, clock)) {
+      return run(args, config, state, clock, out, err);
+    }
+  }
+
+  private static int run(
+      List<String> args,
+      ExampleConfig config,
+      DataDirState state,
+      Clock clock,
+      PrintStream out,
+      PrintStream err) {
+    IssuedTokens tokens = state.tokens;
     switch (args.get(0)) {
       case "issue" -> {
         ObjectNode request;
@@ -44,14 +55,14 @@ final class TokensCommand {
         }
       }
       case "list" -> {
-        Map<String, JsonNode> live = LiveBalances.fetch(config, err);
         out.printf(
             "%-18s %-16s %-10s %-14s %-20s %-22s %s%n",
             "ID", "USER", "TIER", "USED/MAX", "SPENT/CAP USD", "EXPIRES", "STATE");
         for (TokenRecord token : tokens.list()) {
-          JsonNode balance = live.get(token.id());
-          String used = balance == null ? "?" : balance.path("used_requests").asText("?");
-          String spent = balance == null ? "?" : balance.path("spent_usd").asText("?");
+          Balance balance = state.ledger.balance(token.id());
+          String used = Long.toString(balance.usedRequests());
+          String spent =
+              BigDecimal.valueOf(balance.spentNanoUsd(), 9).stripTrailingZeros().toPlainString();
           out.printf(
               "%-18s %-16s %-10s %-14s %-20s %-22s %s%n",
               token.id(),

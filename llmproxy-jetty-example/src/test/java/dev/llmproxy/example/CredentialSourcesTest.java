@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmproxy.api.ProxyEvent;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -14,7 +12,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import mockwebserver3.MockResponse;
@@ -122,7 +119,7 @@ class CredentialSourcesTest {
                   .PUT(HttpRequest.BodyPublishers.ofString("{\"key\":\"" + key + "\"}"))
                   .build());
       assertEquals(200, saved.statusCode());
-      corruptCiphertexts(fixture.dataDir().resolve(DataDirState.KEYS_FILE));
+      fixture.corruptStoredKeys();
 
       HttpResponse<String> response = message(fixture, null);
       assertEquals(500, response.statusCode(), response.body());
@@ -131,16 +128,5 @@ class CredentialSourcesTest {
       assertFalse(response.body().contains(key));
       assertEquals(0, fixture.upstream.getRequestCount(), "no silent fallback to the shared key");
     }
-  }
-
-  /** Flips the last byte of every stored ciphertext, as disk corruption or tampering would. */
-  private static void corruptCiphertexts(Path keysFile) throws Exception {
-    ArrayNode rows = (ArrayNode) ProxyFixture.JSON.readTree(keysFile.toFile());
-    for (JsonNode row : rows) {
-      byte[] ciphertext = Base64.getDecoder().decode(row.get("ciphertext").asText());
-      ciphertext[ciphertext.length - 1] ^= 1;
-      ((ObjectNode) row).put("ciphertext", Base64.getEncoder().encodeToString(ciphertext));
-    }
-    ProxyFixture.JSON.writeValue(keysFile.toFile(), rows);
   }
 }

@@ -94,6 +94,27 @@ final class ProxyFixture implements AutoCloseable {
     return JSON.readTree(response.body());
   }
 
+  /** Flips the last byte of every stored key ciphertext, as disk corruption or tampering would. */
+  void corruptStoredKeys() throws java.sql.SQLException {
+    try (java.sql.Connection c = server.state().database.getConnection();
+        java.sql.PreparedStatement select =
+            c.prepareStatement("SELECT user_id, provider, ciphertext FROM llmproxy_user_keys");
+        java.sql.ResultSet rows = select.executeQuery()) {
+      while (rows.next()) {
+        byte[] ciphertext = rows.getBytes(3);
+        ciphertext[ciphertext.length - 1] ^= 1;
+        try (java.sql.PreparedStatement update =
+            c.prepareStatement(
+                "UPDATE llmproxy_user_keys SET ciphertext = ? WHERE user_id = ? AND provider = ?")) {
+          update.setBytes(1, ciphertext);
+          update.setString(2, rows.getString(1));
+          update.setString(3, rows.getString(2));
+          update.executeUpdate();
+        }
+      }
+    }
+  }
+
   /** The fixture's data directory. */
   Path dataDir() {
     return dataDir;

@@ -82,9 +82,7 @@ class SecretsNeverLoggedTest {
       bodies.add(fixture.send(message(fixture, fixture.token)).body()); // user key
 
       // Corrupt the stored key: the 500 path logs an error, which must not carry the key.
-      Path keys = fixture.dataDir().resolve(DataDirState.KEYS_FILE);
-      Files.writeString(
-          keys, Files.readString(keys).replaceAll("\"ciphertext\" : \"A", "\"ciphertext\" : \"B"));
+      fixture.corruptStoredKeys();
       HttpResponse<String> broken = fixture.send(message(fixture, fixture.token));
       bodies.add(broken.body());
 
