@@ -100,6 +100,7 @@ final class DataDirState implements AutoCloseable {
     // reconnects by itself when the database returns.
     pool.setConnectionTimeout(2_000);
     pool.setInitializationFailTimeout(-1);
+    pool.setExceptionOverride(new EvictBrokenConnections());
     HikariDataSource dataSource = new HikariDataSource(pool);
     JdbcSchema.migrate(dataSource);
     return dataSource;

@@ -1,0 +1,151 @@
+package dev.llmproxy.example;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.llmproxy.api.Secret;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import mockwebserver3.Dispatcher;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import org.h2.tools.Server;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Several example instances on one database; and the database going away and coming back. */
+class SharedDatabaseTest {
+  @TempDir Path dirA;
+  @TempDir Path dirB;
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  private static Dispatcher ok() {
+    return new Dispatcher() {
+      @Override
+      public MockResponse dispatch(RecordedRequest request) {
+        return new MockResponse.Builder()
+            .setHeader("content-type", "application/json")
+            .body(AnthropicFixtures.MESSAGE_JSON)
+            .build();
+      }
+    };
+  }
+
+  private static ExampleConfig config(Path dataDir, String jdbcUrl, MockWebServer upstream) {
+    Map<String, String> env = new HashMap<>();
+    env.put("LLMPROXY_PORT", "0");
+    env.put("LLMPROXY_DATA_DIR", dataDir.toString());
+    env.put("LLMPROXY_JDBC_URL", jdbcUrl);
+    env.put("LLMPROXY_TIER_RATES", "free=0");
+    env.put("LLMPROXY_ANTHROPIC_BASE_URL", upstream.url("/").toString());
+    env.put("LLMPROXY_ANTHROPIC_API_KEY", "sk-ant-shared");
+    return ExampleConfig.fromEnvironment(env);
+  }
+
+  private HttpRequest message(ExampleServer server, String token) {
+    return HttpRequest.newBuilder(URI.create(server.baseUrl() + "/proxy/anthropic/v1/messages"))
+        .header("x-api-key", token)
+        .header("content-type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(AnthropicFixtures.REQUEST_JSON))
+        .build();
+  }
+
+  private String issue(ExampleServer server, String body) throws Exception {
+    HttpResponse<String> response =
+        http.send(
+            HttpRequest.newBuilder(URI.create(server.baseUrl() + "/admin/tokens"))
+                .header("Authorization", "Bearer admin")
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertEquals(201, response.statusCode(), response.body());
+    JsonNode token = ProxyFixture.json(response.body());
+    return token.get("token").asText();
+  }
+
+  @Test
+  void twoInstancesOnOnePostgresSendExactlyMaxRequests() throws Exception {
+    String postgres = System.getenv("LLMPROXY_TEST_POSTGRES_URL");
+    Assumptions.assumeTrue(
+        postgres != null && !postgres.isBlank(),
+        "LLMPROXY_TEST_POSTGRES_URL is not set: PostgreSQL test skipped (.ci/run sets it)");
+    try (MockWebServer upstream = new MockWebServer()) {
+      upstream.setDispatcher(ok());
+      upstream.start();
+      try (ExampleServer a =
+              ExampleServer.start(config(dirA, postgres, upstream), Secret.of("admin"), List.of());
+          ExampleServer b =
+              ExampleServer.start(
+                  config(dirB, postgres, upstream), Secret.of("admin"), List.of())) {
+        String token = issue(a, "{\"user\":\"shared\",\"max_requests\":20}");
+        List<CompletableFuture<HttpResponse<String>>> futures = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+          ExampleServer server = i % 2 == 0 ? a : b;
+          futures.add(http.sendAsync(message(server, token), HttpResponse.BodyHandlers.ofString()));
+        }
+        int ok = 0;
+        int refused = 0;
+        for (CompletableFuture<HttpResponse<String>> future : futures) {
+          int status = future.get().statusCode();
+          ok += status == 200 ? 1 : 0;
+          refused += status == 429 ? 1 : 0;
+        }
+        assertEquals(20, ok);
+        assertEquals(180, refused);
+        assertEquals(20, upstream.getRequestCount());
+      }
+    }
+  }
+
+  @Test
+  void aDatabaseOutageFailsClosedAndRecoversWithoutARestart() throws Exception {
+    Server database = Server.createTcpServer("-tcpPort", "0", "-ifNotExists").start();
+    int port = database.getPort();
+    String url =
+        "jdbc:h2:tcp://localhost:" + port + "/mem:outage;MODE=PostgreSQL;DB_CLOSE_DELAY=-1";
+    try (MockWebServer upstream = new MockWebServer()) {
+      upstream.setDispatcher(ok());
+      upstream.start();
+      try (ExampleServer server =
+          ExampleServer.start(config(dirA, url, upstream), Secret.of("admin"), List.of())) {
+        String token = issue(server, "{\"user\":\"ops\"}");
+        assertEquals(
+            200,
+            http.send(message(server, token), HttpResponse.BodyHandlers.ofString()).statusCode());
+
+        database.stop(); // the database goes away (and, in memory, loses nothing we rely on below)
+        HttpResponse<String> down =
+            http.send(
+                message(server, "lp_sk_never-cached-token"), HttpResponse.BodyHandlers.ofString());
+        assertEquals(503, down.statusCode(), down.body());
+        assertEquals("api_error", ProxyFixture.json(down.body()).get("error").get("type").asText());
+        int sent = upstream.getRequestCount();
+        HttpResponse<String> ledgerDown =
+            http.send(message(server, token), HttpResponse.BodyHandlers.ofString());
+        assertEquals(503, ledgerDown.statusCode(), "the token is cached, the ledger is not");
+        assertEquals(sent, upstream.getRequestCount(), "nothing forwarded while failing closed");
+
+        database =
+            Server.createTcpServer("-tcpPort", Integer.toString(port), "-ifNotExists").start();
+        dev.llmproxy.jdbc.JdbcSchema.migrate(server.state().database); // a fresh in-memory DB
+        String fresh = issue(server, "{\"user\":\"ops2\"}");
+        assertEquals(
+            200,
+            http.send(message(server, fresh), HttpResponse.BodyHandlers.ofString()).statusCode(),
+            "recovered by itself, no restart");
+      }
+    } finally {
+      database.stop();
+    }
+  }
+}
