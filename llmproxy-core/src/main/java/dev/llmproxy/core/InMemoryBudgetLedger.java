@@ -175,7 +175,7 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
       return Balance.ZERO;
     }
     synchronized (account) {
-      return new Balance(account.usedRequests, account.spentNanoUsd);
+      return new Balance(account.usedRequests + account.heldRequests, account.spentNanoUsd);
     }
   }
 

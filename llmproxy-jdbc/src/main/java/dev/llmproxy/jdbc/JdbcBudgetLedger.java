@@ -287,9 +287,10 @@ public final class JdbcBudgetLedger implements BudgetLedger {
         if (!rows.next()) {
           return Balance.ZERO;
         }
+        long requests = rows.getLong(1) + rows.getLong(2); // held ones may be on the wire
         return includeHolds
-            ? new Balance(rows.getLong(1) + rows.getLong(2), rows.getLong(3) + rows.getLong(4))
-            : new Balance(rows.getLong(1), rows.getLong(3));
+            ? new Balance(requests, rows.getLong(3) + rows.getLong(4))
+            : new Balance(requests, rows.getLong(3));
       }
     }
   }

@@ -102,14 +102,36 @@ final class DataDirState implements AutoCloseable {
     pool.setInitializationFailTimeout(-1);
     pool.setExceptionOverride(new EvictBrokenConnections());
     HikariDataSource dataSource = new HikariDataSource(pool);
-    JdbcSchema.migrate(dataSource);
+    migrateWhenReachable(dataSource);
     return dataSource;
   }
+
+  /**
+   * Migrates, waiting up to 30 s for the database: a PostgreSQL still starting, or an H2 file whose
+   * previous owner was killed and whose lock is being taken over.
+   */
+  private static void migrateWhenReachable(HikariDataSource dataSource) {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+    while (true) {
+      try {
+        JdbcSchema.migrate(dataSource);
+        return;
+      } catch (dev.llmproxy.api.StoreUnavailableException e) {
+        if (System.nanoTime() > deadline) {
+          dataSource.close();
+          throw e;
+        }
+        log.info("Database not reachable yet ({}); retrying", e.getMessage());
+      }
+    }
+  }
+
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(DataDirState.class);
 
   static String h2Url(Path dataDir) {
     return "jdbc:h2:file:"
         + dataDir.toAbsolutePath().resolve(H2_FILE)
-        + ";MODE=PostgreSQL;AUTO_SERVER=TRUE";
+        + ";MODE=PostgreSQL;AUTO_SERVER=TRUE;WRITE_DELAY=0"; // a commit is on disk at once
   }
 
   /** The fallback chain: the user's own key, then the shared key, then the Claude subscription. */
