@@ -8,6 +8,7 @@ import dev.llmproxy.core.IssuedTokens;
 import dev.llmproxy.core.KeyFormats;
 import dev.llmproxy.core.LlmProxy;
 import dev.llmproxy.core.OkHttpUpstreamClient;
+import dev.llmproxy.jdbc.JdbcAuditSink;
 import dev.llmproxy.servlet.AdminTokensServlet;
 import dev.llmproxy.servlet.LlmProxyFilter;
 import dev.llmproxy.servlet.MyKeysServlet;
@@ -75,6 +76,7 @@ final class ExampleServer implements AutoCloseable {
             .budgetLedger(ledger)
             .tiers(config.tiers())
             .addListener(audit)
+            .addListener(new JdbcAuditSink(state.database))
             .anthropicBaseUrl(config.anthropicBaseUrl())
             .openAiBaseUrl(config.openaiBaseUrl())
             .injectOpenAiStreamUsage(config.injectOpenAiStreamUsage())

@@ -1,0 +1,70 @@
+package dev.llmproxy.jdbc;
+
+import dev.llmproxy.api.ProxyEvent;
+import dev.llmproxy.api.ProxyListener;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.Optional;
+import javax.sql.DataSource;
+
+/**
+ * Writes one row per exchange to {@code llmproxy_audit}: who, what, how it ended, how long, usage
+ * and cost; no secrets, no bodies. Runs after the client's response has ended; a failure is the
+ * listener's own (the engine logs it and the exchange is unaffected).
+ */
+public final class JdbcAuditSink implements ProxyListener {
+  private final DataSource dataSource;
+
+  public JdbcAuditSink(DataSource dataSource) {
+    this.dataSource = dataSource;
+  }
+
+  @Override
+  public void onExchange(ProxyEvent e) {
+    Sql.run(
+        dataSource,
+        "write audit row",
+        connection -> {
+          try (PreparedStatement insert =
+              connection.prepareStatement(
+                  "INSERT INTO llmproxy_audit (ts, principal_id, token_id, provider, method, path,"
+                      + " model, status, outcome, latency_ms, ttfb_ms, input_tokens, output_tokens,"
+                      + " cache_write_tokens, cache_read_tokens, cost_nano, credential_source)"
+                      + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+            insert.setLong(1, e.timestamp().toEpochMilli());
+            setText(insert, 2, e.principalId());
+            setText(insert, 3, e.tokenId());
+            setText(insert, 4, e.provider());
+            insert.setString(5, e.method());
+            insert.setString(6, e.path().length() > 2048 ? e.path().substring(0, 2048) : e.path());
+            setText(insert, 7, e.model().map(m -> m.length() > 256 ? m.substring(0, 256) : m));
+            insert.setInt(8, e.status());
+            insert.setString(9, e.outcome().wireName());
+            insert.setLong(10, e.latency().toMillis());
+            if (e.timeToFirstByte().isPresent()) {
+              insert.setLong(11, e.timeToFirstByte().get().toMillis());
+            } else {
+              insert.setNull(11, Types.BIGINT);
+            }
+            insert.setLong(12, e.usage().inputTokens());
+            insert.setLong(13, e.usage().outputTokens());
+            insert.setLong(14, e.usage().cacheCreationInputTokens());
+            insert.setLong(15, e.usage().cacheReadInputTokens());
+            insert.setLong(16, e.costNanoUsd());
+            setText(insert, 17, e.credentialSource());
+            insert.executeUpdate();
+          }
+          return null;
+        });
+  }
+
+  private static void setText(PreparedStatement statement, int index, Optional<String> value)
+      throws SQLException {
+    if (value.isPresent()) {
+      statement.setString(index, value.get());
+    } else {
+      statement.setNull(index, Types.VARCHAR);
+    }
+  }
+}

@@ -1,0 +1,120 @@
+package dev.llmproxy.jdbc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.llmproxy.api.Outcome;
+import dev.llmproxy.api.Principal;
+import dev.llmproxy.api.ProxyEvent;
+import dev.llmproxy.api.Usage;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+/** The audit sink writes one row per event, on H2 and PostgreSQL. */
+class AuditSinkTests {
+  abstract static class AuditSinkContract {
+    HikariDataSource dataSource;
+
+    abstract HikariDataSource database() throws Exception;
+
+    @AfterEach
+    void close() {
+      if (dataSource != null) {
+        dataSource.close();
+      }
+    }
+
+    @Test
+    void oneRowPerEventWithTheContractFields() throws Exception {
+      dataSource = database();
+      JdbcAuditSink sink = new JdbcAuditSink(dataSource);
+      Principal alice =
+          new Principal(
+              "alice",
+              Principal.Kind.USER,
+              "free",
+              Set.of(),
+              Map.of(Principal.TOKEN_ID, "tok_1"),
+              dev.llmproxy.api.Limits.NONE);
+      sink.onExchange(
+          ProxyEvent.builder()
+              .timestamp(Instant.parse("2026-11-23T10:00:00Z"))
+              .principal(alice)
+              .provider("anthropic")
+              .method("POST")
+              .path("/v1/messages")
+              .model("claude-haiku-4-5")
+              .status(200)
+              .outcome(Outcome.OK)
+              .latency(Duration.ofMillis(120))
+              .timeToFirstByte(Duration.ofMillis(40))
+              .usage(new Usage(20, 50, 3, 4))
+              .costNanoUsd(270_000)
+              .credentialSource("user_key")
+              .build());
+      sink.onExchange(
+          ProxyEvent.builder()
+              .timestamp(Instant.parse("2026-11-23T10:00:01Z"))
+              .method("GET")
+              .path("/v1/models")
+              .status(401)
+              .outcome(Outcome.AUTH_DENIED)
+              .build());
+      try (Connection c = dataSource.getConnection();
+          Statement s = c.createStatement();
+          ResultSet rows =
+              s.executeQuery(
+                  "SELECT principal_id, token_id, model, status, outcome, ttfb_ms, input_tokens,"
+                      + " cache_read_tokens, cost_nano, credential_source FROM llmproxy_audit"
+                      + " ORDER BY ts")) {
+        assertTrue(rows.next());
+        assertEquals("alice", rows.getString(1));
+        assertEquals("tok_1", rows.getString(2));
+        assertEquals("claude-haiku-4-5", rows.getString(3));
+        assertEquals(200, rows.getInt(4));
+        assertEquals("ok", rows.getString(5));
+        assertEquals(40, rows.getLong(6));
+        assertEquals(20, rows.getLong(7));
+        assertEquals(4, rows.getLong(8));
+        assertEquals(270_000, rows.getLong(9));
+        assertEquals("user_key", rows.getString(10));
+        assertTrue(rows.next());
+        assertEquals(null, rows.getString(1));
+        assertEquals("auth_denied", rows.getString(5));
+        rows.getLong(6);
+        assertTrue(rows.wasNull(), "no ttfb for an exchange that never reached the upstream");
+        assertTrue(!rows.next());
+      }
+    }
+  }
+
+  @Nested
+  class H2 extends AuditSinkContract {
+    @Override
+    HikariDataSource database() {
+      return Databases.h2();
+    }
+  }
+
+  @Nested
+  class Postgres extends AuditSinkContract {
+    @Override
+    HikariDataSource database() throws Exception {
+      HikariDataSource db = Databases.postgres();
+      try (Connection c = db.getConnection();
+          Statement s = c.createStatement()) {
+        s.execute("DELETE FROM llmproxy_audit");
+      }
+      return db;
+    }
+  }
+}
