@@ -1,8 +1,6 @@
 package dev.llmproxy.core;
 
 import dev.llmproxy.api.Charge;
-import dev.llmproxy.api.CredentialStore;
-import dev.llmproxy.api.CredentialUnreadableException;
 import dev.llmproxy.api.Decision;
 import dev.llmproxy.api.Headers;
 import dev.llmproxy.api.Outcome;
@@ -10,7 +8,6 @@ import dev.llmproxy.api.Principal;
 import dev.llmproxy.api.ProxyEvent;
 import dev.llmproxy.api.RateLimitState;
 import dev.llmproxy.api.Reservation;
-import dev.llmproxy.api.StoreUnavailableException;
 import dev.llmproxy.api.UpstreamCall;
 import dev.llmproxy.api.UpstreamCredential;
 import dev.llmproxy.api.UpstreamRequest;
@@ -30,11 +27,6 @@ import org.slf4j.LoggerFactory;
  */
 final class Exchange implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(Exchange.class);
-
-  /** Stands in for the credential of an upstream that takes none; never sent. */
-  private static final UpstreamCredential NO_CREDENTIAL =
-      new UpstreamCredential.ApiKey(dev.llmproxy.api.Secret.of("none"), "none");
-
   private static final int BUFFER_SIZE = 8 * 1024; // OkHttp hands over at most a segment
 
   private final Pipeline pipeline;
@@ -118,8 +110,7 @@ final class Exchange implements Runnable {
             ? peek.maxTokens()
             : peek.model() != null ? pipeline.defaultMaxOutputTokens() : 0;
     reserve(principal, new Charge(1, price.worstCase(body.length, maxOutputTokens)));
-    UpstreamCredential credential =
-        route.profile().requiresCredential() ? credential(principal, route) : NO_CREDENTIAL;
+    UpstreamCredential credential = pipeline.credentials().resolve(principal, route);
     event.credentialSource(credential.source());
 
     UpstreamRequest request =
@@ -176,31 +167,6 @@ final class Exchange implements Runnable {
       };
     }
     reservation = ((Decision.Granted) decision).reservation();
-  }
-
-  private UpstreamCredential credential(Principal principal, Route route) throws ProxyError {
-    CredentialStore store = pipeline.credentials();
-    try {
-      UpstreamCredential credential =
-          store.find(principal, route.profile().id()).orElseThrow(() -> missing(route));
-      if (credential instanceof UpstreamCredential.OAuthToken oauth
-          && oauth.isExpiredAt(pipeline.clock().instant())) {
-        throw ProxyError.forbidden(
-            "The configured subscription credential has expired. "
-                + route.profile().missingCredentialHint());
-      }
-      return credential;
-    } catch (StoreUnavailableException e) {
-      log.warn("Credential store unavailable: {}", e.getMessage());
-      throw ProxyError.unavailable("The proxy cannot load upstream credentials right now.");
-    } catch (CredentialUnreadableException e) {
-      log.error("Stored upstream credential is unreadable: {}", e.getMessage());
-      throw ProxyError.internal("Your stored upstream key cannot be read. Save it again.");
-    }
-  }
-
-  private static ProxyError missing(Route route) {
-    return ProxyError.forbidden(route.profile().missingCredentialHint());
   }
 
   private UpstreamResponse send(UpstreamRequest request) throws ProxyError {

@@ -81,7 +81,9 @@ public final class LlmProxy implements AutoCloseable {
                     ? builder.maxRequestBodyBytes
                     : DEFAULT_MAX_REQUEST_BODY_BYTES),
             builder.ledger != null ? builder.ledger : BudgetLedger.unlimited(),
-            Objects.requireNonNull(builder.credentialStore, "credentialStore"),
+            new CredentialResolver(
+                Objects.requireNonNull(builder.credentialStore, "credentialStore"),
+                builder.clock != null ? builder.clock : Clock.systemUTC()),
             builder.upstreamClient != null ? builder.upstreamClient : ownedUpstream(),
             new Listeners(builder.listeners),
             builder.clock != null ? builder.clock : Clock.systemUTC(),

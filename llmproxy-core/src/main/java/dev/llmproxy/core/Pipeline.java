@@ -1,7 +1,6 @@
 package dev.llmproxy.core;
 
 import dev.llmproxy.api.BudgetLedger;
-import dev.llmproxy.api.CredentialStore;
 import dev.llmproxy.api.UpstreamClient;
 import java.time.Clock;
 
@@ -11,7 +10,7 @@ record Pipeline(
     Authenticator authenticator,
     BodyReader bodyReader,
     BudgetLedger ledger,
-    CredentialStore credentials,
+    CredentialResolver credentials,
     UpstreamClient upstream,
     Listeners listeners,
     Clock clock,
