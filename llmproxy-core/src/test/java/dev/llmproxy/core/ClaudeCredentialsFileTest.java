@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.llmproxy.api.Principal;
 import dev.llmproxy.api.ProviderId;
 import dev.llmproxy.api.UpstreamCredential;
+import dev.llmproxy.testing.ManualClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class ClaudeCredentialsFileTest {
   @TempDir Path dir;
-  private final MutableClock clock = new MutableClock(Instant.parse("2026-11-23T10:00:00Z"));
+  private final ManualClock clock = new ManualClock(Instant.parse("2026-11-23T10:00:00Z"));
   private final Principal alice = Principal.user("alice", "free");
 
   private ClaudeCredentialsFile write(String json) throws Exception {

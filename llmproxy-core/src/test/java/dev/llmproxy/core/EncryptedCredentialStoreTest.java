@@ -13,6 +13,7 @@ import dev.llmproxy.api.Principal;
 import dev.llmproxy.api.ProviderId;
 import dev.llmproxy.api.Secret;
 import dev.llmproxy.api.UpstreamCredential;
+import dev.llmproxy.testing.ManualClock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +27,7 @@ class EncryptedCredentialStoreTest {
   private static final Principal ALICE = Principal.user("alice", "free");
   private static final Principal BOB = Principal.user("bob", "free");
 
-  private final MutableClock clock = new MutableClock(Instant.parse("2026-11-23T10:00:00Z"));
+  private final ManualClock clock = new ManualClock(Instant.parse("2026-11-23T10:00:00Z"));
   private final EncryptedKeyStore rows = EncryptedKeyStores.inMemory();
   private final MasterKeyset keyset = MasterKeyset.generate();
   private final EncryptedCredentialStore store = new EncryptedCredentialStore(rows, keyset, clock);

@@ -13,6 +13,7 @@ import dev.llmproxy.api.Secret;
 import dev.llmproxy.api.TokenRecord;
 import dev.llmproxy.api.TokenResolution;
 import dev.llmproxy.api.TokenStore;
+import dev.llmproxy.testing.ManualClock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class FileStoresTest {
   @TempDir Path dir;
-  private final MutableClock clock = new MutableClock(Instant.parse("2026-11-23T10:00:00Z"));
+  private final ManualClock clock = new ManualClock(Instant.parse("2026-11-23T10:00:00Z"));
 
   @Test
   void tokenFileKeepsHashesOnlyOwnerReadableAndSharedBetweenInstances() throws Exception {

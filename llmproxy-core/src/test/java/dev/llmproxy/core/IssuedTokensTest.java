@@ -12,6 +12,7 @@ import dev.llmproxy.api.Secret;
 import dev.llmproxy.api.TokenRecord;
 import dev.llmproxy.api.TokenResolution;
 import dev.llmproxy.api.TokenStore;
+import dev.llmproxy.testing.ManualClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -22,7 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class IssuedTokensTest {
-  private final MutableClock clock = new MutableClock(Instant.parse("2026-11-23T10:00:00Z"));
+  private final ManualClock clock = new ManualClock(Instant.parse("2026-11-23T10:00:00Z"));
   private final CountingStore store = new CountingStore(TokenStores.inMemory());
   private final IssuedTokens tokens = IssuedTokens.builder(store).clock(clock).build();
 

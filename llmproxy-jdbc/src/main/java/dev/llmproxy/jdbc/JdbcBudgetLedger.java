@@ -55,7 +55,7 @@ public final class JdbcBudgetLedger implements BudgetLedger {
         return Sql.transaction(dataSource, "reserve", c -> reserve(c, principal, estimate));
       } catch (RowCreated e) {
         if (attempt == 3) {
-          throw new IllegalStateException("could not create ledger rows");
+          throw new dev.llmproxy.api.StoreUnavailableException("reserve failed: contention");
         }
       }
     }
@@ -102,31 +102,26 @@ public final class JdbcBudgetLedger implements BudgetLedger {
     return new Decision.Granted(new Reservation(id, principal, estimate), after);
   }
 
-  /** Takes a slot in the principal's window; returns the count after, or -1 if full. */
+  /**
+   * Takes a slot in the principal's window; returns the count after, or -1 if full. A window never
+   * moves backwards ({@code GREATEST}), so a process whose clock lags cannot reset it.
+   */
   private static long takeRateSlot(Connection c, String principal, long windowStart, int limit)
       throws SQLException {
-    try (PreparedStatement update =
-        c.prepareStatement(
-            "UPDATE llmproxy_rate_windows SET"
-                + " request_count = CASE WHEN window_start = ? THEN request_count + 1 ELSE 1 END,"
-                + " window_start = ?"
-                + " WHERE principal_id = ? AND (window_start <> ? OR request_count < ?)")) {
-      update.setLong(1, windowStart);
-      update.setLong(2, windowStart);
-      update.setString(3, principal);
-      update.setLong(4, windowStart);
-      update.setLong(5, limit);
-      if (update.executeUpdate() == 0) {
-        if (!exists(c, "llmproxy_rate_windows", "principal_id", principal)) {
-          insertRow(
-              c,
-              "INSERT INTO llmproxy_rate_windows (principal_id, window_start, request_count)"
-                  + " VALUES (?, "
-                  + windowStart
-                  + ", 1)",
-              principal);
-          return 1;
-        }
+    if (!tryRateSlot(c, principal, windowStart, limit)) {
+      if (!exists(c, "llmproxy_rate_windows", "principal_id", principal)) {
+        insertRow(
+            c,
+            "INSERT INTO llmproxy_rate_windows (principal_id, window_start, request_count)"
+                + " VALUES (?, "
+                + windowStart
+                + ", 1)",
+            principal);
+        return 1;
+      }
+      // The row may have been created by another transaction after our UPDATE's snapshot:
+      // ask once more before denying.
+      if (!tryRateSlot(c, principal, windowStart, limit)) {
         return -1;
       }
     }
@@ -141,8 +136,43 @@ public final class JdbcBudgetLedger implements BudgetLedger {
     }
   }
 
-  /** Places the hold if every budget allows it (subtraction form: no overflow). */
+  private static boolean tryRateSlot(Connection c, String principal, long windowStart, int limit)
+      throws SQLException {
+    try (PreparedStatement update =
+        c.prepareStatement(
+            "UPDATE llmproxy_rate_windows SET"
+                + " request_count = CASE WHEN window_start < ? THEN 1 ELSE request_count + 1 END,"
+                + " window_start = GREATEST(window_start, ?)"
+                + " WHERE principal_id = ? AND (window_start < ? OR request_count < ?)")) {
+      update.setLong(1, windowStart);
+      update.setLong(2, windowStart);
+      update.setString(3, principal);
+      update.setLong(4, windowStart);
+      update.setLong(5, limit);
+      return update.executeUpdate() == 1;
+    }
+  }
+
+  /** Places the hold if every budget allows it, creating the account on first use. */
   private static boolean hold(Connection c, String account, Limits limits, Charge estimate)
+      throws SQLException {
+    if (holdIfAllowed(c, account, limits, estimate)) {
+      return true;
+    }
+    if (!exists(c, "llmproxy_accounts", "account_id", account)) {
+      insertRow(
+          c,
+          "INSERT INTO llmproxy_accounts"
+              + " (account_id, used_requests, held_requests, spent_nano, held_nano)"
+              + " VALUES (?, 0, 0, 0, 0)",
+          account);
+    }
+    // Created just now, or by another transaction after our UPDATE's snapshot: once more.
+    return holdIfAllowed(c, account, limits, estimate);
+  }
+
+  /** The conditional hold itself, in subtraction form so nothing overflows. */
+  private static boolean holdIfAllowed(Connection c, String account, Limits limits, Charge estimate)
       throws SQLException {
     String sql =
         "UPDATE llmproxy_accounts SET held_requests = held_requests + ?, held_nano = held_nano + ?"
@@ -164,20 +194,8 @@ public final class JdbcBudgetLedger implements BudgetLedger {
         update.setLong(i++, estimate.nanoUsd());
         update.setLong(i++, limits.maxSpendNanoUsd().getAsLong());
       }
-      if (update.executeUpdate() == 1) {
-        return true;
-      }
+      return update.executeUpdate() == 1;
     }
-    if (!exists(c, "llmproxy_accounts", "account_id", account)) {
-      insertRow(
-          c,
-          "INSERT INTO llmproxy_accounts"
-              + " (account_id, used_requests, held_requests, spent_nano, held_nano)"
-              + " VALUES (?, 0, 0, 0, 0)",
-          account);
-      return hold(c, account, limits, estimate);
-    }
-    return false;
   }
 
   private static Decision.Reason denialReason(
@@ -312,7 +330,7 @@ public final class JdbcBudgetLedger implements BudgetLedger {
       insert.setString(1, key);
       insert.executeUpdate();
     } catch (SQLException e) {
-      if (Sql.isDuplicate(e)) {
+      if (Sql.isConcurrentInsert(e)) {
         throw new RowCreated();
       }
       throw e;

@@ -20,6 +20,17 @@ public final class JdbcEncryptedKeyStore implements EncryptedKeyStore {
   /** Update, else insert; a concurrent insert turns into an update. Portable, no MERGE. */
   @Override
   public void upsert(EncryptedKey key) {
+    try {
+      tryUpsert(key);
+    } catch (dev.llmproxy.api.StoreUnavailableException e) {
+      if (!(e.getCause() instanceof java.sql.SQLException sql && Sql.isConcurrentInsert(sql))) {
+        throw e;
+      }
+      tryUpsert(key); // the row exists now: this time the UPDATE finds it
+    }
+  }
+
+  private void tryUpsert(EncryptedKey key) {
     Sql.transaction(
         dataSource,
         "save user key",

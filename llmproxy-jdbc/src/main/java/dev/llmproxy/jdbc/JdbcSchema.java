@@ -61,6 +61,11 @@ public final class JdbcSchema {
                       + ", "
                       + System.currentTimeMillis()
                       + ")");
+            } catch (SQLException e) {
+              if (!Sql.isConcurrentInsert(e)) {
+                throw e;
+              }
+              // another instance applied it at the same time: the scripts are idempotent
             }
             return null;
           });

@@ -26,28 +26,43 @@ final class Sql {
     }
   }
 
-  /** Runs {@code work} in one transaction, committed on return and rolled back on failure. */
+  /**
+   * Runs {@code work} in one transaction, committed on return and rolled back on any failure (an
+   * {@link Error} too): never half of it.
+   */
   static <T> T transaction(DataSource dataSource, String operation, Work<T> work) {
     try (Connection connection = dataSource.getConnection()) {
       boolean autoCommit = connection.getAutoCommit();
       connection.setAutoCommit(false);
+      T result;
       try {
-        T result = work.run(connection);
+        result = work.run(connection);
         connection.commit();
-        return result;
-      } catch (SQLException | RuntimeException e) {
-        connection.rollback();
+      } catch (Throwable e) {
+        try {
+          connection.rollback();
+        } catch (SQLException rollbackFailure) {
+          e.addSuppressed(rollbackFailure);
+        }
         throw e;
-      } finally {
-        connection.setAutoCommit(autoCommit);
       }
+      connection.setAutoCommit(autoCommit);
+      return result;
     } catch (SQLException e) {
       throw new StoreUnavailableException(operation + " failed: " + e.getSQLState(), e);
     }
   }
 
-  /** Whether {@code e} is a unique-key violation (SQLState class 23505 / 23xxx). */
+  /** Whether {@code e} is a unique-key violation (SQLState 23505). */
   static boolean isDuplicate(SQLException e) {
-    return e.getSQLState() != null && e.getSQLState().startsWith("23");
+    return "23505".equals(e.getSQLState());
+  }
+
+  /**
+   * Whether {@code e} says another transaction created the same row at the same time: a duplicate
+   * key, or H2's concurrent-update error (90131), which H2 raises instead of waiting.
+   */
+  static boolean isConcurrentInsert(SQLException e) {
+    return isDuplicate(e) || "90131".equals(e.getSQLState());
   }
 }

@@ -2,7 +2,7 @@
 -- Instants are epoch milliseconds; money is nano-USD. No foreign keys: a user's rows can be
 -- deleted from any table without touching the others.
 
-CREATE TABLE llmproxy_tokens (
+CREATE TABLE IF NOT EXISTS llmproxy_tokens (
   id             VARCHAR(64)   PRIMARY KEY,
   token_sha256   CHAR(64)      NOT NULL UNIQUE,
   user_id        VARCHAR(256)  NOT NULL,
@@ -17,7 +17,7 @@ CREATE TABLE llmproxy_tokens (
   revoked        BOOLEAN       NOT NULL
 );
 
-CREATE TABLE llmproxy_user_keys (
+CREATE TABLE IF NOT EXISTS llmproxy_user_keys (
   user_id       VARCHAR(256) NOT NULL,
   provider      VARCHAR(64)  NOT NULL,
   ciphertext    BYTEA        NOT NULL,
@@ -25,7 +25,7 @@ CREATE TABLE llmproxy_user_keys (
   PRIMARY KEY (user_id, provider)
 );
 
-CREATE TABLE llmproxy_accounts (
+CREATE TABLE IF NOT EXISTS llmproxy_accounts (
   account_id    VARCHAR(320) PRIMARY KEY,
   used_requests BIGINT       NOT NULL,
   held_requests BIGINT       NOT NULL,
@@ -33,7 +33,7 @@ CREATE TABLE llmproxy_accounts (
   held_nano     BIGINT       NOT NULL
 );
 
-CREATE TABLE llmproxy_holds (
+CREATE TABLE IF NOT EXISTS llmproxy_holds (
   id         VARCHAR(64)  PRIMARY KEY,
   account_id VARCHAR(320) NOT NULL,
   requests   BIGINT       NOT NULL,
@@ -41,7 +41,7 @@ CREATE TABLE llmproxy_holds (
   created_at BIGINT       NOT NULL
 );
 
-CREATE TABLE llmproxy_rate_windows (
+CREATE TABLE IF NOT EXISTS llmproxy_rate_windows (
   principal_id  VARCHAR(320) PRIMARY KEY,
   window_start  BIGINT       NOT NULL,
   request_count BIGINT       NOT NULL

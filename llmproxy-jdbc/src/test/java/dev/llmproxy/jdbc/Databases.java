@@ -43,7 +43,8 @@ final class Databases {
             "llmproxy_user_keys",
             "llmproxy_accounts",
             "llmproxy_holds",
-            "llmproxy_rate_windows"
+            "llmproxy_rate_windows",
+            "llmproxy_audit"
           }) {
         s.execute("DELETE FROM " + table);
       }

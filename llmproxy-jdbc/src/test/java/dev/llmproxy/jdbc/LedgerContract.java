@@ -11,6 +11,7 @@ import dev.llmproxy.api.Decision;
 import dev.llmproxy.api.Limits;
 import dev.llmproxy.api.Principal;
 import dev.llmproxy.core.Tiers;
+import dev.llmproxy.testing.ManualClock;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,7 +30,7 @@ import org.junit.jupiter.api.Test;
 
 /** What every {@link BudgetLedger} must do; one suite, bound to each implementation. */
 abstract class LedgerContract {
-  final TestClock clock = new TestClock();
+  final ManualClock clock = new ManualClock(Instant.parse("2026-11-23T10:00:10Z"));
 
   /** A fresh ledger over fresh state. */
   abstract BudgetLedger ledger(Tiers tiers, Clock clock) throws Exception;
@@ -164,6 +165,63 @@ abstract class LedgerContract {
       pool.shutdownNow();
     }
     assertEquals(30, granted.get());
+  }
+
+  @Test
+  void firstUseUnderContentionNeverDeniesWrongly() throws Exception {
+    BudgetLedger ledger = ledger(Tiers.defaults().withRate("busy", 1000), clock);
+    for (int round = 0; round < 5; round++) {
+      Principal fresh =
+          new Principal(
+              "fresh-" + round,
+              Principal.Kind.USER,
+              "busy",
+              Set.of(),
+              Map.of(Principal.TOKEN_ID, "tok_fresh_" + round),
+              new Limits(OptionalLong.of(5), OptionalLong.empty(), List.of(), Set.of()));
+      ExecutorService pool = Executors.newFixedThreadPool(8);
+      CountDownLatch start = new CountDownLatch(1);
+      AtomicInteger granted = new AtomicInteger();
+      try {
+        List<Future<?>> futures = new ArrayList<>();
+        for (int t = 0; t < 8; t++) {
+          futures.add(
+              pool.submit(
+                  () -> {
+                    start.await();
+                    if (ledger.reserve(fresh, Charge.oneRequest()) instanceof Decision.Granted) {
+                      granted.incrementAndGet();
+                    }
+                    return null;
+                  }));
+        }
+        start.countDown();
+        for (Future<?> future : futures) {
+          future.get(60, TimeUnit.SECONDS);
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+      assertEquals(5, granted.get(), "round " + round + ": brand-new rows, 8 racers, 5 allowed");
+    }
+  }
+
+  @Test
+  void aLaggingClockCannotMoveTheWindowBack() throws Exception {
+    BudgetLedger ledger = ledger(Tiers.defaults().withRate("tiny", 2), clock);
+    Principal p = token("tiny", OptionalLong.empty(), OptionalLong.empty());
+    ledger.reserve(p, Charge.oneRequest());
+    ledger.reserve(p, Charge.oneRequest());
+    ManualClock lagging = new ManualClock(clock.instant().minusSeconds(61));
+    BudgetLedger behind = sameStore(Tiers.defaults().withRate("tiny", 2), lagging);
+    if (behind != null) {
+      assertInstanceOf(Decision.Denied.class, behind.reserve(p, Charge.oneRequest()));
+    }
+  }
+
+  /** A second ledger on the same store (another process), or null for in-memory ledgers. */
+  BudgetLedger sameStore(Tiers tiers, Clock clock) {
+    return null;
   }
 
   @Test

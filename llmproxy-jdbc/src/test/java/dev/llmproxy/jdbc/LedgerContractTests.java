@@ -28,6 +28,11 @@ class LedgerContractTests {
       return new JdbcBudgetLedger(dataSource, tiers, clock);
     }
 
+    @Override
+    BudgetLedger sameStore(Tiers tiers, Clock clock) {
+      return new JdbcBudgetLedger(dataSource, tiers, clock);
+    }
+
     @AfterEach
     void close() {
       if (dataSource != null) {
@@ -43,6 +48,11 @@ class LedgerContractTests {
     @Override
     BudgetLedger ledger(Tiers tiers, Clock clock) throws Exception {
       dataSource = Databases.postgres();
+      return new JdbcBudgetLedger(dataSource, tiers, clock);
+    }
+
+    @Override
+    BudgetLedger sameStore(Tiers tiers, Clock clock) {
       return new JdbcBudgetLedger(dataSource, tiers, clock);
     }
 

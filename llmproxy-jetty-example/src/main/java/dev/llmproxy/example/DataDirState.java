@@ -122,6 +122,16 @@ final class DataDirState implements AutoCloseable {
           throw e;
         }
         log.info("Database not reachable yet ({}); retrying", e.getMessage());
+        try {
+          Thread.sleep(250); // back off between attempts: this is start-up, not a request
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          dataSource.close();
+          throw e;
+        }
+      } catch (RuntimeException e) {
+        dataSource.close();
+        throw e;
       }
     }
   }

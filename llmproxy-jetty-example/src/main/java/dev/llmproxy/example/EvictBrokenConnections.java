@@ -11,7 +11,8 @@ import java.util.Set;
  * would keep answering through dead pooled connections until they idle out.
  */
 final class EvictBrokenConnections implements SQLExceptionOverride {
-  private static final Set<String> GONE = Set.of("57P01", "57P02", "57P03", "90067", "90121");
+  private static final Set<String> GONE =
+      Set.of("57P01", "57P02", "57P03", "90067", "90098", "90121");
 
   @java.lang.Override // the interface's nested enum is also called Override
   public SQLExceptionOverride.Override adjudicate(SQLException e) {

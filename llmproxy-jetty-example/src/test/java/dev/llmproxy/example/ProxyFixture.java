@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmproxy.api.ProxyEvent;
 import dev.llmproxy.api.Secret;
+import dev.llmproxy.testing.ManualClock;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -42,7 +43,14 @@ final class ProxyFixture implements AutoCloseable {
           .connectTimeout(Duration.ofSeconds(5))
           .build();
   final BlockingQueue<ProxyEvent> events = new LinkedBlockingQueue<>();
-  final TestClock clock = new TestClock();
+
+  /** Five seconds into the current minute, so a test's rate window cannot roll by itself. */
+  final ManualClock clock =
+      new ManualClock(
+          java.time.Instant.now()
+              .truncatedTo(java.time.temporal.ChronoUnit.MINUTES)
+              .plusSeconds(5));
+
   private final Path dataDir;
 
   ProxyFixture() throws Exception {

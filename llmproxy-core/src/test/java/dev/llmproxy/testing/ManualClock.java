@@ -1,4 +1,4 @@
-package dev.llmproxy.core;
+package dev.llmproxy.testing;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -6,15 +6,19 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock tests move by hand: expiry and cache TTLs without sleeping. */
-final class MutableClock extends Clock {
+/**
+ * A clock tests move by hand, so expiry, cache TTLs and rate windows are tested without sleeping.
+ * Shared with the other modules' tests through core's test-jar.
+ */
+public final class ManualClock extends Clock {
   private volatile Instant now;
 
-  MutableClock(Instant start) {
+  public ManualClock(Instant start) {
     this.now = start;
   }
 
-  void advance(Duration duration) {
+  /** Moves the clock forward. */
+  public void advance(Duration duration) {
     now = now.plus(duration);
   }
 
