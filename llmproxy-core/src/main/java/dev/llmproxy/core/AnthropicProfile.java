@@ -3,8 +3,6 @@ package dev.llmproxy.core;
 import dev.llmproxy.api.Headers;
 import dev.llmproxy.api.ProviderId;
 import dev.llmproxy.api.UpstreamCredential;
-import java.util.List;
-import java.util.Set;
 
 /**
  * Anthropic's Messages API: API keys go in {@code x-api-key}; Claude subscription OAuth tokens go
@@ -15,24 +13,7 @@ final class AnthropicProfile implements ProviderProfile {
   static final String OAUTH_BETA = "oauth-2025-04-20";
   static final String DEFAULT_VERSION = "2023-06-01";
 
-  private static final HeaderPolicy HEADERS =
-      new HeaderPolicy(
-          Set.of(
-              "accept",
-              "accept-encoding",
-              "anthropic-version",
-              "anthropic-beta",
-              "anthropic-dangerous-direct-browser-access",
-              "content-type",
-              "user-agent"),
-          Set.of(
-              "content-type",
-              "content-length",
-              "content-encoding",
-              "request-id",
-              "retry-after",
-              "x-request-id"),
-          List.of("anthropic-", "x-ratelimit-"));
+  private static final HeaderPolicy HEADERS = HeaderPolicy.CONTRACT;
 
   private final String baseUrl;
 

@@ -24,6 +24,32 @@ final class HeaderPolicy {
           "transfer-encoding",
           "upgrade");
 
+  /**
+   * CONTRACT.md's forwarding rules, the same for every route: these request headers go upstream;
+   * responses keep these headers and any under these prefixes.
+   */
+  static final HeaderPolicy CONTRACT =
+      new HeaderPolicy(
+          Set.of(
+              "accept",
+              "accept-encoding",
+              "anthropic-version",
+              "anthropic-beta",
+              "anthropic-dangerous-direct-browser-access",
+              "content-type",
+              "user-agent",
+              "openai-organization",
+              "openai-project",
+              "openai-beta"),
+          Set.of(
+              "content-type",
+              "content-length",
+              "content-encoding",
+              "request-id",
+              "retry-after",
+              "x-request-id"),
+          List.of("anthropic-", "openai-", "x-ratelimit-"));
+
   private final Set<String> requestAllowed;
   private final Set<String> responseAllowed;
   private final List<String> responsePrefixes;

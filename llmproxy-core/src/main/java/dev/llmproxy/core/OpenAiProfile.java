@@ -7,8 +7,6 @@ import dev.llmproxy.api.Headers;
 import dev.llmproxy.api.ProviderId;
 import dev.llmproxy.api.UpstreamCredential;
 import java.io.IOException;
-import java.util.List;
-import java.util.Set;
 
 /**
  * OpenAI's API, and OpenAI-compatible upstreams under their own names: credentials go in {@code
@@ -17,24 +15,7 @@ import java.util.Set;
  * usage comes from Chat Completions, Responses and Embeddings bodies and streams.
  */
 final class OpenAiProfile implements ProviderProfile {
-  private static final HeaderPolicy HEADERS =
-      new HeaderPolicy(
-          Set.of(
-              "accept",
-              "accept-encoding",
-              "content-type",
-              "user-agent",
-              "openai-organization",
-              "openai-project",
-              "openai-beta"),
-          Set.of(
-              "content-type",
-              "content-length",
-              "content-encoding",
-              "request-id",
-              "retry-after",
-              "x-request-id"),
-          List.of("openai-", "x-ratelimit-", "anthropic-"));
+  private static final HeaderPolicy HEADERS = HeaderPolicy.CONTRACT;
 
   private final ProviderId id;
   private final String baseUrl;

@@ -95,6 +95,31 @@ class AnthropicProfileTest {
   }
 
   @Test
+  void bothProvidersFollowTheContractsSingleHeaderLists() {
+    Headers client =
+        Headers.of(
+            "openai-organization", "org-1", "anthropic-beta", "b-1", "x-stainless-os", "Linux");
+    OpenAiProfile openai = new OpenAiProfile("https://api.openai.com", false);
+    for (ProviderProfile p : List.<ProviderProfile>of(profile, openai)) {
+      Headers upstream = p.upstreamHeaders(client, apiKey);
+      assertEquals("org-1", upstream.first("openai-organization").orElseThrow(), p.id().value());
+      assertEquals("b-1", upstream.first("anthropic-beta").orElseThrow(), p.id().value());
+      assertFalse(upstream.first("x-stainless-os").isPresent());
+      Headers.Builder out = Headers.builder();
+      p.copyResponseHeaders(
+          Headers.of(
+              "openai-processing-ms",
+              "12",
+              "anthropic-organization-id",
+              "o",
+              "x-ratelimit-limit-requests",
+              "9"),
+          out);
+      assertEquals(3, out.build().size(), p.id().value());
+    }
+  }
+
+  @Test
   void errorEnvelopeEscapesTheMessage() {
     String body =
         new String(
