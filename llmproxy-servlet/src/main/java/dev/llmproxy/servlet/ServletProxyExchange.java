@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.Enumeration;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A {@link ProxyExchange} over an async servlet request.
@@ -28,7 +29,10 @@ final class ServletProxyExchange implements ProxyExchange, AsyncListener {
   private final ResponseAborter aborter;
   private final String path;
   private final Headers headers;
-  private final Object lock = new Object();
+
+  /** Not a monitor: a blocking write under it must not pin a virtual thread (Java 21–23). */
+  private final ReentrantLock lock = new ReentrantLock();
+
   private boolean ended;
   private boolean started;
   private Runnable onClientGone;
@@ -95,7 +99,8 @@ final class ServletProxyExchange implements ProxyExchange, AsyncListener {
 
   @Override
   public void startResponse(int status, Headers headers) throws IOException {
-    synchronized (lock) {
+    lock.lock();
+    try {
       ensureOpen();
       started = true;
       response.setStatus(status);
@@ -107,6 +112,8 @@ final class ServletProxyExchange implements ProxyExchange, AsyncListener {
           response.addHeader(name, headers.value(i));
         }
       }
+    } finally {
+      lock.unlock();
     }
   }
 
@@ -124,28 +131,37 @@ final class ServletProxyExchange implements ProxyExchange, AsyncListener {
 
   @Override
   public boolean isResponseStarted() {
-    synchronized (lock) {
+    lock.lock();
+    try {
       return started;
+    } finally {
+      lock.unlock();
     }
   }
 
   @Override
   public OutputStream responseBody() throws IOException {
-    synchronized (lock) {
+    lock.lock();
+    try {
       ensureOpen();
       if (body == null) {
         body = new GuardedOutput(response.getOutputStream());
       }
       return body;
+    } finally {
+      lock.unlock();
     }
   }
 
   @Override
   public void onClientGone(Runnable onGone) {
     boolean runNow;
-    synchronized (lock) {
+    lock.lock();
+    try {
       onClientGone = onGone;
       runNow = clientGone;
+    } finally {
+      lock.unlock();
     }
     if (runNow) {
       onGone.run();
@@ -154,7 +170,8 @@ final class ServletProxyExchange implements ProxyExchange, AsyncListener {
 
   @Override
   public void complete() {
-    synchronized (lock) {
+    lock.lock();
+    try {
       if (ended) {
         return;
       }
@@ -164,6 +181,8 @@ final class ServletProxyExchange implements ProxyExchange, AsyncListener {
       } catch (IllegalStateException e) {
         // the container already ended the request
       }
+    } finally {
+      lock.unlock();
     }
   }
 
@@ -173,7 +192,8 @@ final class ServletProxyExchange implements ProxyExchange, AsyncListener {
    */
   @Override
   public void abort() {
-    synchronized (lock) {
+    lock.lock();
+    try {
       if (ended) {
         return;
       }
@@ -187,6 +207,8 @@ final class ServletProxyExchange implements ProxyExchange, AsyncListener {
       } catch (RuntimeException e) {
         // the container already ended the request, or refused to abort it
       }
+    } finally {
+      lock.unlock();
     }
   }
 
@@ -199,7 +221,8 @@ final class ServletProxyExchange implements ProxyExchange, AsyncListener {
   /** The client is gone: end the request ourselves, as the spec expects, then tell the engine. */
   private void gone() {
     Runnable callback;
-    synchronized (lock) {
+    lock.lock();
+    try {
       clientGone = true;
       callback = onClientGone;
       if (!ended) {
@@ -210,6 +233,8 @@ final class ServletProxyExchange implements ProxyExchange, AsyncListener {
           // already ended
         }
       }
+    } finally {
+      lock.unlock();
     }
     if (callback != null) {
       callback.run();
@@ -247,25 +272,31 @@ final class ServletProxyExchange implements ProxyExchange, AsyncListener {
 
     @Override
     public void write(byte[] bytes, int offset, int length) throws IOException {
-      synchronized (lock) {
+      lock.lock();
+      try {
         ensureOpen();
         try {
           out.write(bytes, offset, length);
         } catch (RuntimeException e) {
           throw new IOException("response unusable (client gone)", e);
         }
+      } finally {
+        lock.unlock();
       }
     }
 
     @Override
     public void flush() throws IOException {
-      synchronized (lock) {
+      lock.lock();
+      try {
         ensureOpen();
         try {
           out.flush();
         } catch (RuntimeException e) {
           throw new IOException("response unusable (client gone)", e);
         }
+      } finally {
+        lock.unlock();
       }
     }
   }
