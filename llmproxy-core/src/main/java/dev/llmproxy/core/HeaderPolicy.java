@@ -97,21 +97,37 @@ final class HeaderPolicy {
     return false;
   }
 
-  /** Header names listed in {@code Connection}; usually none, so usually no allocation. */
+  /**
+   * Header names listed in {@code Connection} other than the bare options {@code keep-alive},
+   * {@code close} and {@code upgrade}. Nearly every request says only {@code keep-alive}, so the
+   * common case is a scan without allocation.
+   */
   private static Set<String> connectionNamed(Headers headers) {
-    if (headers.first("connection").isEmpty()) {
-      return Set.of();
-    }
-    List<String> values = headers.values("connection");
-    Set<String> names = new HashSet<>();
-    for (String value : values) {
-      for (String token : value.split(",")) {
-        String name = token.trim().toLowerCase(java.util.Locale.ROOT);
-        if (!name.isEmpty()) {
-          names.add(name);
+    Set<String> names = null;
+    for (int i = 0, n = headers.size(); i < n; i++) {
+      if (!headers.name(i).equals("connection")) {
+        continue;
+      }
+      String value = headers.value(i);
+      int start = 0;
+      while (start <= value.length()) {
+        int end = value.indexOf(',', start);
+        if (end < 0) {
+          end = value.length();
         }
+        String token = value.substring(start, end).trim().toLowerCase(java.util.Locale.ROOT);
+        if (!token.isEmpty()
+            && !token.equals("keep-alive")
+            && !token.equals("close")
+            && !token.equals("upgrade")) {
+          if (names == null) {
+            names = new HashSet<>();
+          }
+          names.add(token);
+        }
+        start = end + 1;
       }
     }
-    return names;
+    return names == null ? Set.of() : names;
   }
 }
