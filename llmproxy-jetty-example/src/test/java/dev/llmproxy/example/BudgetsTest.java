@@ -71,17 +71,7 @@ class BudgetsTest {
   }
 
   private static JsonNode tokenView(ProxyFixture fixture, String id) throws Exception {
-    HttpResponse<String> list =
-        fixture.send(
-            HttpRequest.newBuilder(URI.create(fixture.server.baseUrl() + "/admin/tokens"))
-                .header("Authorization", "Bearer " + ProxyFixture.ADMIN_TOKEN)
-                .build());
-    for (JsonNode token : ProxyFixture.json(list.body()).get("tokens")) {
-      if (token.get("id").asText().equals(id)) {
-        return token;
-      }
-    }
-    throw new AssertionError("no token " + id);
+    return new ExampleClient(ProxyFixture.ADMIN_TOKEN).view(fixture.server, id);
   }
 
   @Test

@@ -2,11 +2,8 @@ package dev.llmproxy.example;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.llmproxy.api.Secret;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 class SharedDatabaseTest {
   @TempDir Path dirA;
   @TempDir Path dirB;
-  private final HttpClient http = HttpClient.newHttpClient();
+  private final ExampleClient client = new ExampleClient("admin");
+  private final HttpClient http = client.http();
 
   private static Dispatcher ok() {
     return new Dispatcher() {
@@ -52,27 +50,6 @@ class SharedDatabaseTest {
     return ExampleConfig.fromEnvironment(env);
   }
 
-  private HttpRequest message(ExampleServer server, String token) {
-    return HttpRequest.newBuilder(URI.create(server.baseUrl() + "/proxy/anthropic/v1/messages"))
-        .header("x-api-key", token)
-        .header("content-type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(AnthropicFixtures.REQUEST_JSON))
-        .build();
-  }
-
-  private String issue(ExampleServer server, String body) throws Exception {
-    HttpResponse<String> response =
-        http.send(
-            HttpRequest.newBuilder(URI.create(server.baseUrl() + "/admin/tokens"))
-                .header("Authorization", "Bearer admin")
-                .POST(HttpRequest.BodyPublishers.ofString(body))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    assertEquals(201, response.statusCode(), response.body());
-    JsonNode token = ProxyFixture.json(response.body());
-    return token.get("token").asText();
-  }
-
   @Test
   void twoInstancesOnOnePostgresSendExactlyMaxRequests() throws Exception {
     String postgres = System.getenv("LLMPROXY_TEST_POSTGRES_URL");
@@ -87,11 +64,14 @@ class SharedDatabaseTest {
           ExampleServer b =
               ExampleServer.start(
                   config(dirB, postgres, upstream), Secret.of("admin"), List.of())) {
-        String token = issue(a, "{\"user\":\"shared\",\"max_requests\":20}");
+        String token =
+            client.issue(a, "{\"user\":\"shared\",\"max_requests\":20}").get("token").asText();
         List<CompletableFuture<HttpResponse<String>>> futures = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
           ExampleServer server = i % 2 == 0 ? a : b;
-          futures.add(http.sendAsync(message(server, token), HttpResponse.BodyHandlers.ofString()));
+          futures.add(
+              http.sendAsync(
+                  ExampleClient.message(server, token), HttpResponse.BodyHandlers.ofString()));
         }
         int ok = 0;
         int refused = 0;
@@ -118,30 +98,33 @@ class SharedDatabaseTest {
       upstream.start();
       try (ExampleServer server =
           ExampleServer.start(config(dirA, url, upstream), Secret.of("admin"), List.of())) {
-        String token = issue(server, "{\"user\":\"ops\"}");
+        String token = client.issue(server, "{\"user\":\"ops\"}").get("token").asText();
         assertEquals(
             200,
-            http.send(message(server, token), HttpResponse.BodyHandlers.ofString()).statusCode());
+            http.send(ExampleClient.message(server, token), HttpResponse.BodyHandlers.ofString())
+                .statusCode());
 
         database.stop(); // the database goes away (and, in memory, loses nothing we rely on below)
         HttpResponse<String> down =
             http.send(
-                message(server, "lp_sk_never-cached-token"), HttpResponse.BodyHandlers.ofString());
+                ExampleClient.message(server, "lp_sk_never-cached-token"),
+                HttpResponse.BodyHandlers.ofString());
         assertEquals(503, down.statusCode(), down.body());
         assertEquals("api_error", ProxyFixture.json(down.body()).get("error").get("type").asText());
         int sent = upstream.getRequestCount();
         HttpResponse<String> ledgerDown =
-            http.send(message(server, token), HttpResponse.BodyHandlers.ofString());
+            http.send(ExampleClient.message(server, token), HttpResponse.BodyHandlers.ofString());
         assertEquals(503, ledgerDown.statusCode(), "the token is cached, the ledger is not");
         assertEquals(sent, upstream.getRequestCount(), "nothing forwarded while failing closed");
 
         database =
             Server.createTcpServer("-tcpPort", Integer.toString(port), "-ifNotExists").start();
         dev.llmproxy.jdbc.JdbcSchema.migrate(server.state().database); // a fresh in-memory DB
-        String fresh = issue(server, "{\"user\":\"ops2\"}");
+        String fresh = client.issue(server, "{\"user\":\"ops2\"}").get("token").asText();
         assertEquals(
             200,
-            http.send(message(server, fresh), HttpResponse.BodyHandlers.ofString()).statusCode(),
+            http.send(ExampleClient.message(server, fresh), HttpResponse.BodyHandlers.ofString())
+                .statusCode(),
             "recovered by itself, no restart");
       }
     } finally {
