@@ -100,6 +100,11 @@ public final class LlmProxy implements AutoCloseable {
                 : DEFAULT_MAX_CONCURRENT_EXCHANGES);
   }
 
+  /** The pipeline, for running an exchange on the caller's thread (benchmarks, tests). */
+  Pipeline pipeline() {
+    return pipeline;
+  }
+
   /** A new builder. */
   public static Builder builder() {
     return new Builder();

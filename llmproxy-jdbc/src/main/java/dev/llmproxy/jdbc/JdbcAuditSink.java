@@ -5,13 +5,16 @@ import dev.llmproxy.api.ProxyListener;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Types;
+import java.util.List;
 import java.util.Optional;
 import javax.sql.DataSource;
 
 /**
  * Writes one row per exchange to {@code llmproxy_audit}: who, what, how it ended, how long, usage
  * and cost; no secrets, no bodies. Runs after the client's response has ended; a failure is the
- * listener's own (the engine logs it and the exchange is unaffected).
+ * listener's own (the engine logs it and the exchange is unaffected). Registered as is, it writes
+ * one transaction per exchange on the exchange's thread; under load, wrap it in a {@link
+ * dev.llmproxy.core.BatchingListener} with {@link #write(List)} as the sink.
  */
 public final class JdbcAuditSink implements ProxyListener {
   private final DataSource dataSource;
@@ -21,10 +24,18 @@ public final class JdbcAuditSink implements ProxyListener {
   }
 
   @Override
-  public void onExchange(ProxyEvent e) {
-    Sql.run(
+  public void onExchange(ProxyEvent event) {
+    write(List.of(event));
+  }
+
+  /**
+   * Writes {@code events} in one transaction and one JDBC batch: the sink for a {@link
+   * dev.llmproxy.core.BatchingListener}, which keeps the inserts off the exchange's thread.
+   */
+  public void write(List<ProxyEvent> events) {
+    Sql.transaction(
         dataSource,
-        "write audit row",
+        "write audit rows",
         connection -> {
           try (PreparedStatement insert =
               connection.prepareStatement(
@@ -32,31 +43,38 @@ public final class JdbcAuditSink implements ProxyListener {
                       + " model, status, outcome, latency_ms, ttfb_ms, input_tokens, output_tokens,"
                       + " cache_write_tokens, cache_read_tokens, cost_nano, credential_source)"
                       + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
-            insert.setLong(1, e.timestamp().toEpochMilli());
-            setText(insert, 2, e.principalId());
-            setText(insert, 3, e.tokenId());
-            setText(insert, 4, e.provider());
-            insert.setString(5, e.method());
-            insert.setString(6, e.path().length() > 2048 ? e.path().substring(0, 2048) : e.path());
-            setText(insert, 7, e.model().map(m -> m.length() > 256 ? m.substring(0, 256) : m));
-            insert.setInt(8, e.status());
-            insert.setString(9, e.outcome().wireName());
-            insert.setLong(10, e.latency().toMillis());
-            if (e.timeToFirstByte().isPresent()) {
-              insert.setLong(11, e.timeToFirstByte().get().toMillis());
-            } else {
-              insert.setNull(11, Types.BIGINT);
+            for (ProxyEvent e : events) {
+              bind(insert, e);
+              insert.addBatch();
             }
-            insert.setLong(12, e.usage().inputTokens());
-            insert.setLong(13, e.usage().outputTokens());
-            insert.setLong(14, e.usage().cacheCreationInputTokens());
-            insert.setLong(15, e.usage().cacheReadInputTokens());
-            insert.setLong(16, e.costNanoUsd());
-            setText(insert, 17, e.credentialSource());
-            insert.executeUpdate();
+            insert.executeBatch();
           }
           return null;
         });
+  }
+
+  private static void bind(PreparedStatement insert, ProxyEvent e) throws SQLException {
+    insert.setLong(1, e.timestamp().toEpochMilli());
+    setText(insert, 2, e.principalId());
+    setText(insert, 3, e.tokenId());
+    setText(insert, 4, e.provider());
+    insert.setString(5, e.method());
+    insert.setString(6, e.path().length() > 2048 ? e.path().substring(0, 2048) : e.path());
+    setText(insert, 7, e.model().map(m -> m.length() > 256 ? m.substring(0, 256) : m));
+    insert.setInt(8, e.status());
+    insert.setString(9, e.outcome().wireName());
+    insert.setLong(10, e.latency().toMillis());
+    if (e.timeToFirstByte().isPresent()) {
+      insert.setLong(11, e.timeToFirstByte().get().toMillis());
+    } else {
+      insert.setNull(11, Types.BIGINT);
+    }
+    insert.setLong(12, e.usage().inputTokens());
+    insert.setLong(13, e.usage().outputTokens());
+    insert.setLong(14, e.usage().cacheCreationInputTokens());
+    insert.setLong(15, e.usage().cacheReadInputTokens());
+    insert.setLong(16, e.costNanoUsd());
+    setText(insert, 17, e.credentialSource());
   }
 
   private static void setText(PreparedStatement statement, int index, Optional<String> value)

@@ -25,18 +25,48 @@ import javax.sql.DataSource;
  * conditional single-row {@code UPDATE}s (the rate window, then the account, in that order), so the
  * row locks serialise competing requests and a check and its hold commit together or not at all.
  * Holds are rows, so a commit or refund settles each exactly once, whichever instance does it.
+ *
+ * <p>{@link #groupCommit} makes a ledger for a database that only this process writes the ledger
+ * of, typically an embedded H2 file: reservations and settlements queue for one writer that commits
+ * them in batches, so the per-commit disk write is paid once per batch. A reservation still returns
+ * only once its hold is committed, so every request sent upstream is on disk first; a settlement
+ * returns at once and is committed with the next batch, ahead of any later reservation. A crash can
+ * therefore leave a settled request's hold booked at its estimate: never less than what was spent.
  */
-public final class JdbcBudgetLedger implements BudgetLedger {
+public final class JdbcBudgetLedger implements BudgetLedger, AutoCloseable {
   private static final long WINDOW_MILLIS = Duration.ofMinutes(1).toMillis();
 
   private final DataSource dataSource;
   private final Tiers tiers;
   private final Clock clock;
+  private final GroupCommit group; // null: one transaction per call
 
+  /** A ledger exact across any number of processes sharing {@code dataSource}. */
   public JdbcBudgetLedger(DataSource dataSource, Tiers tiers, Clock clock) {
+    this(dataSource, tiers, clock, null);
+  }
+
+  private JdbcBudgetLedger(DataSource dataSource, Tiers tiers, Clock clock, GroupCommit group) {
     this.dataSource = dataSource;
     this.tiers = tiers;
     this.clock = clock;
+    this.group = group;
+  }
+
+  /**
+   * A ledger that commits in batches from one writer thread, for a database no other process writes
+   * the ledger tables of. {@link #close} commits what is queued.
+   */
+  public static JdbcBudgetLedger groupCommit(DataSource dataSource, Tiers tiers, Clock clock) {
+    return new JdbcBudgetLedger(dataSource, tiers, clock, new GroupCommit(dataSource));
+  }
+
+  /** Commits queued settlements and stops the writer of a {@link #groupCommit} ledger. */
+  @Override
+  public void close() {
+    if (group != null) {
+      group.close();
+    }
   }
 
   /** A lost race to create a row: the whole reservation is tried again. */
@@ -52,7 +82,20 @@ public final class JdbcBudgetLedger implements BudgetLedger {
   public Decision reserve(Principal principal, Charge estimate) {
     for (int attempt = 0; ; attempt++) {
       try {
-        return Sql.transaction(dataSource, "reserve", c -> reserve(c, principal, estimate));
+        if (group != null) {
+          return group.await(
+              "reserve", c -> reserve(c, principal, estimate), Decision.Granted.class::isInstance);
+        }
+        return Sql.transaction(
+            dataSource,
+            "reserve",
+            c -> {
+              Decision decision = reserve(c, principal, estimate);
+              if (decision instanceof Decision.Denied) {
+                c.rollback(); // nothing of a denied reservation stays, its rate slot included
+              }
+              return decision;
+            });
       } catch (RowCreated e) {
         if (attempt == 3) {
           throw new dev.llmproxy.api.StoreUnavailableException("reserve failed: contention");
@@ -61,6 +104,7 @@ public final class JdbcBudgetLedger implements BudgetLedger {
     }
   }
 
+  /** Takes the rate slot and places the hold; a denial leaves undoing them to the caller. */
   private Decision reserve(Connection c, Principal principal, Charge estimate) throws SQLException {
     int limit = rateFor(principal);
     long now = clock.millis();
@@ -71,7 +115,6 @@ public final class JdbcBudgetLedger implements BudgetLedger {
     if (limit > 0) {
       long count = takeRateSlot(c, principal.id(), windowStart, limit);
       if (count < 0) {
-        c.rollback();
         return new Decision.Denied(
             Decision.Reason.RATE_LIMITED,
             Duration.ofMillis(reset.toEpochMilli() - now),
@@ -84,8 +127,7 @@ public final class JdbcBudgetLedger implements BudgetLedger {
     String account = principal.accountId();
     if (!hold(c, account, limits, estimate)) {
       Decision.Reason reason = denialReason(c, account, limits, estimate);
-      c.rollback(); // give the rate slot back: the request does not go out
-      return new Decision.Denied(reason, Duration.ZERO, before);
+      return new Decision.Denied(reason, Duration.ZERO, before); // the rate slot goes back too
     }
     String id = UUID.randomUUID().toString();
     try (PreparedStatement insert =
@@ -219,47 +261,50 @@ public final class JdbcBudgetLedger implements BudgetLedger {
   }
 
   private void settle(Reservation reservation, Charge actual, String operation) {
-    Sql.transaction(
-        dataSource,
-        operation,
-        c -> {
-          String account;
-          long requests;
-          long nano;
-          try (PreparedStatement select =
-              c.prepareStatement(
-                  "SELECT account_id, requests, nano FROM llmproxy_holds WHERE id = ?")) {
-            select.setString(1, reservation.id());
-            try (ResultSet rows = select.executeQuery()) {
-              if (!rows.next()) {
-                return null; // already settled
-              }
-              account = rows.getString(1);
-              requests = rows.getLong(2);
-              nano = rows.getLong(3);
-            }
-          }
-          try (PreparedStatement delete =
-              c.prepareStatement("DELETE FROM llmproxy_holds WHERE id = ?")) {
-            delete.setString(1, reservation.id());
-            if (delete.executeUpdate() == 0) {
-              return null; // another instance settled it first
-            }
-          }
-          try (PreparedStatement update =
-              c.prepareStatement(
-                  "UPDATE llmproxy_accounts SET held_requests = held_requests - ?,"
-                      + " held_nano = held_nano - ?, used_requests = used_requests + ?,"
-                      + " spent_nano = spent_nano + ? WHERE account_id = ?")) {
-            update.setLong(1, requests);
-            update.setLong(2, nano);
-            update.setLong(3, actual == null ? 0 : actual.requests());
-            update.setLong(4, actual == null ? 0 : Math.min(actual.nanoUsd(), nano));
-            update.setString(5, account);
-            update.executeUpdate();
-          }
-          return null;
-        });
+    Sql.Work<Void> work = c -> settle(c, reservation, actual);
+    if (group != null) {
+      group.submit(operation, work);
+    } else {
+      Sql.transaction(dataSource, operation, work);
+    }
+  }
+
+  private static Void settle(Connection c, Reservation reservation, Charge actual)
+      throws SQLException {
+    String account;
+    long requests;
+    long nano;
+    try (PreparedStatement select =
+        c.prepareStatement("SELECT account_id, requests, nano FROM llmproxy_holds WHERE id = ?")) {
+      select.setString(1, reservation.id());
+      try (ResultSet rows = select.executeQuery()) {
+        if (!rows.next()) {
+          return null; // already settled
+        }
+        account = rows.getString(1);
+        requests = rows.getLong(2);
+        nano = rows.getLong(3);
+      }
+    }
+    try (PreparedStatement delete = c.prepareStatement("DELETE FROM llmproxy_holds WHERE id = ?")) {
+      delete.setString(1, reservation.id());
+      if (delete.executeUpdate() == 0) {
+        return null; // another instance settled it first
+      }
+    }
+    try (PreparedStatement update =
+        c.prepareStatement(
+            "UPDATE llmproxy_accounts SET held_requests = held_requests - ?,"
+                + " held_nano = held_nano - ?, used_requests = used_requests + ?,"
+                + " spent_nano = spent_nano + ? WHERE account_id = ?")) {
+      update.setLong(1, requests);
+      update.setLong(2, nano);
+      update.setLong(3, actual == null ? 0 : actual.requests());
+      update.setLong(4, actual == null ? 0 : Math.min(actual.nanoUsd(), nano));
+      update.setString(5, account);
+      update.executeUpdate();
+    }
+    return null;
   }
 
   @Override
@@ -271,8 +316,7 @@ public final class JdbcBudgetLedger implements BudgetLedger {
     long now = clock.millis();
     long windowStart = now - Math.floorMod(now, WINDOW_MILLIS);
     Instant reset = Instant.ofEpochMilli(windowStart + WINDOW_MILLIS);
-    return Sql.run(
-        dataSource,
+    return read(
         "read rate window",
         c -> {
           try (PreparedStatement select =
@@ -290,7 +334,14 @@ public final class JdbcBudgetLedger implements BudgetLedger {
 
   @Override
   public Balance balance(String accountId) {
-    return Sql.run(dataSource, "read balance", c -> balance(c, accountId, false));
+    return read("read balance", c -> balance(c, accountId, false));
+  }
+
+  /** A read; on a group-commit ledger it queues behind earlier settlements, so it sees them. */
+  private <T> T read(String operation, Sql.Work<T> work) {
+    return group != null
+        ? group.await(operation, work, r -> true)
+        : Sql.run(dataSource, operation, work);
   }
 
   /** Used and spent; with {@code includeHolds}, held amounts count as used. */

@@ -34,6 +34,34 @@ class AuditSinkTests {
     }
 
     @Test
+    void batchedEventsAreAllWrittenOffTheExchangeThread() throws Exception {
+      dataSource = database();
+      JdbcAuditSink sink = new JdbcAuditSink(dataSource);
+      try (dev.llmproxy.core.BatchingListener listener =
+          dev.llmproxy.core.BatchingListener.of("audit", sink::write)) {
+        for (int i = 0; i < 300; i++) {
+          listener.onExchange(
+              ProxyEvent.builder()
+                  .timestamp(Instant.parse("2026-11-23T10:00:00Z"))
+                  .method("POST")
+                  .path("/v1/messages/" + i)
+                  .status(200)
+                  .outcome(Outcome.OK)
+                  .build());
+        }
+        assertTrue(listener.flush(10, java.util.concurrent.TimeUnit.SECONDS));
+      }
+      try (Connection c = dataSource.getConnection();
+          Statement s = c.createStatement();
+          ResultSet rows =
+              s.executeQuery("SELECT COUNT(DISTINCT path), MIN(status) FROM llmproxy_audit")) {
+        rows.next();
+        assertEquals(300, rows.getInt(1));
+        assertEquals(200, rows.getInt(2));
+      }
+    }
+
+    @Test
     void oneRowPerEventWithTheContractFields() throws Exception {
       dataSource = database();
       JdbcAuditSink sink = new JdbcAuditSink(dataSource);

@@ -41,6 +41,35 @@ class LedgerContractTests {
     }
   }
 
+  /** The embedded database's ledger: one writer, batched commits. */
+  @Nested
+  class H2GroupCommit extends LedgerContract {
+    private HikariDataSource dataSource;
+    private JdbcBudgetLedger ledger;
+
+    @Override
+    BudgetLedger ledger(Tiers tiers, Clock clock) {
+      dataSource = Databases.h2();
+      ledger = JdbcBudgetLedger.groupCommit(dataSource, tiers, clock);
+      return ledger;
+    }
+
+    @Override
+    BudgetLedger sameStore(Tiers tiers, Clock clock) {
+      return new JdbcBudgetLedger(dataSource, tiers, clock);
+    }
+
+    @AfterEach
+    void close() {
+      if (ledger != null) {
+        ledger.close();
+      }
+      if (dataSource != null) {
+        dataSource.close();
+      }
+    }
+  }
+
   @Nested
   class Postgres extends LedgerContract {
     private HikariDataSource dataSource;

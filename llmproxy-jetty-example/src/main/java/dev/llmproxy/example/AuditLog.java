@@ -14,11 +14,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 
 /**
  * Appends one JSON object per exchange to {@code {data dir}/audit.jsonl} (CONTRACT.md "Audit log"):
- * who, what, how it ended, how long, usage and cost. No secrets, no bodies. Each line is written
- * with one call and flushed, so a crash loses at most the line being written.
+ * who, what, how it ended, how long, usage and cost. No secrets, no bodies. A batch of lines is
+ * written with one call and flushed; a crash loses at most the events still queued for it.
  */
 final class AuditLog implements ProxyListener, AutoCloseable {
   static final String FILE_NAME = "audit.jsonl";
@@ -44,10 +45,18 @@ final class AuditLog implements ProxyListener, AutoCloseable {
 
   @Override
   public void onExchange(ProxyEvent event) {
-    byte[] line = line(event);
+    write(List.of(event));
+  }
+
+  /** Appends one line per event with one write and one flush. */
+  void write(List<ProxyEvent> events) {
+    ByteArrayOutputStream lines = new ByteArrayOutputStream(384 * events.size());
+    for (ProxyEvent event : events) {
+      lines.writeBytes(line(event));
+    }
     synchronized (out) {
       try {
-        out.write(line);
+        lines.writeTo(out);
         out.flush();
       } catch (IOException e) {
         throw new UncheckedIOException(e); // isolated by the engine; logged there

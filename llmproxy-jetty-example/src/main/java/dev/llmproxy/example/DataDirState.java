@@ -85,7 +85,11 @@ final class DataDirState implements AutoCloseable {
         userKeys,
         shared,
         claude,
-        new JdbcBudgetLedger(database, config.tiers(), clock));
+        config.jdbcUrl().isPresent()
+            // A shared database: other instances write the ledger too.
+            ? new JdbcBudgetLedger(database, config.tiers(), clock)
+            // The data directory's own H2: this process is the ledger's only writer.
+            : JdbcBudgetLedger.groupCommit(database, config.tiers(), clock));
   }
 
   /** The configured database, migrated: PostgreSQL by URL, or H2 in the data directory. */
@@ -153,6 +157,7 @@ final class DataDirState implements AutoCloseable {
 
   @Override
   public void close() {
+    ledger.close();
     database.close();
   }
 }

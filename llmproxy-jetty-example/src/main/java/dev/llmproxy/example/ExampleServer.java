@@ -4,6 +4,7 @@ import dev.llmproxy.api.BudgetLedger;
 import dev.llmproxy.api.ProviderId;
 import dev.llmproxy.api.ProxyListener;
 import dev.llmproxy.api.Secret;
+import dev.llmproxy.core.BatchingListener;
 import dev.llmproxy.core.IssuedTokens;
 import dev.llmproxy.core.KeyFormats;
 import dev.llmproxy.core.LlmProxy;
@@ -23,6 +24,7 @@ import java.time.Clock;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
@@ -45,15 +47,22 @@ final class ExampleServer implements AutoCloseable {
   private final IssuedTokens tokens;
 
   private final AuditLog audit;
+  private final List<BatchingListener> auditWriters;
 
   private final DataDirState state;
 
-  private ExampleServer(Server server, LlmProxy proxy, DataDirState state, AuditLog audit) {
+  private ExampleServer(
+      Server server,
+      LlmProxy proxy,
+      DataDirState state,
+      AuditLog audit,
+      List<BatchingListener> auditWriters) {
     this.server = server;
     this.proxy = proxy;
     this.state = state;
     this.tokens = state.tokens;
     this.audit = audit;
+    this.auditWriters = auditWriters;
   }
 
   /** Builds and starts the server; {@code listeners} receive every exchange's event. */
@@ -69,14 +78,19 @@ final class ExampleServer implements AutoCloseable {
     DataDirState state = DataDirState.open(config, clock);
     BudgetLedger ledger = state.ledger;
     AuditLog audit = new AuditLog(config.dataDir());
+    // Off the exchange's thread, one flush and one transaction per batch.
+    List<BatchingListener> auditWriters =
+        List.of(
+            BatchingListener.of("audit-log", audit::write),
+            BatchingListener.of("audit-table", new JdbcAuditSink(state.database)::write));
     LlmProxy.Builder builder =
         LlmProxy.builder()
             .tokenResolver(state.tokens)
             .credentialStore(state.credentials())
             .budgetLedger(ledger)
             .tiers(config.tiers())
-            .addListener(audit)
-            .addListener(new JdbcAuditSink(state.database))
+            .addListener(auditWriters.get(0))
+            .addListener(auditWriters.get(1))
             .anthropicBaseUrl(config.anthropicBaseUrl())
             .openAiBaseUrl(config.openaiBaseUrl())
             .injectOpenAiStreamUsage(config.injectOpenAiStreamUsage())
@@ -128,7 +142,7 @@ final class ExampleServer implements AutoCloseable {
     server.setErrorHandler(errors);
     server.setHandler(context);
     server.start();
-    return new ExampleServer(server, proxy, state, audit);
+    return new ExampleServer(server, proxy, state, audit, auditWriters);
   }
 
   /** How the admin API and the CLI validate token requests. */
@@ -177,6 +191,15 @@ final class ExampleServer implements AutoCloseable {
     return tokens;
   }
 
+  /** Waits until every exchange so far is in the audit log and table. */
+  void flushAudit() throws InterruptedException {
+    for (BatchingListener writer : auditWriters) {
+      if (!writer.flush(10, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("audit writer did not catch up in 10 s");
+      }
+    }
+  }
+
   void join() throws InterruptedException {
     server.join();
   }
@@ -185,6 +208,7 @@ final class ExampleServer implements AutoCloseable {
   public void close() throws Exception {
     server.stop();
     proxy.close();
+    auditWriters.forEach(BatchingListener::close);
     audit.close();
     state.close();
   }

@@ -305,6 +305,7 @@ class BudgetsTest {
       assertEquals(401, fixture.send(post(fixture, "lp_sk_nope", "{}")).statusCode());
       fixture.nextEvent();
       fixture.nextEvent();
+      fixture.server.flushAudit();
 
       List<String> lines = Files.readAllLines(fixture.dataDir().resolve(AuditLog.FILE_NAME));
       assertEquals(2, lines.size(), String.join("\n", lines));

@@ -1,0 +1,271 @@
+#!/usr/bin/env bash
+# The hop benchmark: mock upstream, bare nginx reverse proxy, and the llmproxy Jetty example in
+# its real configuration (issued token, H2 ledger with a spend budget and rate window, metering,
+# audit), measured with wrk and StreamLoad on loopback. Prints one table (medians of RUNS runs)
+# with every figure's ratio to direct and to nginx. See docs/performance.md.
+#
+#   bash llmproxy-bench/load.sh
+#
+# Settings (environment): RUNS (3), DURATION seconds per wrk run (10), PROXY_JAVA (java binary
+# for the proxy; default: the newest JDK under /usr/lib/jvm, else `java`), STREAM_EVENTS (100),
+# STREAM_INTERVAL_MS (50), OUT (results directory; default a fresh one under /tmp).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+RUNS=${RUNS:-3}
+DURATION=${DURATION:-10}
+STREAM_EVENTS=${STREAM_EVENTS:-100}
+STREAM_INTERVAL_MS=${STREAM_INTERVAL_MS:-50}
+OUT=${OUT:-$(mktemp -d /tmp/llmproxy-load.XXXXXX)}
+MOCK_PORT=18180
+NGINX_PORT=18181
+PROXY_PORT=18182
+BENCH_JAR="$ROOT/llmproxy-bench/target/benchmarks.jar"
+PROXY_JAR="$ROOT/llmproxy-jetty-example/target/llmproxy-jetty-example.jar"
+
+newest_jdk() {
+  local best=""
+  for jdk in /usr/lib/jvm/*/bin/java; do
+    [ -x "$jdk" ] || continue
+    local version
+    version=$("$jdk" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')
+    if [ -z "$best" ] || [ "${version%%.*}" -gt "${best%% *}" ]; then best="$version $jdk"; fi
+  done
+  echo "${best#* }"
+}
+PROXY_JAVA=${PROXY_JAVA:-$(newest_jdk)}
+PROXY_JAVA=${PROXY_JAVA:-java}
+
+log() { printf '== %s\n' "$*" >&2; }
+
+install_tools() {
+  local missing=()
+  command -v nginx >/dev/null || missing+=(nginx-light)
+  command -v wrk >/dev/null || missing+=(wrk)
+  command -v curl >/dev/null || missing+=(curl)
+  if [ ${#missing[@]} -gt 0 ]; then
+    log "installing ${missing[*]}"
+    apt-get update -q >/dev/null && apt-get install -y -q "${missing[@]}" >/dev/null
+  fi
+  if [ ! -f "$BENCH_JAR" ] || [ ! -f "$PROXY_JAR" ]; then
+    log "building the jars"
+    (cd "$ROOT" && mvn -B -q install -DskipTests)
+  fi
+}
+
+PIDS=()
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT
+
+# Polls until $1 answers (bounded: 60 s).
+await_http() {
+  for _ in $(seq 1 600); do
+    if curl -s -o /dev/null "$1"; then return 0; fi
+    sleep 0.1
+  done
+  log "no answer from $1"
+  return 1
+}
+
+start_mock() {
+  java -Xms512m -Xmx512m -cp "$BENCH_JAR" dev.llmproxy.bench.MockUpstream "$MOCK_PORT" \
+    >"$OUT/mock.log" 2>&1 &
+  PIDS+=($!)
+  await_http "http://127.0.0.1:$MOCK_PORT/"
+}
+
+start_nginx() {
+  mkdir -p "$OUT/nginx"
+  cat >"$OUT/nginx/nginx.conf" <<EOF
+worker_processes auto;
+worker_rlimit_nofile 16384;
+pid $OUT/nginx/nginx.pid;
+error_log $OUT/nginx/error.log warn;
+events { worker_connections 8192; }
+http {
+  access_log off;
+  client_body_temp_path $OUT/nginx/body;
+  proxy_temp_path $OUT/nginx/proxy;
+  upstream mock { server 127.0.0.1:$MOCK_PORT; keepalive 256; }
+  server {
+    listen 127.0.0.1:$NGINX_PORT backlog=4096;
+    client_max_body_size 64m;
+    location / {
+      proxy_pass http://mock;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_buffering off;
+      proxy_request_buffering off;
+    }
+  }
+}
+EOF
+  nginx -p "$OUT/nginx" -c "$OUT/nginx/nginx.conf" -g 'daemon off;' &
+  PIDS+=($!)
+  await_http "http://127.0.0.1:$NGINX_PORT/"
+}
+
+ADMIN_TOKEN=lp_admin_bench_$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
+start_proxy() {
+  mkdir -p "$OUT/proxy"
+  env LLMPROXY_PORT="$PROXY_PORT" LLMPROXY_DATA_DIR="$OUT/proxy/data" \
+    LLMPROXY_ADMIN_TOKEN="$ADMIN_TOKEN" \
+    LLMPROXY_ANTHROPIC_BASE_URL="http://127.0.0.1:$MOCK_PORT" \
+    LLMPROXY_ANTHROPIC_API_KEY="sk-ant-api03-bench-$(head -c 8 /dev/urandom | od -An -tx1 | tr -d ' \n')" \
+    LLMPROXY_TIER_RATES="bench=100000000" \
+    "$PROXY_JAVA" -Xmx256m -Xlog:gc:file="$OUT/proxy/gc.log" -jar "$PROXY_JAR" serve \
+    >"$OUT/proxy/server.log" 2>&1 &
+  PROXY_PID=$!
+  PIDS+=($PROXY_PID)
+  await_http "http://127.0.0.1:$PROXY_PORT/healthz"
+  TOKEN=$(curl -s -X POST "http://127.0.0.1:$PROXY_PORT/admin/tokens" \
+    -H "authorization: Bearer $ADMIN_TOKEN" -H 'content-type: application/json' \
+    -d '{"user":"bench","tier":"bench","max_spend_usd":1000000000}' |
+    sed -n 's/.*"token":"\(lp_sk_[A-Za-z0-9_-]*\)".*/\1/p')
+  [ -n "$TOKEN" ] || { log "could not issue a token"; return 1; }
+}
+
+url_of() {
+  case $1 in
+    direct) echo "http://127.0.0.1:$MOCK_PORT/v1/messages" ;;
+    nginx) echo "http://127.0.0.1:$NGINX_PORT/v1/messages" ;;
+    llmproxy) echo "http://127.0.0.1:$PROXY_PORT/proxy/anthropic/v1/messages" ;;
+  esac
+}
+port_of() {
+  case $1 in direct) echo "$MOCK_PORT" ;; nginx) echo "$NGINX_PORT" ;; llmproxy) echo "$PROXY_PORT" ;; esac
+}
+path_of() {
+  case $1 in llmproxy) echo /proxy/anthropic/v1/messages ;; *) echo /v1/messages ;; esac
+}
+
+write_wrk_scripts() {
+  cat >"$OUT/post.lua" <<EOF
+wrk.method = "POST"
+wrk.body = '{"model":"claude-sonnet-4-5","max_tokens":1024,"messages":[{"role":"user","content":"Hello"}]}'
+wrk.headers["content-type"] = "application/json"
+wrk.headers["anthropic-version"] = "2023-06-01"
+wrk.headers["x-api-key"] = os.getenv("BENCH_TOKEN") or ""
+EOF
+  # Paced: each connection waits 5 ms between requests (about 3,000 requests/s at 16
+  # connections), so latency is the hop's, not a queue's.
+  { cat "$OUT/post.lua"; echo 'function delay() return 5 end'; } >"$OUT/paced.lua"
+}
+
+# wrk's latency figures in microseconds.
+to_micros() {
+  awk '{ v=$1; if (v ~ /us$/) { sub(/us$/,"",v); print v+0 } else if (v ~ /ms$/) { sub(/ms$/,"",v); print v*1000 } else if (v ~ /s$/) { sub(/s$/,"",v); print v*1000000 } }'
+}
+
+run_wrk() { # target connections script duration file
+  local out
+  out=$(BENCH_TOKEN="$TOKEN" wrk -t2 -c"$2" -d"$4"s --latency -s "$3" "$(url_of "$1")")
+  {
+    echo "rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')"
+    echo "p50_us=$(echo "$out" | awk '$1=="50%" {print $2}' | to_micros)"
+    echo "p99_us=$(echo "$out" | awk '$1=="99%" {print $2}' | to_micros)"
+    echo "errors=$(echo "$out" | awk '/Non-2xx|Socket errors/ {n++} END {print n+0}')"
+  } >"$5"
+}
+
+run_streams() { # target streams file
+  java -cp "$BENCH_JAR" dev.llmproxy.bench.StreamLoad --port "$(port_of "$1")" \
+    --path "$(path_of "$1")" --token "$TOKEN" --streams "$2" --events "$STREAM_EVENTS" \
+    --interval-ms "$STREAM_INTERVAL_MS" --ramp-ms 1000 >"$3"
+}
+
+# While 1,000 streams run through the proxy (a separate, unmeasured run: a thread dump stops the
+# JVM for a moment): its threads, memory, and whether any container thread is inside the proxy.
+sample_proxy() { # file
+  # StreamLoad's warm-up pass, then the ramp, then half a stream: every stream is open.
+  local stream_ms=$((STREAM_EVENTS * STREAM_INTERVAL_MS))
+  sleep "$(awk "BEGIN {print ($stream_ms + 1000 + 1000 + $stream_ms / 2 + 500) / 1000}")"
+  local dump
+  dump=$(jcmd "$PROXY_PID" Thread.print 2>/dev/null || true)
+  {
+    echo "os_threads=$(awk '/^Threads:/ {print $2}' /proc/"$PROXY_PID"/status)"
+    echo "rss_kib=$(awk '/^VmRSS:/ {print $2}' /proc/"$PROXY_PID"/status)"
+    echo "container_threads=$(echo "$dump" | grep -c '^"qtp' || true)"
+    echo "container_threads_in_proxy=$(echo "$dump" | awk '/^"qtp/ {q=1; next} /^"/ {q=0} q && /dev\.llmproxy/ {print; q=0}' | grep -c . || true)"
+    echo "exchange_platform_threads=$(echo "$dump" | grep -c '^"llmproxy-exchange' || true)"
+    echo "virtual_thread_carriers=$(echo "$dump" | grep -c '^"ForkJoinPool-[0-9]*-worker' || true)"
+    jcmd "$PROXY_PID" GC.heap_info 2>/dev/null | awk '/garbage-first heap/ {for (i=1;i<=NF;i++) if ($i=="used") print "heap_used_kib=" $(i+1)+0}'
+  } >"$1"
+}
+
+# A 32 MiB body held by the mock for 4 s; live heap measured (after a full GC) before and during.
+body_probe() { # file
+  local body="$OUT/body32.json"
+  {
+    printf '{"model":"claude-sonnet-4-5","max_tokens":16,"messages":[{"role":"user","content":"'
+    head -c $((32 * 1024 * 1024 - 200)) /dev/zero | tr '\0' 'a'
+    printf '"}]}'
+  } >"$body"
+  local size
+  size=$(stat -c %s "$body")
+  live_heap() { jcmd "$PROXY_PID" GC.run >/dev/null; jcmd "$PROXY_PID" GC.heap_info | awk '/garbage-first heap/ {for (i=1;i<=NF;i++) if ($i=="used") print $(i+1)+0}'; }
+  local before during status
+  before=$(live_heap)
+  curl -s -o /dev/null -w '%{http_code}' -X POST "$(url_of llmproxy)?hold_ms=4000" \
+    -H "x-api-key: $TOKEN" -H 'content-type: application/json' -H 'anthropic-version: 2023-06-01' \
+    --data-binary @"$body" >"$OUT/body.status" &
+  local curl_pid=$!
+  sleep 2
+  during=$(live_heap)
+  wait "$curl_pid" || true
+  status=$(cat "$OUT/body.status")
+  {
+    echo "body_bytes=$size"
+    echo "status=$status"
+    echo "live_heap_before_kib=$before"
+    echo "live_heap_during_kib=$during"
+  } >"$1"
+  rm -f "$body"
+}
+
+main() {
+  ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+  install_tools
+  mkdir -p "$OUT/results"
+  log "results in $OUT; proxy on $("$PROXY_JAVA" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.runtime.version = //p')"
+  start_mock
+  start_nginx
+  start_proxy
+  write_wrk_scripts
+  local targets=(direct nginx llmproxy)
+  log "warming up (JIT) for $DURATION s each"
+  for target in "${targets[@]}"; do
+    run_wrk "$target" 64 "$OUT/post.lua" "$DURATION" /dev/null
+    run_streams "$target" 100 /dev/null
+  done
+  for run in $(seq 1 "$RUNS"); do
+    for target in "${targets[@]}"; do
+      local dir="$OUT/results/$target"
+      mkdir -p "$dir"
+      log "run $run/$RUNS: $target"
+      run_wrk "$target" 16 "$OUT/post.lua" "$DURATION" "$dir/c16.$run"
+      run_wrk "$target" 64 "$OUT/post.lua" "$DURATION" "$dir/c64.$run"
+      run_wrk "$target" 16 "$OUT/paced.lua" "$DURATION" "$dir/paced16.$run"
+      run_streams "$target" 100 "$dir/s100.$run"
+      run_streams "$target" 1000 "$dir/s1000.$run"
+    done
+  done
+  log "1,000 streams through llmproxy, sampling its threads and memory"
+  sample_proxy "$OUT/results/llmproxy/threads.1" &
+  local sampler=$!
+  run_streams llmproxy 1000 "$OUT/results/llmproxy/sampled-streams"
+  wait "$sampler"
+  log "32 MiB request body"
+  body_probe "$OUT/results/llmproxy/body"
+  {
+    echo "peak_rss_kib=$(awk '/^VmHWM:/ {print $2}' /proc/"$PROXY_PID"/status)"
+    echo "java=$("$PROXY_JAVA" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.runtime.version = //p')"
+  } >"$OUT/results/llmproxy/process"
+  cp "$OUT/proxy/gc.log" "$OUT/results/llmproxy/gc.log"
+  java -cp "$BENCH_JAR" dev.llmproxy.bench.LoadReport "$OUT/results" | tee "$OUT/report.md"
+}
+
+main "$@"
