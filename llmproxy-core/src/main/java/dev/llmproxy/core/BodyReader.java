@@ -12,6 +12,8 @@ import java.util.Arrays;
  */
 final class BodyReader {
   private static final byte[] EMPTY = new byte[0];
+  private static final int INITIAL_BYTES = 64 * 1024;
+  private static final int TRUSTED_PREFIX = 1024 * 1024;
 
   private final long maxBytes;
 
@@ -26,17 +28,20 @@ final class BodyReader {
     if (declaredLength == 0) {
       return EMPTY;
     }
-    // Grow as bytes arrive (a declared length is a promise, not a reason to allocate it all up
-    // front); unknown length (chunked) may grow to the limit, one byte past it is too large.
+    // A declared length is a promise, not a reason to allocate it all up front: the first
+    // TRUSTED_PREFIX bytes must arrive before the rest of the declared length is allocated, in one
+    // step, so a large body costs its own size once instead of a doubling series' twice. An
+    // unknown length (chunked) doubles up to the limit; one byte past it is too large.
     long cap = declaredLength > 0 ? declaredLength : maxBytes + 1;
-    byte[] body = new byte[(int) Math.min(cap, 64 * 1024)];
+    byte[] body = new byte[(int) Math.min(cap, INITIAL_BYTES)];
     int size = 0;
     while (true) {
       if (size == body.length) {
         if (size == cap) {
           break;
         }
-        body = Arrays.copyOf(body, (int) Math.min((long) size * 2, cap));
+        long grown = declaredLength > 0 && size >= TRUSTED_PREFIX ? cap : (long) size * 2;
+        body = Arrays.copyOf(body, (int) Math.min(grown, cap));
       }
       int n = in.read(body, size, body.length - size);
       if (n < 0) {

@@ -3,15 +3,21 @@ package dev.llmproxy.core;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
 /** The engine's one Jackson streaming factory, and small JSON helpers. */
 final class Json {
-  /** Bodies are bounded by the proxy's own limit, so Jackson's string-length cap is lifted. */
+  /**
+   * Bodies are bounded by the proxy's own limit, so Jackson's string-length cap is lifted. Parser
+   * buffers are recycled through a shared pool, not a thread-local one: exchanges run on virtual
+   * threads, each used once, which a thread-local pool would never hand a buffer back to.
+   */
   static final JsonFactory FACTORY =
       JsonFactory.builder()
+          .recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool())
           .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
           .streamReadConstraints(
               StreamReadConstraints.builder().maxStringLength(Integer.MAX_VALUE).build())
