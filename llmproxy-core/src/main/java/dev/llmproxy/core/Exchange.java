@@ -225,12 +225,25 @@ final class Exchange implements Runnable {
         outcome = Outcome.CLIENT_CANCELLED;
         return;
       }
-      copy(response.body(), out);
+      copy(response.body(), out, bufferSize(response.headers()));
     }
   }
 
-  private void copy(InputStream in, OutputStream out) {
-    byte[] buffer = new byte[BUFFER_SIZE];
+  /** A small answer of known length gets a buffer of its size, not a whole segment's. */
+  private static int bufferSize(Headers headers) {
+    String length = headers.first("content-length").orElse(null);
+    if (length != null && length.length() < 5) {
+      try {
+        return Math.max(1, Math.min(BUFFER_SIZE, Integer.parseInt(length.trim())));
+      } catch (NumberFormatException e) {
+        return BUFFER_SIZE;
+      }
+    }
+    return BUFFER_SIZE;
+  }
+
+  private void copy(InputStream in, OutputStream out, int bufferSize) {
+    byte[] buffer = new byte[bufferSize];
     while (true) {
       int n;
       try {
