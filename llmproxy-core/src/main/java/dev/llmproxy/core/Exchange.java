@@ -55,11 +55,12 @@ final class Exchange implements Runnable {
     this.pipeline = pipeline;
     this.io = io;
     this.envelope = pipeline.router().envelopeFor(io.path());
+    String provider = Router.providerSegment(io.path());
     event
         .timestamp(Instant.now(pipeline.clock()))
         .method(io.method())
         .path(io.path())
-        .provider(providerSegment(io.path()));
+        .provider(provider.isEmpty() ? null : provider);
   }
 
   @Override
@@ -393,11 +394,5 @@ final class Exchange implements Runnable {
     } catch (RuntimeException e) {
       return RateLimitState.unlimited();
     }
-  }
-
-  private static String providerSegment(String path) {
-    int end = path.indexOf('/', 1);
-    String segment = end < 0 ? path.substring(Math.min(1, path.length())) : path.substring(1, end);
-    return segment.isEmpty() ? null : segment;
   }
 }

@@ -46,7 +46,8 @@ final class Router {
     return new Route(profile, upstreamPath);
   }
 
-  private static String providerSegment(String path) {
+  /** The provider segment of {@code path} ({@code /anthropic/v1/messages}: anthropic), or "". */
+  static String providerSegment(String path) {
     if (path.isEmpty() || path.charAt(0) != '/') {
       return "";
     }
