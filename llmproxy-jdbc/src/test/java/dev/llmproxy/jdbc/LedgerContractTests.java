@@ -18,39 +18,24 @@ class LedgerContractTests {
     }
   }
 
-  @Nested
-  class H2 extends LedgerContract {
-    private HikariDataSource dataSource;
-
-    @Override
-    BudgetLedger ledger(Tiers tiers, Clock clock) {
-      dataSource = Databases.h2();
-      return new JdbcBudgetLedger(dataSource, tiers, clock);
-    }
-
-    @Override
-    BudgetLedger sameStore(Tiers tiers, Clock clock) {
-      return new JdbcBudgetLedger(dataSource, tiers, clock);
-    }
-
-    @AfterEach
-    void close() {
-      if (dataSource != null) {
-        dataSource.close();
-      }
-    }
-  }
-
-  /** The embedded database's ledger: one writer, batched commits. */
-  @Nested
-  class H2GroupCommit extends LedgerContract {
+  /** A JDBC ledger on a fresh database; a second ledger on it plays another process. */
+  abstract class Jdbc extends LedgerContract {
     private HikariDataSource dataSource;
     private JdbcBudgetLedger ledger;
 
+    abstract HikariDataSource database() throws Exception;
+
+    boolean groupCommit() {
+      return false;
+    }
+
     @Override
-    BudgetLedger ledger(Tiers tiers, Clock clock) {
-      dataSource = Databases.h2();
-      ledger = JdbcBudgetLedger.groupCommit(dataSource, tiers, clock);
+    BudgetLedger ledger(Tiers tiers, Clock clock) throws Exception {
+      dataSource = database();
+      ledger =
+          groupCommit()
+              ? JdbcBudgetLedger.groupCommit(dataSource, tiers, clock)
+              : new JdbcBudgetLedger(dataSource, tiers, clock);
       return ledger;
     }
 
@@ -71,25 +56,32 @@ class LedgerContractTests {
   }
 
   @Nested
-  class Postgres extends LedgerContract {
-    private HikariDataSource dataSource;
-
+  class H2 extends Jdbc {
     @Override
-    BudgetLedger ledger(Tiers tiers, Clock clock) throws Exception {
-      dataSource = Databases.postgres();
-      return new JdbcBudgetLedger(dataSource, tiers, clock);
+    HikariDataSource database() {
+      return Databases.h2();
+    }
+  }
+
+  /** The embedded database's ledger: one writer, batched commits. */
+  @Nested
+  class H2GroupCommit extends Jdbc {
+    @Override
+    HikariDataSource database() {
+      return Databases.h2();
     }
 
     @Override
-    BudgetLedger sameStore(Tiers tiers, Clock clock) {
-      return new JdbcBudgetLedger(dataSource, tiers, clock);
+    boolean groupCommit() {
+      return true;
     }
+  }
 
-    @AfterEach
-    void close() {
-      if (dataSource != null) {
-        dataSource.close();
-      }
+  @Nested
+  class Postgres extends Jdbc {
+    @Override
+    HikariDataSource database() throws Exception {
+      return Databases.postgres();
     }
   }
 }
