@@ -11,6 +11,8 @@ import dev.llmproxy.api.Reservation;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -43,10 +45,37 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
   private final Map<String, Account> accounts = new ConcurrentHashMap<>();
   private final Map<String, Hold> holds = new ConcurrentHashMap<>();
   private final AtomicLong ids = new AtomicLong();
+  private Journal journal = Journal.NONE;
 
   public InMemoryBudgetLedger(Tiers tiers, Clock clock) {
     this.tiers = tiers;
     this.clock = clock;
+  }
+
+  /**
+   * Told of every change while the locks that make it atomic are held, so a journal's order is the
+   * ledger's order. {@link #reserved} may throw to refuse a reservation: nothing has changed yet.
+   */
+  interface Journal {
+    Journal NONE =
+        new Journal() {
+          @Override
+          public void reserved(
+              String id, String principal, String account, long windowStart, Charge estimate) {}
+
+          @Override
+          public void settled(String id, Charge actual) {}
+        };
+
+    void reserved(String id, String principal, String account, long windowStart, Charge estimate);
+
+    /** A commit at {@code actual}, or a refund when {@code actual} is {@code null}. */
+    void settled(String id, Charge actual);
+  }
+
+  /** Starts journaling; called once, before the ledger is shared. */
+  void attach(Journal journal) {
+    this.journal = journal;
   }
 
   private static final class RateWindow {
@@ -89,6 +118,7 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
       RateLimitState before =
           limit > 0 ? new RateLimitState(limit, limit - window.count, reset) : after;
       Limits limits = principal.limits();
+      String id;
       synchronized (account) {
         // Subtraction form: used + held never exceed the cap, so this cannot overflow.
         if (limits.maxRequests().isPresent()
@@ -104,26 +134,41 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
                     - account.heldNanoUsd) {
           return new Decision.Denied(Decision.Reason.SPEND_BUDGET_EXHAUSTED, Duration.ZERO, before);
         }
+        id = Long.toString(ids.incrementAndGet());
+        journal.reserved(id, principal.id(), principal.accountId(), windowStart, estimate);
         account.heldRequests += estimate.requests();
         account.heldNanoUsd += estimate.nanoUsd();
+        holds.put(id, new Hold(principal.accountId(), estimate));
       }
       window.count++;
-      String id = Long.toString(ids.incrementAndGet());
-      holds.put(id, new Hold(principal.accountId(), estimate));
       return new Decision.Granted(new Reservation(id, principal, estimate), after);
     }
   }
 
   @Override
   public void commit(Reservation reservation, Charge actual) {
-    Hold hold = holds.remove(reservation.id());
+    settle(reservation.id(), actual);
+  }
+
+  @Override
+  public void refund(Reservation reservation) {
+    settle(reservation.id(), null);
+  }
+
+  /** Commits hold {@code id} at {@code actual}, or refunds it if {@code actual} is null. */
+  void settle(String id, Charge actual) {
+    Hold hold = holds.remove(id);
     if (hold == null) {
       return; // already settled
     }
     Account account = accounts.get(hold.account());
     synchronized (account) {
+      journal.settled(id, actual);
       account.heldRequests -= hold.estimate().requests();
       account.heldNanoUsd -= hold.estimate().nanoUsd();
+      if (actual == null) {
+        return;
+      }
       account.usedRequests += actual.requests();
       if (actual.nanoUsd() > hold.estimate().nanoUsd()) {
         log.warn(
@@ -133,19 +178,6 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
             hold.account());
       }
       account.spentNanoUsd += Math.min(actual.nanoUsd(), hold.estimate().nanoUsd());
-    }
-  }
-
-  @Override
-  public void refund(Reservation reservation) {
-    Hold hold = holds.remove(reservation.id());
-    if (hold == null) {
-      return;
-    }
-    Account account = accounts.get(hold.account());
-    synchronized (account) {
-      account.heldRequests -= hold.estimate().requests();
-      account.heldNanoUsd -= hold.estimate().nanoUsd();
     }
   }
 
@@ -181,5 +213,88 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
 
   private int rateFor(Principal principal) {
     return tiers.tier(principal.tier()).map(Tiers.Tier::requestsPerMinute).orElse(0);
+  }
+
+  // Replay and snapshots, for FileBudgetLedger. Single-threaded: before the ledger is shared, or
+  // while its owner keeps every other call out.
+
+  /** Re-applies a granted reservation without checking limits; {@code principal} may be null. */
+  void restoreHold(String id, String principal, String account, long windowStart, Charge estimate) {
+    if (principal != null) {
+      RateWindow window = windows.computeIfAbsent(principal, p -> new RateWindow());
+      if (windowStart > window.windowStart) {
+        window.windowStart = windowStart;
+        window.count = 0;
+      }
+      if (windowStart == window.windowStart) {
+        window.count++;
+      }
+    }
+    Account row = accounts.computeIfAbsent(account, a -> new Account());
+    row.heldRequests += estimate.requests();
+    row.heldNanoUsd += estimate.nanoUsd();
+    holds.put(id, new Hold(account, estimate));
+    restoreIds(Long.parseLong(id));
+  }
+
+  void restoreAccount(String account, long usedRequests, long spentNanoUsd) {
+    Account row = accounts.computeIfAbsent(account, a -> new Account());
+    row.usedRequests = usedRequests;
+    row.spentNanoUsd = spentNanoUsd;
+  }
+
+  void restoreWindow(String principal, long windowStart, long count) {
+    RateWindow window = windows.computeIfAbsent(principal, p -> new RateWindow());
+    window.windowStart = windowStart;
+    window.count = count;
+  }
+
+  /** New reservation ids start above {@code lastId}. */
+  void restoreIds(long lastId) {
+    ids.accumulateAndGet(lastId, Math::max);
+  }
+
+  /** Books every open hold at its estimate and returns how many there were. */
+  int commitOpenHolds() {
+    int open = 0;
+    for (Map.Entry<String, Hold> hold : Map.copyOf(holds).entrySet()) {
+      settle(hold.getKey(), hold.getValue().estimate());
+      open++;
+    }
+    return open;
+  }
+
+  /** The whole state, as {@link #restoreAccount} and friends rebuild it. */
+  State export() {
+    List<State.AccountRow> accountRows = new ArrayList<>();
+    accounts.forEach(
+        (id, account) -> {
+          synchronized (account) {
+            accountRows.add(new State.AccountRow(id, account.usedRequests, account.spentNanoUsd));
+          }
+        });
+    List<State.WindowRow> windowRows = new ArrayList<>();
+    windows.forEach(
+        (id, window) -> {
+          synchronized (window) {
+            if (window.count > 0) {
+              windowRows.add(new State.WindowRow(id, window.windowStart, window.count));
+            }
+          }
+        });
+    List<State.HoldRow> holdRows = new ArrayList<>();
+    holds.forEach(
+        (id, hold) -> holdRows.add(new State.HoldRow(id, hold.account(), hold.estimate())));
+    return new State(ids.get(), accountRows, windowRows, holdRows);
+  }
+
+  /** A copy of the ledger's state; holds are listed apart from the accounts' settled totals. */
+  record State(
+      long lastId, List<AccountRow> accounts, List<WindowRow> windows, List<HoldRow> holds) {
+    record AccountRow(String account, long usedRequests, long spentNanoUsd) {}
+
+    record WindowRow(String principal, long windowStart, long count) {}
+
+    record HoldRow(String id, String account, Charge estimate) {}
   }
 }

@@ -56,6 +56,17 @@ public final class PrivateFiles {
     }
   }
 
+  /** Opens {@code file} for appending, creating it owner-only if it does not exist. */
+  static java.nio.channels.FileChannel openForAppend(Path file) throws IOException {
+    return java.nio.channels.FileChannel.open(
+        file,
+        java.util.Set.of(
+            java.nio.file.StandardOpenOption.CREATE,
+            java.nio.file.StandardOpenOption.WRITE,
+            java.nio.file.StandardOpenOption.APPEND),
+        attributes("rw-------"));
+  }
+
   private static Path durableTemp(Path file, byte[] content) throws IOException {
     Path parent = file.toAbsolutePath().getParent();
     createDirectory(parent);

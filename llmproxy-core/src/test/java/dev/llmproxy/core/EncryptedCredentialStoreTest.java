@@ -118,6 +118,51 @@ class EncryptedCredentialStoreTest {
   }
 
   @Test
+  void requestsReuseTheRowAndAnotherInstancesChangeLandsWithinTheTtl() {
+    java.util.concurrent.atomic.AtomicInteger reads =
+        new java.util.concurrent.atomic.AtomicInteger();
+    EncryptedKeyStore counting =
+        new EncryptedKeyStore() {
+          @Override
+          public java.util.Optional<EncryptedKey> find(String userId, ProviderId provider) {
+            reads.incrementAndGet();
+            return rows.find(userId, provider);
+          }
+
+          @Override
+          public void upsert(EncryptedKey row) {
+            rows.upsert(row);
+          }
+
+          @Override
+          public boolean delete(String userId, ProviderId provider) {
+            return rows.delete(userId, provider);
+          }
+        };
+    EncryptedCredentialStore proxy = new EncryptedCredentialStore(counting, keyset, clock);
+    EncryptedCredentialStore otherInstance = new EncryptedCredentialStore(rows, keyset, clock);
+    for (int i = 0; i < 5; i++) {
+      assertTrue(proxy.find(ALICE, ProviderId.ANTHROPIC).isEmpty());
+    }
+    assertEquals(1, reads.get(), "an absent key is cached too");
+
+    proxy.put("alice", ProviderId.ANTHROPIC, Secret.of(KEY));
+    assertEquals(KEY, apiKey(proxy.find(ALICE, ProviderId.ANTHROPIC)), "own change: at once");
+
+    otherInstance.put("alice", ProviderId.ANTHROPIC, Secret.of("sk-ant-replaced"));
+    assertEquals(KEY, apiKey(proxy.find(ALICE, ProviderId.ANTHROPIC)));
+    clock.advance(EncryptedCredentialStore.CACHE_TTL.plusMillis(1));
+    assertEquals("sk-ant-replaced", apiKey(proxy.find(ALICE, ProviderId.ANTHROPIC)));
+
+    proxy.delete("alice", ProviderId.ANTHROPIC);
+    assertTrue(proxy.find(ALICE, ProviderId.ANTHROPIC).isEmpty(), "a deleted key is gone at once");
+  }
+
+  private static String apiKey(java.util.Optional<UpstreamCredential> credential) {
+    return ((UpstreamCredential.ApiKey) credential.orElseThrow()).key().reveal();
+  }
+
+  @Test
   void anInvalidKeysetIsRefusedWithoutEchoingIt() {
     IllegalArgumentException e =
         assertThrows(

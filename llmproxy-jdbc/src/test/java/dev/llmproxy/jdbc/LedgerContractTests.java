@@ -2,19 +2,40 @@ package dev.llmproxy.jdbc;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.llmproxy.api.BudgetLedger;
+import dev.llmproxy.core.FileBudgetLedger;
 import dev.llmproxy.core.InMemoryBudgetLedger;
 import dev.llmproxy.core.Tiers;
 import java.time.Clock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Nested;
 
-/** The ledger contract, bound to the in-memory, H2 and PostgreSQL ledgers. */
+/** The ledger contract, bound to the in-memory, file, H2 and PostgreSQL ledgers. */
 class LedgerContractTests {
   @Nested
   class InMemory extends LedgerContract {
     @Override
     BudgetLedger ledger(Tiers tiers, Clock clock) {
       return new InMemoryBudgetLedger(tiers, clock);
+    }
+  }
+
+  /** The single-process ledger in a directory: journaled memory. */
+  @Nested
+  class File extends LedgerContract {
+    @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir;
+    private FileBudgetLedger ledger;
+
+    @Override
+    BudgetLedger ledger(Tiers tiers, Clock clock) throws Exception {
+      ledger = FileBudgetLedger.open(dir, tiers, clock);
+      return ledger;
+    }
+
+    @AfterEach
+    void close() {
+      if (ledger != null) {
+        ledger.close();
+      }
     }
   }
 

@@ -2,11 +2,14 @@ package dev.llmproxy.example;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.llmproxy.api.Balance;
+import dev.llmproxy.api.BudgetLedger;
 import dev.llmproxy.api.CredentialStore;
 import dev.llmproxy.api.ProviderId;
 import dev.llmproxy.core.ClaudeCredentialsFile;
 import dev.llmproxy.core.CredentialChain;
 import dev.llmproxy.core.EncryptedCredentialStore;
+import dev.llmproxy.core.FileBudgetLedger;
 import dev.llmproxy.core.IssuedTokens;
 import dev.llmproxy.core.MasterKeyset;
 import dev.llmproxy.core.PrivateFiles;
@@ -30,13 +33,16 @@ import java.util.Optional;
 final class DataDirState implements AutoCloseable {
   static final String KEYSET_FILE = "master-keyset.json";
   static final String H2_FILE = "llmproxy";
+  static final String LEDGER_DIR = "ledger";
 
   final HikariDataSource database;
   final IssuedTokens tokens;
   final EncryptedCredentialStore userKeys;
   final SharedCredentialStore sharedKeys;
   final Optional<ClaudeCredentialsFile> claude;
-  final JdbcBudgetLedger ledger;
+  private final ExampleConfig config;
+  private final Clock clock;
+  private BudgetLedger ledger; // opened by the server only: a file ledger has one writer
 
   private DataDirState(
       HikariDataSource database,
@@ -44,13 +50,15 @@ final class DataDirState implements AutoCloseable {
       EncryptedCredentialStore userKeys,
       SharedCredentialStore sharedKeys,
       Optional<ClaudeCredentialsFile> claude,
-      JdbcBudgetLedger ledger) {
+      ExampleConfig config,
+      Clock clock) {
     this.database = database;
     this.tokens = tokens;
     this.userKeys = userKeys;
     this.sharedKeys = sharedKeys;
     this.claude = claude;
-    this.ledger = ledger;
+    this.config = config;
+    this.clock = clock;
   }
 
   /** Opens (creating and migrating if needed) the state of {@code config}. */
@@ -79,17 +87,36 @@ final class DataDirState implements AutoCloseable {
     }
     Optional<ClaudeCredentialsFile> claude =
         config.claudeCredentials().map(path -> new ClaudeCredentialsFile(path, clock));
-    return new DataDirState(
-        database,
-        tokens,
-        userKeys,
-        shared,
-        claude,
-        config.jdbcUrl().isPresent()
-            // A shared database: other instances write the ledger too.
-            ? new JdbcBudgetLedger(database, config.tiers(), clock)
-            // The data directory's own H2: this process is the ledger's only writer.
-            : JdbcBudgetLedger.groupCommit(database, config.tiers(), clock));
+    return new DataDirState(database, tokens, userKeys, shared, claude, config, clock);
+  }
+
+  /**
+   * The budget ledger, for the server: in the shared database when {@code LLMPROXY_JDBC_URL} is set
+   * (other instances write it too), else a journal in the data directory, which this process alone
+   * writes, so a reservation costs one file append rather than a database commit.
+   */
+  synchronized BudgetLedger ledger() throws IOException {
+    if (ledger == null) {
+      ledger =
+          config.jdbcUrl().isPresent()
+              ? new JdbcBudgetLedger(database, config.tiers(), clock)
+              : FileBudgetLedger.open(config.dataDir().resolve(LEDGER_DIR), config.tiers(), clock);
+    }
+    return ledger;
+  }
+
+  /** An account's balance, read without opening the ledger for writing (the CLI's view). */
+  Balance balance(String accountId) throws IOException {
+    synchronized (this) {
+      if (ledger != null) {
+        return ledger.balance(accountId);
+      }
+    }
+    if (config.jdbcUrl().isPresent()) {
+      return new JdbcBudgetLedger(database, config.tiers(), clock).balance(accountId);
+    }
+    return FileBudgetLedger.balances(config.dataDir().resolve(LEDGER_DIR))
+        .getOrDefault(accountId, Balance.ZERO);
   }
 
   /** The configured database, migrated: PostgreSQL by URL, or H2 in the data directory. */
@@ -157,7 +184,13 @@ final class DataDirState implements AutoCloseable {
 
   @Override
   public void close() {
-    ledger.close();
+    if (ledger instanceof AutoCloseable closeable) {
+      try {
+        closeable.close();
+      } catch (Exception e) {
+        log.warn("Could not close the budget ledger: {}", e.toString());
+      }
+    }
     database.close();
   }
 }

@@ -76,7 +76,7 @@ final class ExampleServer implements AutoCloseable {
       ExampleConfig config, Secret adminToken, List<ProxyListener> listeners, Clock clock)
       throws Exception {
     DataDirState state = DataDirState.open(config, clock);
-    BudgetLedger ledger = state.ledger;
+    BudgetLedger ledger = state.ledger();
     AuditLog audit = new AuditLog(config.dataDir());
     // Off the exchange's thread, one flush and one transaction per batch.
     List<BatchingListener> auditWriters =

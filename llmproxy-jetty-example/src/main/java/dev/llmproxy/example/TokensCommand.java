@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmproxy.api.Balance;
 import dev.llmproxy.api.TokenRecord;
 import dev.llmproxy.core.IssuedTokens;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.math.BigDecimal;
 import java.time.Clock;
@@ -36,7 +37,8 @@ final class TokensCommand {
       DataDirState state,
       Clock clock,
       PrintStream out,
-      PrintStream err) {
+      PrintStream err)
+      throws IOException {
     IssuedTokens tokens = state.tokens;
     switch (args.get(0)) {
       case "issue" -> {
@@ -59,7 +61,7 @@ final class TokensCommand {
             "%-18s %-16s %-10s %-14s %-20s %-22s %s%n",
             "ID", "USER", "TIER", "USED/MAX", "SPENT/CAP USD", "EXPIRES", "STATE");
         for (TokenRecord token : tokens.list()) {
-          Balance balance = state.ledger.balance(token.id());
+          Balance balance = state.balance(token.id());
           String used = Long.toString(balance.usedRequests());
           String spent =
               BigDecimal.valueOf(balance.spentNanoUsd(), 9).stripTrailingZeros().toPlainString();

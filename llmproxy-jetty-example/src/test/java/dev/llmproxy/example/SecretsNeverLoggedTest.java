@@ -81,7 +81,13 @@ class SecretsNeverLoggedTest {
       fixture.upstream.enqueue(new MockResponse.Builder().body("{}").build());
       bodies.add(fixture.send(message(fixture, fixture.token)).body()); // user key
 
-      // Corrupt the stored key: the 500 path logs an error, which must not carry the key.
+      // Corrupt the stored key: the 500 path logs an error, which must not carry the key. Saving
+      // it again first drops the proxy's cached row, so the next request reads the corrupt one.
+      fixture.send(
+          HttpRequest.newBuilder(URI.create(fixture.server.baseUrl() + "/api/v1/me/keys/anthropic"))
+              .header("Authorization", "Bearer " + fixture.token)
+              .PUT(HttpRequest.BodyPublishers.ofString("{\"key\":\"" + userKey + "\"}"))
+              .build());
       fixture.corruptStoredKeys();
       HttpResponse<String> broken = fixture.send(message(fixture, fixture.token));
       bodies.add(broken.body());

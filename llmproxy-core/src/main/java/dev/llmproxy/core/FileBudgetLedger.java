@@ -1,0 +1,402 @@
+package dev.llmproxy.core;
+
+import dev.llmproxy.api.Balance;
+import dev.llmproxy.api.BudgetLedger;
+import dev.llmproxy.api.Charge;
+import dev.llmproxy.api.Decision;
+import dev.llmproxy.api.Principal;
+import dev.llmproxy.api.RateLimitState;
+import dev.llmproxy.api.Reservation;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A durable {@link BudgetLedger} for a single process, in a directory and without a database: the
+ * {@link InMemoryBudgetLedger}'s exact decisions, with every reservation appended to a journal
+ * before it is granted. A reservation costs one {@code write(2)} of about 150 bytes instead of a
+ * database commit, which keeps the ledger off the latency of a proxied request.
+ *
+ * <p><b>Durability.</b> A granted reservation is in the operating system's page cache before the
+ * request is forwarded, so it survives the process being killed at any point (the guarantee the
+ * embedded H2 database gave, which does not force its file either); it is not forced to the disk on
+ * every write, so a power loss can lose the last moments. After an unclean stop, reservations that
+ * were never settled are booked at their worst-case estimate: they may have reached the upstream,
+ * and a ledger must never count less than the upstream received.
+ *
+ * <p><b>Files.</b> {@code snapshot-N.jsonl} holds the whole state as of {@code journal-N.jsonl}'s
+ * first line; both are JSON lines. Opening the ledger replays the newest snapshot and the journals
+ * after it, then compacts them into a new snapshot; a journal that outgrows its limit is compacted
+ * the same way in the background. A trailing partial line (a write cut short by the crash) is
+ * ignored; any other unreadable line stops the ledger from opening rather than guessing.
+ *
+ * <p><b>One writer.</b> The directory is locked while the ledger is open; a second process (or a
+ * second ledger in this one) fails to open it. Several processes sharing a budget need a shared
+ * database ({@code JdbcBudgetLedger}). {@link #balances(Path)} reads the state without the lock,
+ * e.g. for a command-line tool while the server runs.
+ */
+public final class FileBudgetLedger implements BudgetLedger, AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(FileBudgetLedger.class);
+  private static final Pattern FILE = Pattern.compile("(snapshot|journal)-(\\d{1,18})\\.jsonl");
+  private static final long DEFAULT_JOURNAL_LIMIT = 64L * 1024 * 1024;
+
+  private final Path dir;
+  private final InMemoryBudgetLedger memory;
+  private final FileChannel lockFile;
+  private final FileLock lock;
+  private final long journalLimit;
+
+  /** Every change holds the read side; compaction holds the write side to switch journals. */
+  private final ReentrantReadWriteLock switching = new ReentrantReadWriteLock();
+
+  private final AtomicLong journalBytes = new AtomicLong();
+  private final AtomicBoolean compacting = new AtomicBoolean();
+  private final ExecutorService compactor;
+  private FileChannel journal;
+  private long generation;
+
+  private FileBudgetLedger(
+      Path dir,
+      InMemoryBudgetLedger memory,
+      FileChannel lockFile,
+      FileLock lock,
+      long generation,
+      FileChannel journal,
+      long journalLimit) {
+    this.dir = dir;
+    this.memory = memory;
+    this.lockFile = lockFile;
+    this.lock = lock;
+    this.generation = generation;
+    this.journal = journal;
+    this.journalLimit = journalLimit;
+    this.compactor =
+        Executors.newSingleThreadExecutor(
+            runnable -> {
+              Thread thread = new Thread(runnable, "llmproxy-ledger-compactor");
+              thread.setDaemon(true);
+              return thread;
+            });
+    memory.attach(new Appender());
+  }
+
+  /**
+   * Opens (creating if needed) the ledger in {@code dir} and locks it for this process.
+   *
+   * @throws IOException if the directory cannot be used, holds unreadable records, or is locked by
+   *     another ledger
+   */
+  public static FileBudgetLedger open(Path dir, Tiers tiers, Clock clock) throws IOException {
+    return open(dir, tiers, clock, DEFAULT_JOURNAL_LIMIT);
+  }
+
+  static FileBudgetLedger open(Path dir, Tiers tiers, Clock clock, long journalLimit)
+      throws IOException {
+    Objects.requireNonNull(tiers, "tiers");
+    Objects.requireNonNull(clock, "clock");
+    PrivateFiles.createDirectory(dir);
+    FileChannel lockFile =
+        FileChannel.open(
+            dir.resolve("ledger.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    try {
+      FileLock lock = tryLock(lockFile, dir);
+      InMemoryBudgetLedger memory = new InMemoryBudgetLedger(tiers, clock);
+      long last = replay(dir, memory);
+      int open = memory.commitOpenHolds();
+      if (open > 0) {
+        log.warn(
+            "Booked {} reservation(s) left open by an unclean stop at their worst-case estimates",
+            open);
+      }
+      long generation = last + 1;
+      FileChannel journal = startGeneration(dir, generation, memory.export());
+      return new FileBudgetLedger(dir, memory, lockFile, lock, generation, journal, journalLimit);
+    } catch (IOException | RuntimeException e) {
+      lockFile.close();
+      throw e;
+    }
+  }
+
+  private static FileLock tryLock(FileChannel lockFile, Path dir) throws IOException {
+    FileLock lock;
+    try {
+      lock = lockFile.tryLock();
+    } catch (OverlappingFileLockException e) {
+      lock = null;
+    }
+    if (lock == null) {
+      throw new IOException("the budget ledger in " + dir + " is open in another ledger");
+    }
+    return lock;
+  }
+
+  /**
+   * Every account's balance in {@code dir} as of now, read without locking: in-flight requests
+   * count as used, as {@link #balance} counts them.
+   */
+  public static java.util.Map<String, Balance> balances(Path dir) throws IOException {
+    for (int attempt = 1; ; attempt++) {
+      InMemoryBudgetLedger memory = new InMemoryBudgetLedger(Tiers.defaults(), Clock.systemUTC());
+      try {
+        replay(dir, memory);
+      } catch (NoSuchFileException e) {
+        if (attempt < 3) {
+          continue; // compacted away while we read: read the new files
+        }
+        throw e;
+      }
+      java.util.Map<String, Balance> balances = new java.util.HashMap<>();
+      for (InMemoryBudgetLedger.State.AccountRow row : memory.export().accounts()) {
+        balances.put(row.account(), memory.balance(row.account()));
+      }
+      return balances;
+    }
+  }
+
+  @Override
+  public Decision reserve(Principal principal, Charge estimate) {
+    switching.readLock().lock();
+    try {
+      return memory.reserve(principal, estimate);
+    } finally {
+      switching.readLock().unlock();
+    }
+  }
+
+  @Override
+  public void commit(Reservation reservation, Charge actual) {
+    settle(reservation.id(), actual);
+  }
+
+  @Override
+  public void refund(Reservation reservation) {
+    settle(reservation.id(), null);
+  }
+
+  private void settle(String id, Charge actual) {
+    switching.readLock().lock();
+    try {
+      memory.settle(id, actual);
+    } finally {
+      switching.readLock().unlock();
+    }
+    compactIfDue();
+  }
+
+  @Override
+  public RateLimitState rateLimit(Principal principal) {
+    return memory.rateLimit(principal);
+  }
+
+  @Override
+  public Balance balance(String accountId) {
+    return memory.balance(accountId);
+  }
+
+  /** Closes the journal and releases the directory; later calls fail (reserve fails closed). */
+  @Override
+  public void close() {
+    compactor.shutdown();
+    try {
+      if (!compactor.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS)) {
+        log.warn("Ledger compaction still running at close; the next open redoes it");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    switching.writeLock().lock();
+    try {
+      journal.close();
+    } catch (IOException e) {
+      log.warn("Could not close the ledger journal: {}", e.toString());
+    } finally {
+      switching.writeLock().unlock();
+    }
+    try {
+      lock.release();
+      lockFile.close();
+    } catch (IOException e) {
+      log.warn("Could not release the ledger lock: {}", e.toString());
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "FileBudgetLedger[" + dir + "]";
+  }
+
+  /** Appends each change to the current journal, under the ledger's locks. */
+  private final class Appender implements InMemoryBudgetLedger.Journal {
+    @Override
+    public void reserved(
+        String id, String principal, String account, long windowStart, Charge estimate) {
+      try {
+        append(LedgerRecords.reserve(id, principal, account, windowStart, estimate));
+      } catch (IOException e) {
+        throw new UncheckedIOException("the ledger journal refused a reservation", e);
+      }
+    }
+
+    @Override
+    public void settled(String id, Charge actual) {
+      try {
+        append(LedgerRecords.settle(id, actual));
+      } catch (IOException e) {
+        // Memory settles anyway; on restart the hold is booked at its estimate, never less.
+        log.error("Could not journal the settlement of reservation {}: {}", id, e.toString());
+      }
+    }
+  }
+
+  private void append(byte[] line) throws IOException {
+    ByteBuffer buffer = ByteBuffer.wrap(line);
+    while (buffer.hasRemaining()) {
+      journal.write(buffer); // APPEND: each call lands whole at the end of the file
+    }
+    journalBytes.addAndGet(line.length);
+  }
+
+  private void compactIfDue() {
+    if (journalBytes.get() > journalLimit && compacting.compareAndSet(false, true)) {
+      try {
+        compactor.execute(this::compact);
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        compacting.set(false); // closing
+      }
+    }
+  }
+
+  /** Switches to a new journal, then writes the snapshot it starts from and drops older files. */
+  private void compact() {
+    try {
+      long next;
+      FileChannel previous;
+      InMemoryBudgetLedger.State state;
+      switching.writeLock().lock();
+      try {
+        next = generation + 1;
+        state = memory.export();
+        previous = journal;
+        journal = openJournal(dir, next);
+        generation = next;
+        journalBytes.set(0);
+      } finally {
+        switching.writeLock().unlock();
+      }
+      previous.close();
+      PrivateFiles.write(dir.resolve(name("snapshot", next)), LedgerRecords.snapshot(state));
+      deleteBefore(dir, next);
+    } catch (IOException | RuntimeException e) {
+      log.error("Could not compact the ledger journal; will retry: {}", e.toString());
+    } finally {
+      compacting.set(false);
+    }
+  }
+
+  /** Writes generation {@code n}'s snapshot, opens its journal and deletes older files. */
+  private static FileChannel startGeneration(Path dir, long n, InMemoryBudgetLedger.State state)
+      throws IOException {
+    PrivateFiles.write(dir.resolve(name("snapshot", n)), LedgerRecords.snapshot(state));
+    FileChannel journal = openJournal(dir, n);
+    deleteBefore(dir, n);
+    return journal;
+  }
+
+  private static FileChannel openJournal(Path dir, long n) throws IOException {
+    return PrivateFiles.openForAppend(dir.resolve(name("journal", n)));
+  }
+
+  private static String name(String kind, long generation) {
+    return String.format("%s-%012d.jsonl", kind, generation);
+  }
+
+  /**
+   * Replays the newest snapshot and every journal from its generation on into {@code memory};
+   * returns the newest generation seen, or 0 for an empty directory.
+   */
+  private static long replay(Path dir, InMemoryBudgetLedger memory) throws IOException {
+    TreeMap<Long, Path> snapshots = new TreeMap<>();
+    TreeMap<Long, Path> journals = new TreeMap<>();
+    if (Files.isDirectory(dir)) {
+      try (var files = Files.list(dir)) {
+        for (Path file : (Iterable<Path>) files::iterator) {
+          Matcher m = FILE.matcher(file.getFileName().toString());
+          if (m.matches()) {
+            (m.group(1).equals("snapshot") ? snapshots : journals)
+                .put(Long.parseLong(m.group(2)), file);
+          }
+        }
+      }
+    }
+    long from = 0;
+    if (!snapshots.isEmpty()) {
+      from = snapshots.lastKey();
+      readLines(snapshots.lastEntry().getValue(), memory);
+    }
+    List<Path> tail = new ArrayList<>(journals.tailMap(from, true).values());
+    for (Path journal : tail) {
+      readLines(journal, memory);
+    }
+    long newest = from;
+    if (!journals.isEmpty()) {
+      newest = Math.max(newest, journals.lastKey());
+    }
+    return newest;
+  }
+
+  /** Applies every complete line of {@code file}; a final line without its newline is skipped. */
+  private static void readLines(Path file, InMemoryBudgetLedger memory) throws IOException {
+    byte[] bytes = Files.readAllBytes(file);
+    int end = bytes.length;
+    while (end > 0 && bytes[end - 1] != '\n') {
+      end--;
+    }
+    if (end < bytes.length) {
+      log.warn("Ignoring a partial last record in {} (a write cut short)", file);
+    }
+    String[] lines = new String(bytes, 0, end, StandardCharsets.UTF_8).split("\n");
+    for (int i = 0; i < lines.length; i++) {
+      if (lines[i].isEmpty()) {
+        continue;
+      }
+      try {
+        LedgerRecords.apply(lines[i], memory);
+      } catch (IOException e) {
+        throw new IOException("unreadable budget ledger record at " + file + " line " + (i + 1), e);
+      }
+    }
+  }
+
+  private static void deleteBefore(Path dir, long generation) throws IOException {
+    try (var files = Files.list(dir)) {
+      for (Path file : (Iterable<Path>) files::iterator) {
+        Matcher m = FILE.matcher(file.getFileName().toString());
+        if (m.matches() && Long.parseLong(m.group(2)) < generation) {
+          Files.deleteIfExists(file);
+        }
+      }
+    }
+  }
+}
