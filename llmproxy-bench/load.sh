@@ -2,7 +2,9 @@
 # The hop benchmark: mock upstream, bare nginx reverse proxy, and the llmproxy Jetty example in
 # its real configuration (issued token, H2 ledger with a spend budget and rate window, metering,
 # audit), measured with wrk and StreamLoad on loopback. Prints one table (medians of RUNS runs)
-# with every figure's ratio to direct and to nginx. See docs/performance.md.
+# with every figure's ratio to direct and to nginx. Two floors get the same wrk runs, to show
+# what bounds the hop: a plain Jetty servlet forwarding with OkHttp (no llmproxy), and the bare
+# engine (no durable ledger, no audit). See docs/performance.md.
 #
 #   bash llmproxy-bench/load.sh
 #
@@ -20,6 +22,8 @@ OUT=${OUT:-$(mktemp -d /tmp/llmproxy-load.XXXXXX)}
 MOCK_PORT=18180
 NGINX_PORT=18181
 PROXY_PORT=18182
+SERVLET_FLOOR_PORT=18183
+ENGINE_FLOOR_PORT=18184
 BENCH_JAR="$ROOT/llmproxy-bench/target/benchmarks.jar"
 PROXY_JAR="$ROOT/llmproxy-jetty-example/target/llmproxy-jetty-example.jar"
 
@@ -128,11 +132,26 @@ start_proxy() {
   [ -n "$TOKEN" ] || { log "could not issue a token"; return 1; }
 }
 
+# The floors: the same hop with less in it (see HopFloor), on the proxy's JVM and heap.
+start_floors() {
+  local mode port
+  for mode in servlet engine; do
+    port=$SERVLET_FLOOR_PORT
+    [ "$mode" = engine ] && port=$ENGINE_FLOOR_PORT
+    "$PROXY_JAVA" -Xmx256m -cp "$BENCH_JAR" dev.llmproxy.bench.HopFloor "$mode" "$port" \
+      "http://127.0.0.1:$MOCK_PORT" >"$OUT/floor-$mode.log" 2>&1 &
+    PIDS+=($!)
+    await_http "http://127.0.0.1:$port/"
+  done
+}
+
 url_of() {
   case $1 in
     direct) echo "http://127.0.0.1:$MOCK_PORT/v1/messages" ;;
     nginx) echo "http://127.0.0.1:$NGINX_PORT/v1/messages" ;;
     llmproxy) echo "http://127.0.0.1:$PROXY_PORT/proxy/anthropic/v1/messages" ;;
+    servlet-floor) echo "http://127.0.0.1:$SERVLET_FLOOR_PORT/proxy/anthropic/v1/messages" ;;
+    engine-floor) echo "http://127.0.0.1:$ENGINE_FLOOR_PORT/proxy/anthropic/v1/messages" ;;
   esac
 }
 port_of() {
@@ -234,12 +253,17 @@ main() {
   start_mock
   start_nginx
   start_proxy
+  start_floors
   write_wrk_scripts
   local targets=(direct nginx llmproxy)
+  local floors=(servlet-floor engine-floor)
   log "warming up (JIT) for $DURATION s each"
   for target in "${targets[@]}"; do
     run_wrk "$target" 64 "$OUT/post.lua" "$DURATION" /dev/null
     run_streams "$target" 100 /dev/null
+  done
+  for target in "${floors[@]}"; do
+    run_wrk "$target" 64 "$OUT/post.lua" "$DURATION" /dev/null
   done
   for run in $(seq 1 "$RUNS"); do
     for target in "${targets[@]}"; do
@@ -251,6 +275,14 @@ main() {
       run_wrk "$target" 16 "$OUT/paced.lua" "$DURATION" "$dir/paced16.$run"
       run_streams "$target" 100 "$dir/s100.$run"
       run_streams "$target" 1000 "$dir/s1000.$run"
+    done
+    for target in "${floors[@]}"; do
+      local dir="$OUT/results/$target"
+      mkdir -p "$dir"
+      log "run $run/$RUNS: $target"
+      run_wrk "$target" 16 "$OUT/post.lua" "$DURATION" "$dir/c16.$run"
+      run_wrk "$target" 64 "$OUT/post.lua" "$DURATION" "$dir/c64.$run"
+      run_wrk "$target" 16 "$OUT/paced.lua" "$DURATION" "$dir/paced16.$run"
     done
   done
   log "1,000 streams through llmproxy, sampling its threads and memory"

@@ -29,6 +29,8 @@ import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.VirtualThreads;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * The same hop as the example server with less of llmproxy in it, so the load script can show what
@@ -38,7 +40,8 @@ import org.eclipse.jetty.server.ServerConnector;
  *   <li>{@code servlet}: a plain blocking Jetty servlet forwarding with OkHttp; no llmproxy at all.
  *       The floor for any servlet-hosted Java proxy built on these two libraries.
  *   <li>{@code engine}: {@link LlmProxy} behind {@link LlmProxyFilter} with a fixed token, an
- *       in-memory ledger and no listeners: the engine without durable state or audit.
+ *       in-memory ledger and no listeners: the engine without durable state or audit, on Jetty
+ *       threaded as the example is (virtual threads where the runtime has them).
  * </ul>
  *
  * <p>Usage: {@code HopFloor servlet|engine PORT UPSTREAM_BASE_URL}; serves until killed. In {@code
@@ -51,7 +54,11 @@ public final class HopFloor {
     String mode = args[0];
     int port = Integer.parseInt(args[1]);
     String upstream = args[2];
-    Server server = new Server();
+    QueuedThreadPool threads = new QueuedThreadPool();
+    if (mode.equals("engine") && VirtualThreads.areSupported()) {
+      threads.setVirtualThreadsExecutor(VirtualThreads.getDefaultVirtualThreadsExecutor());
+    }
+    Server server = new Server(threads);
     ServerConnector connector = new ServerConnector(server);
     connector.setPort(port);
     server.addConnector(connector);

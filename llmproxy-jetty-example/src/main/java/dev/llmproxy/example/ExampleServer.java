@@ -34,6 +34,8 @@ import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.VirtualThreads;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * The example host: Jetty 12 with the proxy filter on {@code /proxy/*}, {@code /admin/tokens}, and
@@ -78,19 +80,21 @@ final class ExampleServer implements AutoCloseable {
     DataDirState state = DataDirState.open(config, clock);
     BudgetLedger ledger = state.ledger();
     AuditLog audit = new AuditLog(config.dataDir());
-    // Off the exchange's thread, one flush and one transaction per batch.
-    List<BatchingListener> auditWriters =
-        List.of(
-            BatchingListener.of("audit-log", audit::write),
-            BatchingListener.of("audit-table", new JdbcAuditSink(state.database)::write));
+    // Off the exchange's thread, one flush and one transaction per batch. A shared database also
+    // gets the audit table, the one place to query every instance's exchanges; with the data
+    // directory's own H2 the audit log is that place, and a second copy would only cost CPU.
+    List<BatchingListener> auditWriters = new java.util.ArrayList<>();
+    auditWriters.add(BatchingListener.of("audit-log", audit::write));
+    if (config.jdbcUrl().isPresent()) {
+      auditWriters.add(
+          BatchingListener.of("audit-table", new JdbcAuditSink(state.database)::write));
+    }
     LlmProxy.Builder builder =
         LlmProxy.builder()
             .tokenResolver(state.tokens)
             .credentialStore(state.credentials())
             .budgetLedger(ledger)
             .tiers(config.tiers())
-            .addListener(auditWriters.get(0))
-            .addListener(auditWriters.get(1))
             .anthropicBaseUrl(config.anthropicBaseUrl())
             .openAiBaseUrl(config.openaiBaseUrl())
             .injectOpenAiStreamUsage(config.injectOpenAiStreamUsage())
@@ -99,11 +103,18 @@ final class ExampleServer implements AutoCloseable {
             .maxRequestBodyBytes(config.maxBodyBytes())
             .maxConcurrentExchanges(config.maxConcurrent())
             .clock(clock);
+    auditWriters.forEach(builder::addListener);
     listeners.forEach(builder::addListener);
     config.compatibleUpstreams().forEach(u -> builder.addCompatibleUpstream(u.upstream()));
     LlmProxy proxy = builder.build();
 
-    Server server = new Server();
+    // Requests run on virtual threads where the runtime has them (Java 21+): the proxy then runs
+    // each exchange on the request's own thread instead of handing it to another.
+    QueuedThreadPool threads = new QueuedThreadPool();
+    if (VirtualThreads.areSupported()) {
+      threads.setVirtualThreadsExecutor(VirtualThreads.getDefaultVirtualThreadsExecutor());
+    }
+    Server server = new Server(threads);
     HttpConfiguration http = new HttpConfiguration();
     http.setSendServerVersion(false);
     // Let encoded dot segments reach the proxy, which refuses them itself in the right envelope.
