@@ -61,6 +61,7 @@ public final class HopFloor {
     Server server = new Server(threads);
     ServerConnector connector = new ServerConnector(server);
     connector.setPort(port);
+    connector.setAcceptQueueSize(4096); // as the example: a burst of streams must not overflow
     server.addConnector(connector);
     ServletContextHandler context = new ServletContextHandler("/");
     switch (mode) {

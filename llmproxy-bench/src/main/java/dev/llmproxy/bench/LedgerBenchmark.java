@@ -1,11 +1,16 @@
 package dev.llmproxy.bench;
 
+import dev.llmproxy.api.BudgetLedger;
 import dev.llmproxy.api.Charge;
 import dev.llmproxy.api.Decision;
 import dev.llmproxy.api.Limits;
 import dev.llmproxy.api.Principal;
+import dev.llmproxy.core.FileBudgetLedger;
 import dev.llmproxy.core.InMemoryBudgetLedger;
 import dev.llmproxy.core.Tiers;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -13,18 +18,22 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * {@link InMemoryBudgetLedger} reserve + commit, the two ledger calls of every proxied request,
- * with request and spend budgets and a rate limit active: all threads on one token (worst-case
- * contention) and each thread on its own token.
+ * Reserve + commit, the two ledger calls of every proxied request, with request and spend budgets
+ * and a rate limit active: all threads on one token (worst-case contention) and each thread on its
+ * own token; on the {@link InMemoryBudgetLedger} and on the {@link FileBudgetLedger}, which adds a
+ * journal append to each call.
  *
  * <p>Run: {@code java -jar llmproxy-bench/target/benchmarks.jar LedgerBenchmark -t 2}.
  */
@@ -35,16 +44,37 @@ public class LedgerBenchmark {
   private static final Charge ESTIMATE = new Charge(1, 687_500);
   private static final Charge ACTUAL = new Charge(1, 270_000);
 
-  private InMemoryBudgetLedger ledger;
+  @Param({"memory", "file"})
+  public String ledgerKind;
+
+  private BudgetLedger ledger;
+  private Path journalDir;
   private Principal shared;
 
   @Setup
-  public void setUp() {
+  public void setUp() throws IOException {
     // A rate high enough never to deny: the benchmark measures the bookkeeping, not refusals.
-    ledger =
-        new InMemoryBudgetLedger(
-            Tiers.defaults().withRate("bench", 1_000_000_000), Clock.systemUTC());
+    Tiers tiers = Tiers.defaults().withRate("bench", 1_000_000_000);
+    if (ledgerKind.equals("file")) {
+      journalDir = Files.createTempDirectory("llmproxy-ledger-bench");
+      ledger = FileBudgetLedger.open(journalDir, tiers, Clock.systemUTC());
+    } else {
+      ledger = new InMemoryBudgetLedger(tiers, Clock.systemUTC());
+    }
     shared = principal("tok_shared");
+  }
+
+  @TearDown
+  public void tearDown() throws IOException {
+    if (ledger instanceof FileBudgetLedger file) {
+      file.close();
+      try (Stream<Path> files = Files.list(journalDir)) {
+        for (Path f : files.toList()) {
+          Files.delete(f);
+        }
+      }
+      Files.delete(journalDir);
+    }
   }
 
   static Principal principal(String tokenId) {

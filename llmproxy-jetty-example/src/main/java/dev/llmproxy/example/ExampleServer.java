@@ -125,6 +125,10 @@ final class ExampleServer implements AutoCloseable {
             UriCompliance.Violation.AMBIGUOUS_PATH_ENCODING));
     ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
     connector.setPort(config.port());
+    // Agents open many streams at once. With the JDK's default backlog of 50, a burst overflows
+    // the accept queue and each dropped connection waits a second for its SYN to be resent (the
+    // kernel caps this at net.core.somaxconn).
+    connector.setAcceptQueueSize(4096);
     // Jetty fails an async request whose connection is idle longer than this, so it must
     // outlast the longest upstream silence the proxy tolerates (a long non-streaming answer).
     connector.setIdleTimeout(config.upstreamIdleTimeout().plusSeconds(30).toMillis());
