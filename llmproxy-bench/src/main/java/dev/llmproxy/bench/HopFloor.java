@@ -29,8 +29,6 @@ import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
-import org.eclipse.jetty.util.VirtualThreads;
-import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * The same hop as the example server with less of llmproxy in it, so the load script can show what
@@ -40,8 +38,7 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  *   <li>{@code servlet}: a plain blocking Jetty servlet forwarding with OkHttp; no llmproxy at all.
  *       The floor for any servlet-hosted Java proxy built on these two libraries.
  *   <li>{@code engine}: {@link LlmProxy} behind {@link LlmProxyFilter} with a fixed token, an
- *       in-memory ledger and no listeners: the engine without durable state or audit, on Jetty
- *       threaded as the example is (virtual threads where the runtime has them).
+ *       in-memory ledger and no listeners: the engine without durable state or audit.
  * </ul>
  *
  * <p>Usage: {@code HopFloor servlet|engine PORT UPSTREAM_BASE_URL}; serves until killed. In {@code
@@ -54,11 +51,7 @@ public final class HopFloor {
     String mode = args[0];
     int port = Integer.parseInt(args[1]);
     String upstream = args[2];
-    QueuedThreadPool threads = new QueuedThreadPool();
-    if (mode.equals("engine") && VirtualThreads.areSupported()) {
-      threads.setVirtualThreadsExecutor(VirtualThreads.getDefaultVirtualThreadsExecutor());
-    }
-    Server server = new Server(threads);
+    Server server = new Server();
     ServerConnector connector = new ServerConnector(server);
     connector.setPort(port);
     connector.setAcceptQueueSize(4096); // as the example: a burst of streams must not overflow

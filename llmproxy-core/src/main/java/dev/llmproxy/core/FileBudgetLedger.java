@@ -7,9 +7,9 @@ import dev.llmproxy.api.Decision;
 import dev.llmproxy.api.Principal;
 import dev.llmproxy.api.RateLimitState;
 import dev.llmproxy.api.Reservation;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -17,16 +17,18 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -71,21 +73,32 @@ public final class FileBudgetLedger implements BudgetLedger, AutoCloseable {
   /** Every change holds the read side; compaction holds the write side to switch journals. */
   private final ReentrantReadWriteLock switching = new ReentrantReadWriteLock();
 
+  /** Directories with an open ledger in this JVM: a file lock is per process, not per ledger. */
+  private static final Set<Path> OPEN = ConcurrentHashMap.newKeySet();
+
+  /** One append at a time, so a failed write can never have another record land after it. */
+  private final ReentrantLock appending = new ReentrantLock();
+
+  private final Path key;
   private final AtomicLong journalBytes = new AtomicLong();
   private final AtomicBoolean compacting = new AtomicBoolean();
   private final ExecutorService compactor;
-  private FileChannel journal;
+  private FileOutputStream journal; // a stream, not a channel: an interrupt must not close it
   private long generation;
+  private volatile boolean broken; // a write failed: nothing more goes into this journal
+  private boolean closed;
 
   private FileBudgetLedger(
       Path dir,
+      Path key,
       InMemoryBudgetLedger memory,
       FileChannel lockFile,
       FileLock lock,
       long generation,
-      FileChannel journal,
+      FileOutputStream journal,
       long journalLimit) {
     this.dir = dir;
+    this.key = key;
     this.memory = memory;
     this.lockFile = lockFile;
     this.lock = lock;
@@ -117,9 +130,17 @@ public final class FileBudgetLedger implements BudgetLedger, AutoCloseable {
     Objects.requireNonNull(tiers, "tiers");
     Objects.requireNonNull(clock, "clock");
     PrivateFiles.createDirectory(dir);
-    FileChannel lockFile =
-        FileChannel.open(
-            dir.resolve("ledger.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    Path key = dir.toRealPath();
+    if (!OPEN.add(key)) {
+      throw new IOException("the budget ledger in " + dir + " is open in another ledger");
+    }
+    FileChannel lockFile;
+    try {
+      lockFile = PrivateFiles.openForAppend(dir.resolve("ledger.lock"));
+    } catch (IOException | RuntimeException e) {
+      OPEN.remove(key);
+      throw e;
+    }
     try {
       FileLock lock = tryLock(lockFile, dir);
       InMemoryBudgetLedger memory = new InMemoryBudgetLedger(tiers, clock);
@@ -131,12 +152,36 @@ public final class FileBudgetLedger implements BudgetLedger, AutoCloseable {
             open);
       }
       long generation = last + 1;
-      FileChannel journal = startGeneration(dir, generation, memory.export());
-      return new FileBudgetLedger(dir, memory, lockFile, lock, generation, journal, journalLimit);
+      FileOutputStream journal = startGeneration(dir, generation, memory.export());
+      return new FileBudgetLedger(
+          dir, key, memory, lockFile, lock, generation, journal, journalLimit);
     } catch (IOException | RuntimeException e) {
       lockFile.close();
+      OPEN.remove(key);
       throw e;
     }
+  }
+
+  /**
+   * Starts a ledger in {@code dir} from balances carried over from another ledger (a database's,
+   * say), so an upgrade does not hand every account its budget back. Each balance's requests and
+   * spend are booked as settled.
+   *
+   * @throws IOException if {@code dir} already holds a ledger, or cannot be written
+   */
+  public static void importBalances(Path dir, java.util.Map<String, Balance> balances)
+      throws IOException {
+    PrivateFiles.createDirectory(dir);
+    try (var files = Files.list(dir)) {
+      if (files.anyMatch(f -> FILE.matcher(f.getFileName().toString()).matches())) {
+        throw new IOException("the budget ledger in " + dir + " already exists");
+      }
+    }
+    InMemoryBudgetLedger memory = new InMemoryBudgetLedger(Tiers.defaults(), Clock.systemUTC());
+    balances.forEach(
+        (account, balance) ->
+            memory.restoreAccount(account, balance.usedRequests(), balance.spentNanoUsd()));
+    PrivateFiles.write(dir.resolve(name("snapshot", 1)), LedgerRecords.snapshot(memory.export()));
   }
 
   private static FileLock tryLock(FileChannel lockFile, Path dir) throws IOException {
@@ -182,6 +227,9 @@ public final class FileBudgetLedger implements BudgetLedger, AutoCloseable {
       return memory.reserve(principal, estimate);
     } finally {
       switching.readLock().unlock();
+      if (broken) {
+        compactIfDue(); // retry moving to a new journal, e.g. once the disk has room again
+      }
     }
   }
 
@@ -218,27 +266,35 @@ public final class FileBudgetLedger implements BudgetLedger, AutoCloseable {
   /** Closes the journal and releases the directory; later calls fail (reserve fails closed). */
   @Override
   public void close() {
-    compactor.shutdown();
-    try {
-      if (!compactor.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS)) {
-        log.warn("Ledger compaction still running at close; the next open redoes it");
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
     switching.writeLock().lock();
     try {
+      if (closed) {
+        return;
+      }
+      closed = true; // a compaction that has not switched yet now never will
       journal.close();
     } catch (IOException e) {
       log.warn("Could not close the ledger journal: {}", e.toString());
     } finally {
       switching.writeLock().unlock();
     }
+    compactor.shutdown();
+    try {
+      if (!compactor.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS)) {
+        log.warn("Ledger compaction still running at close; keeping the directory locked");
+        return; // it may still be deleting files: another process must not start meanwhile
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
+    }
     try {
       lock.release();
       lockFile.close();
     } catch (IOException e) {
       log.warn("Could not release the ledger lock: {}", e.toString());
+    } finally {
+      OPEN.remove(key);
     }
   }
 
@@ -270,16 +326,32 @@ public final class FileBudgetLedger implements BudgetLedger, AutoCloseable {
     }
   }
 
+  /**
+   * Appends one record. After a failed write (a full disk, say) the journal may end in part of a
+   * line, which replay ignores as long as nothing follows it: so this journal takes no more
+   * records, and compaction moves the ledger to a new one.
+   */
   private void append(byte[] line) throws IOException {
-    ByteBuffer buffer = ByteBuffer.wrap(line);
-    while (buffer.hasRemaining()) {
-      journal.write(buffer); // APPEND: each call lands whole at the end of the file
+    appending.lock();
+    try {
+      if (broken) {
+        throw new IOException("the ledger journal is being replaced after a failed write");
+      }
+      try {
+        journal.write(line); // O_APPEND: one write(2) at the end of the file
+      } catch (IOException e) {
+        broken = true;
+        compactIfDue();
+        throw e;
+      }
+    } finally {
+      appending.unlock();
     }
     journalBytes.addAndGet(line.length);
   }
 
   private void compactIfDue() {
-    if (journalBytes.get() > journalLimit && compacting.compareAndSet(false, true)) {
+    if ((broken || journalBytes.get() > journalLimit) && compacting.compareAndSet(false, true)) {
       try {
         compactor.execute(this::compact);
       } catch (java.util.concurrent.RejectedExecutionException e) {
@@ -292,20 +364,25 @@ public final class FileBudgetLedger implements BudgetLedger, AutoCloseable {
   private void compact() {
     try {
       long next;
-      FileChannel previous;
+      FileOutputStream previous;
       InMemoryBudgetLedger.State state;
       switching.writeLock().lock();
       try {
+        if (closed) {
+          return;
+        }
         next = generation + 1;
-        state = memory.export();
         previous = journal;
         journal = openJournal(dir, next);
+        state = memory.export();
         generation = next;
         journalBytes.set(0);
+        broken = false;
       } finally {
         switching.writeLock().unlock();
       }
       previous.close();
+      // Older files go only once the snapshot that replaces them is durable.
       PrivateFiles.write(dir.resolve(name("snapshot", next)), LedgerRecords.snapshot(state));
       deleteBefore(dir, next);
     } catch (IOException | RuntimeException e) {
@@ -316,16 +393,15 @@ public final class FileBudgetLedger implements BudgetLedger, AutoCloseable {
   }
 
   /** Writes generation {@code n}'s snapshot, opens its journal and deletes older files. */
-  private static FileChannel startGeneration(Path dir, long n, InMemoryBudgetLedger.State state)
-      throws IOException {
+  private static FileOutputStream startGeneration(
+      Path dir, long n, InMemoryBudgetLedger.State state) throws IOException {
     PrivateFiles.write(dir.resolve(name("snapshot", n)), LedgerRecords.snapshot(state));
-    FileChannel journal = openJournal(dir, n);
     deleteBefore(dir, n);
-    return journal;
+    return openJournal(dir, n);
   }
 
-  private static FileChannel openJournal(Path dir, long n) throws IOException {
-    return PrivateFiles.openForAppend(dir.resolve(name("journal", n)));
+  private static FileOutputStream openJournal(Path dir, long n) throws IOException {
+    return PrivateFiles.appendStream(dir.resolve(name("journal", n)));
   }
 
   private static String name(String kind, long generation) {

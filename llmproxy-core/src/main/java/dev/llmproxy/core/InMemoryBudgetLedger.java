@@ -161,23 +161,23 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
     if (hold == null) {
       return; // already settled
     }
+    if (actual != null && actual.nanoUsd() > hold.estimate().nanoUsd()) {
+      log.warn(
+          "Metered cost {} nano-USD exceeds the hold {} of account {}; booked at the hold",
+          actual.nanoUsd(),
+          hold.estimate().nanoUsd(),
+          hold.account());
+      actual = new Charge(actual.requests(), hold.estimate().nanoUsd());
+    }
     Account account = accounts.get(hold.account());
     synchronized (account) {
-      journal.settled(id, actual);
+      journal.settled(id, actual); // what is booked, so a replay books the same
       account.heldRequests -= hold.estimate().requests();
       account.heldNanoUsd -= hold.estimate().nanoUsd();
-      if (actual == null) {
-        return;
+      if (actual != null) {
+        account.usedRequests += actual.requests();
+        account.spentNanoUsd += actual.nanoUsd();
       }
-      account.usedRequests += actual.requests();
-      if (actual.nanoUsd() > hold.estimate().nanoUsd()) {
-        log.warn(
-            "Metered cost {} nano-USD exceeds the hold {} of account {}; booked at the hold",
-            actual.nanoUsd(),
-            hold.estimate().nanoUsd(),
-            hold.account());
-      }
-      account.spentNanoUsd += Math.min(actual.nanoUsd(), hold.estimate().nanoUsd());
     }
   }
 

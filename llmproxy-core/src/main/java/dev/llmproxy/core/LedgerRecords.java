@@ -1,5 +1,6 @@
 package dev.llmproxy.core;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmproxy.api.Charge;
@@ -12,7 +13,8 @@ import java.nio.charset.StandardCharsets;
  * account}, {@code window} and {@code hold} lines after a {@code snapshot} header.
  */
 final class LedgerRecords {
-  private static final ObjectMapper MAPPER = new ObjectMapper(Json.FACTORY);
+  private static final ObjectMapper MAPPER =
+      new ObjectMapper(Json.FACTORY).enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   private LedgerRecords() {}
 
@@ -104,6 +106,14 @@ final class LedgerRecords {
    * @throws IOException if the line is not a record this version wrote
    */
   static void apply(String line, InMemoryBudgetLedger ledger) throws IOException {
+    try {
+      applyRecord(line, ledger);
+    } catch (RuntimeException e) { // a malformed id or a negative amount
+      throw new IOException("not a valid ledger record", e);
+    }
+  }
+
+  private static void applyRecord(String line, InMemoryBudgetLedger ledger) throws IOException {
     JsonNode record;
     try {
       record = MAPPER.readTree(line);

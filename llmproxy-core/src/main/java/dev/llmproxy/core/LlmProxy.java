@@ -120,14 +120,6 @@ public final class LlmProxy implements AutoCloseable {
       task.rejectOverloaded();
       return;
     }
-    if (ExchangeExecutors.onVirtualThread()) {
-      try { // the container already gave this request a thread of its own, and a cheap one
-        task.run();
-      } finally {
-        capacity.release();
-      }
-      return;
-    }
     try {
       executor.execute(
           () -> {

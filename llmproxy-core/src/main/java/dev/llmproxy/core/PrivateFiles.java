@@ -38,6 +38,17 @@ public final class PrivateFiles {
     } finally {
       Files.deleteIfExists(temp);
     }
+    forceDirectory(file.toAbsolutePath().getParent());
+  }
+
+  /** Makes a rename in {@code dir} durable, where the platform can (Linux can; Windows cannot). */
+  private static void forceDirectory(Path dir) {
+    try (java.nio.channels.FileChannel channel =
+        java.nio.channels.FileChannel.open(dir, java.nio.file.StandardOpenOption.READ)) {
+      channel.force(true);
+    } catch (IOException e) {
+      // not supported for directories here: the rename is as durable as the platform makes it
+    }
   }
 
   /**
@@ -54,6 +65,19 @@ public final class PrivateFiles {
     } finally {
       Files.deleteIfExists(temp);
     }
+  }
+
+  /**
+   * Opens {@code file} for appending, creating it owner-only if it does not exist. A stream, not a
+   * channel: interrupting a thread that writes to it does not close it for every other thread.
+   */
+  static java.io.FileOutputStream appendStream(Path file) throws IOException {
+    try {
+      Files.createFile(file, attributes("rw-------"));
+    } catch (java.nio.file.FileAlreadyExistsException e) {
+      // appending to it
+    }
+    return new java.io.FileOutputStream(file.toFile(), true);
   }
 
   /** Opens {@code file} for appending, creating it owner-only if it does not exist. */

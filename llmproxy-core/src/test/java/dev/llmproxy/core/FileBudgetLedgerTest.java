@@ -149,6 +149,58 @@ class FileBudgetLedgerTest {
   }
 
   @Test
+  void anInterruptedCallerDoesNotCloseTheJournalForEveryoneElse() throws Exception {
+    Principal alice = token("tok_1", OptionalLong.empty());
+    try (FileBudgetLedger ledger = FileBudgetLedger.open(dir, tiers, clock)) {
+      Thread.currentThread().interrupt(); // e.g. a container cancelling one request
+      try {
+        granted(ledger.reserve(alice, new Charge(1, 10)));
+      } finally {
+        Thread.interrupted();
+      }
+      java.util.concurrent.FutureTask<Decision> other =
+          new java.util.concurrent.FutureTask<>(() -> ledger.reserve(alice, new Charge(1, 10)));
+      new Thread(other).start();
+      granted(other.get());
+    }
+    try (FileBudgetLedger reopened = FileBudgetLedger.open(dir, tiers, clock)) {
+      assertEquals(new Balance(2, 20), reopened.balance("tok_1"), "both journaled");
+    }
+  }
+
+  @Test
+  void aRefusedSecondOpenLeavesTheFirstLedgerLockedAndWorking() throws IOException {
+    Principal alice = token("tok_1", OptionalLong.empty());
+    FileBudgetLedger first = FileBudgetLedger.open(dir, tiers, clock);
+    for (int attempt = 0; attempt < 2; attempt++) {
+      assertThrows(IOException.class, () -> FileBudgetLedger.open(dir, tiers, clock));
+    }
+    granted(first.reserve(alice, Charge.oneRequest()));
+    first.close();
+    first.close(); // idempotent
+    try (FileBudgetLedger again = FileBudgetLedger.open(dir, tiers, clock)) {
+      assertEquals(new Balance(1, 0), again.balance("tok_1"));
+    }
+  }
+
+  @Test
+  void importedBalancesStartANewLedgerOnly() throws IOException {
+    FileBudgetLedger.importBalances(
+        dir, Map.of("tok_1", new Balance(7, 900), "tok_2", new Balance(1, 5)));
+    IOException twice =
+        assertThrows(
+            IOException.class,
+            () -> FileBudgetLedger.importBalances(dir, Map.of("tok_1", Balance.ZERO)));
+    assertTrue(twice.getMessage().contains("already exists"), twice.getMessage());
+    try (FileBudgetLedger ledger = FileBudgetLedger.open(dir, tiers, clock)) {
+      assertEquals(new Balance(7, 900), ledger.balance("tok_1"));
+      assertEquals(new Balance(1, 5), ledger.balance("tok_2"));
+      Principal capped = token("tok_1", OptionalLong.of(7));
+      assertInstanceOf(Decision.Denied.class, ledger.reserve(capped, Charge.oneRequest()));
+    }
+  }
+
+  @Test
   void filesAreOwnerOnly() throws IOException {
     try (FileBudgetLedger ledger = FileBudgetLedger.open(dir, tiers, clock)) {
       granted(ledger.reserve(token("tok_1", OptionalLong.empty()), Charge.oneRequest()));

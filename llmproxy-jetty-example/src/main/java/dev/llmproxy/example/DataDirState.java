@@ -6,6 +6,7 @@ import dev.llmproxy.api.Balance;
 import dev.llmproxy.api.BudgetLedger;
 import dev.llmproxy.api.CredentialStore;
 import dev.llmproxy.api.ProviderId;
+import dev.llmproxy.api.TokenRecord;
 import dev.llmproxy.core.ClaudeCredentialsFile;
 import dev.llmproxy.core.CredentialChain;
 import dev.llmproxy.core.EncryptedCredentialStore;
@@ -19,8 +20,15 @@ import dev.llmproxy.jdbc.JdbcEncryptedKeyStore;
 import dev.llmproxy.jdbc.JdbcSchema;
 import dev.llmproxy.jdbc.JdbcTokenStore;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -97,26 +105,57 @@ final class DataDirState implements AutoCloseable {
    */
   synchronized BudgetLedger ledger() throws IOException {
     if (ledger == null) {
-      ledger =
-          config.jdbcUrl().isPresent()
-              ? new JdbcBudgetLedger(database, config.tiers(), clock)
-              : FileBudgetLedger.open(config.dataDir().resolve(LEDGER_DIR), config.tiers(), clock);
+      if (config.jdbcUrl().isPresent()) {
+        ledger = new JdbcBudgetLedger(database, config.tiers(), clock);
+      } else {
+        Path dir = config.dataDir().resolve(LEDGER_DIR);
+        if (!Files.exists(dir)) {
+          carryOverSqlLedger(dir);
+        }
+        ledger = FileBudgetLedger.open(dir, config.tiers(), clock);
+      }
     }
     return ledger;
   }
 
-  /** An account's balance, read without opening the ledger for writing (the CLI's view). */
-  Balance balance(String accountId) throws IOException {
+  /**
+   * Data directories from before the file ledger kept it in H2: its balances (holds booked whole,
+   * as after a crash) start the new ledger, so an upgrade gives no account its budget back.
+   */
+  private void carryOverSqlLedger(Path dir) throws IOException {
+    Map<String, Balance> balances = new HashMap<>();
+    try (Connection c = database.getConnection();
+        PreparedStatement select =
+            c.prepareStatement(
+                "SELECT account_id, used_requests + held_requests, spent_nano + held_nano"
+                    + " FROM llmproxy_accounts");
+        ResultSet rows = select.executeQuery()) {
+      while (rows.next()) {
+        balances.put(rows.getString(1), new Balance(rows.getLong(2), rows.getLong(3)));
+      }
+    } catch (SQLException e) {
+      throw new IOException("could not read the budget ledger kept in H2", e);
+    }
+    if (!balances.isEmpty()) {
+      FileBudgetLedger.importBalances(dir, balances);
+      log.info("Carried {} account balance(s) over from H2 into {}", balances.size(), dir);
+    }
+  }
+
+  /** Every account's balance, read without opening the ledger for writing (the CLI's view). */
+  Map<String, Balance> balances() throws IOException {
     synchronized (this) {
-      if (ledger != null) {
-        return ledger.balance(accountId);
+      if (ledger instanceof FileBudgetLedger || config.jdbcUrl().isEmpty()) {
+        Path dir = config.dataDir().resolve(LEDGER_DIR);
+        return Files.exists(dir) ? FileBudgetLedger.balances(dir) : Map.of();
       }
     }
-    if (config.jdbcUrl().isPresent()) {
-      return new JdbcBudgetLedger(database, config.tiers(), clock).balance(accountId);
+    JdbcBudgetLedger shared = new JdbcBudgetLedger(database, config.tiers(), clock);
+    Map<String, Balance> balances = new HashMap<>();
+    for (TokenRecord token : tokens.list()) {
+      balances.put(token.id(), shared.balance(token.id()));
     }
-    return FileBudgetLedger.balances(config.dataDir().resolve(LEDGER_DIR))
-        .getOrDefault(accountId, Balance.ZERO);
+    return balances;
   }
 
   /** The configured database, migrated: PostgreSQL by URL, or H2 in the data directory. */

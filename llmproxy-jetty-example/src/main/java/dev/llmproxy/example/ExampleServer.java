@@ -34,8 +34,6 @@ import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
-import org.eclipse.jetty.util.VirtualThreads;
-import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * The example host: Jetty 12 with the proxy filter on {@code /proxy/*}, {@code /admin/tokens}, and
@@ -78,6 +76,21 @@ final class ExampleServer implements AutoCloseable {
       ExampleConfig config, Secret adminToken, List<ProxyListener> listeners, Clock clock)
       throws Exception {
     DataDirState state = DataDirState.open(config, clock);
+    try {
+      return start(config, adminToken, listeners, clock, state);
+    } catch (Exception | Error e) {
+      state.close(); // the database pool, and the ledger's directory lock
+      throw e;
+    }
+  }
+
+  private static ExampleServer start(
+      ExampleConfig config,
+      Secret adminToken,
+      List<ProxyListener> listeners,
+      Clock clock,
+      DataDirState state)
+      throws Exception {
     BudgetLedger ledger = state.ledger();
     AuditLog audit = new AuditLog(config.dataDir());
     // Off the exchange's thread, one flush and one transaction per batch. A shared database also
@@ -108,13 +121,7 @@ final class ExampleServer implements AutoCloseable {
     config.compatibleUpstreams().forEach(u -> builder.addCompatibleUpstream(u.upstream()));
     LlmProxy proxy = builder.build();
 
-    // Requests run on virtual threads where the runtime has them (Java 21+): the proxy then runs
-    // each exchange on the request's own thread instead of handing it to another.
-    QueuedThreadPool threads = new QueuedThreadPool();
-    if (VirtualThreads.areSupported()) {
-      threads.setVirtualThreadsExecutor(VirtualThreads.getDefaultVirtualThreadsExecutor());
-    }
-    Server server = new Server(threads);
+    Server server = new Server();
     HttpConfiguration http = new HttpConfiguration();
     http.setSendServerVersion(false);
     // Let encoded dot segments reach the proxy, which refuses them itself in the right envelope.

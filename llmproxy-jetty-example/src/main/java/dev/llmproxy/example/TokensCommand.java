@@ -60,8 +60,9 @@ final class TokensCommand {
         out.printf(
             "%-18s %-16s %-10s %-14s %-20s %-22s %s%n",
             "ID", "USER", "TIER", "USED/MAX", "SPENT/CAP USD", "EXPIRES", "STATE");
+        java.util.Map<String, Balance> balances = state.balances();
         for (TokenRecord token : tokens.list()) {
-          Balance balance = state.balance(token.id());
+          Balance balance = balances.getOrDefault(token.id(), Balance.ZERO);
           String used = Long.toString(balance.usedRequests());
           String spent =
               BigDecimal.valueOf(balance.spentNanoUsd(), 9).stripTrailingZeros().toPlainString();

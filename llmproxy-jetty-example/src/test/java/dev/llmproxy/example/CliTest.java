@@ -141,6 +141,26 @@ class CliTest {
   }
 
   @Test
+  void aDataDirectoryFromBeforeTheFileLedgerKeepsItsBalances() throws Exception {
+    ExampleConfig config = ExampleConfig.fromEnvironment(env());
+    try (DataDirState old = DataDirState.open(config, java.time.Clock.systemUTC());
+        java.sql.Connection c = old.database.getConnection();
+        java.sql.Statement insert = c.createStatement()) {
+      insert.executeUpdate(
+          "INSERT INTO llmproxy_accounts (account_id, used_requests, held_requests, spent_nano,"
+              + " held_nano) VALUES ('tok_old', 3, 1, 500, 200)");
+    }
+    for (int open = 0; open < 2; open++) { // carried over once, then kept by the file ledger
+      try (DataDirState state = DataDirState.open(config, java.time.Clock.systemUTC())) {
+        assertEquals(
+            new dev.llmproxy.api.Balance(4, 700),
+            state.ledger().balance("tok_old"),
+            "open " + open);
+      }
+    }
+  }
+
+  @Test
   void keysetRotateKeepsStoredKeysReadable() throws Exception {
     Map<String, String> env = env();
     ExampleConfig config = ExampleConfig.fromEnvironment(env);
