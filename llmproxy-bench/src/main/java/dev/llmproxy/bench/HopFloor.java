@@ -29,8 +29,6 @@ import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
-import org.eclipse.jetty.util.VirtualThreads;
-import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * The same hop as the example server with less of llmproxy in it, so the load script can show what
@@ -53,11 +51,7 @@ public final class HopFloor {
     String mode = args[0];
     int port = Integer.parseInt(args[1]);
     String upstream = args[2];
-    QueuedThreadPool threads = new QueuedThreadPool();
-    if (mode.equals("engine") && VirtualThreads.areSupported()) { // threaded as the example is
-      threads.setVirtualThreadsExecutor(VirtualThreads.getDefaultVirtualThreadsExecutor());
-    }
-    Server server = new Server(threads);
+    Server server = new Server();
     ServerConnector connector = new ServerConnector(server);
     connector.setPort(port);
     connector.setAcceptQueueSize(4096); // as the example: a burst of streams must not overflow

@@ -16,30 +16,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class ExchangeExecutors {
   private ExchangeExecutors() {}
 
-  /** {@code Thread::isVirtual} where the runtime has it (Java 21+), else null. */
-  private static final java.lang.invoke.MethodHandle IS_VIRTUAL = isVirtualHandle();
-
-  private static java.lang.invoke.MethodHandle isVirtualHandle() {
-    try {
-      return MethodHandles.publicLookup()
-          .findVirtual(Thread.class, "isVirtual", MethodType.methodType(boolean.class));
-    } catch (NoSuchMethodException | IllegalAccessException e) {
-      return null;
-    }
-  }
-
-  /** Whether the calling thread is a virtual thread. */
-  static boolean onVirtualThread() {
-    if (IS_VIRTUAL == null) {
-      return false;
-    }
-    try {
-      return (boolean) IS_VIRTUAL.invokeExact(Thread.currentThread());
-    } catch (Throwable e) {
-      return false;
-    }
-  }
-
   static ExecutorService create() {
     try {
       return (ExecutorService)

@@ -11,8 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
@@ -29,10 +27,8 @@ import java.util.concurrent.Semaphore;
  * }</pre>
  *
  * <p>Thread-safe. Each exchange runs on the proxy's own executor, so container threads are never
- * held by a long stream; a container that calls on a virtual thread (Java 21+, configured for them)
- * has given the request a thread as cheap as the proxy's, and the exchange runs on it, one handoff
- * fewer. Past {@code maxConcurrentExchanges} the proxy answers overloaded at once instead of
- * queueing.
+ * held by a long stream; past {@code maxConcurrentExchanges} the proxy answers overloaded at once
+ * instead of queueing.
  */
 public final class LlmProxy implements AutoCloseable {
   /** Anthropic's public API. */
@@ -56,8 +52,6 @@ public final class LlmProxy implements AutoCloseable {
   private final Pipeline pipeline;
   private final ExecutorService executor;
   private final Semaphore capacity;
-  private final Set<Thread> inline = ConcurrentHashMap.newKeySet();
-  private volatile boolean closed;
   private OkHttpUpstreamClient ownedUpstream;
 
   private LlmProxy(Builder builder) {
@@ -117,18 +111,13 @@ public final class LlmProxy implements AutoCloseable {
   }
 
   /**
-   * Runs {@code exchange} through the pipeline: on the proxy's executor, returning at once, or,
-   * when called on a virtual thread, on that thread, returning when the exchange is over. The
+   * Runs {@code exchange} through the pipeline on the proxy's executor and returns at once. The
    * exchange is always completed or aborted, exactly once, whatever happens.
    */
   public void handle(ProxyExchange exchange) {
     Exchange task = new Exchange(pipeline, exchange);
-    if (closed || !capacity.tryAcquire()) {
+    if (!capacity.tryAcquire()) {
       task.rejectOverloaded();
-      return;
-    }
-    if (ExchangeExecutors.onVirtualThread()) {
-      runInline(task);
       return;
     }
     try {
@@ -157,30 +146,13 @@ public final class LlmProxy implements AutoCloseable {
         status, "application/json", profile.errorBody(ErrorType.forStatus(status), message));
   }
 
-  private void runInline(Exchange task) {
-    Thread thread = Thread.currentThread();
-    inline.add(thread);
-    try {
-      if (closed) { // close() may have missed this thread: it was not in the set yet
-        task.rejectOverloaded();
-      } else {
-        task.run();
-      }
-    } finally {
-      inline.remove(thread);
-      capacity.release();
-    }
-  }
-
   /**
-   * Stops accepting exchanges; running ones are interrupted (a virtual thread blocked on the
-   * upstream socket gives up at once). Closes the upstream client if the proxy created it.
+   * Stops accepting exchanges; running ones are interrupted. Closes the upstream client if the
+   * proxy created it.
    */
   @Override
   public void close() {
-    closed = true;
     executor.shutdownNow();
-    inline.forEach(Thread::interrupt);
     if (ownedUpstream != null) {
       ownedUpstream.close();
     }

@@ -3,7 +3,6 @@ package dev.llmproxy.core;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.llmproxy.api.CredentialStore;
 import dev.llmproxy.api.Headers;
@@ -72,63 +71,6 @@ class ExchangeTest {
     ProxyEvent event = events.poll(10, TimeUnit.SECONDS);
     assertTrue(event != null, "no event");
     return event;
-  }
-
-  @Test
-  void handleReturnsAtOnceOnAPlatformThread() throws Exception {
-    proxy();
-    upstream.enqueue(
-        new MockResponse.Builder().headersDelay(300, TimeUnit.MILLISECONDS).body("{}").build());
-    FakeExchange handedOff = FakeExchange.post("/anthropic/v1/messages", TOKEN, "{}");
-    proxy.handle(handedOff);
-    assertFalse(handedOff.ended(), "a platform caller gets its thread back before the answer");
-    assertEquals(200, handedOff.await().status);
-  }
-
-  @Test
-  void handleRunsTheExchangeInlineOnAVirtualThread() throws Exception {
-    assumeTrue(Runtime.version().feature() >= 21, "virtual threads need Java 21");
-    proxy();
-    upstream.enqueue(new MockResponse.Builder().body("{}").build());
-    FakeExchange inline = FakeExchange.post("/anthropic/v1/messages", TOKEN, "{}");
-    java.util.concurrent.ExecutorService virtual = ExchangeExecutors.create();
-    try {
-      assertTrue(
-          virtual
-              .submit(
-                  () -> {
-                    proxy.handle(inline);
-                    return inline.ended();
-                  })
-              .get(10, TimeUnit.SECONDS),
-          "on a virtual thread the exchange is over when handle returns");
-    } finally {
-      virtual.shutdown();
-    }
-    assertEquals(200, inline.status);
-  }
-
-  @Test
-  void closeInterruptsAnExchangeRunningInlineAndRefusesNewOnes() throws Exception {
-    assumeTrue(Runtime.version().feature() >= 21, "virtual threads need Java 21");
-    proxy();
-    upstream.enqueue(
-        new MockResponse.Builder().headersDelay(60, TimeUnit.SECONDS).body("{}").build());
-    FakeExchange stalled = FakeExchange.post("/anthropic/v1/messages", TOKEN, "{}");
-    java.util.concurrent.ExecutorService virtual = ExchangeExecutors.create();
-    try {
-      virtual.execute(() -> proxy.handle(stalled));
-      upstream.takeRequest(10, TimeUnit.SECONDS); // it is waiting on the upstream now
-      proxy.close();
-      stalled.await(); // within 10 s, not the upstream's 60
-      assertEquals(502, stalled.status);
-
-      FakeExchange late = FakeExchange.post("/anthropic/v1/messages", TOKEN, "{}");
-      virtual.submit(() -> proxy.handle(late)).get(10, TimeUnit.SECONDS);
-      assertEquals(529, late.await().status, "a closed proxy answers overloaded");
-    } finally {
-      virtual.shutdown();
-    }
   }
 
   @Test

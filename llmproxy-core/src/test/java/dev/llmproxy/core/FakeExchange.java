@@ -44,11 +44,6 @@ final class FakeExchange implements ProxyExchange {
         json.getBytes(StandardCharsets.UTF_8));
   }
 
-  /** Whether the engine has completed or aborted the exchange. */
-  boolean ended() {
-    return ended.getCount() == 0;
-  }
-
   /** Waits for the engine to complete or abort the exchange. */
   FakeExchange await() throws InterruptedException {
     if (!ended.await(10, TimeUnit.SECONDS)) {

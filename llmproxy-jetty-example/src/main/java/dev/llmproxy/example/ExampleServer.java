@@ -34,8 +34,6 @@ import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
-import org.eclipse.jetty.util.VirtualThreads;
-import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * The example host: Jetty 12 with the proxy filter on {@code /proxy/*}, {@code /admin/tokens}, and
@@ -123,13 +121,7 @@ final class ExampleServer implements AutoCloseable {
     config.compatibleUpstreams().forEach(u -> builder.addCompatibleUpstream(u.upstream()));
     LlmProxy proxy = builder.build();
 
-    // Requests run on virtual threads where the runtime has them (Java 21+): the proxy then runs
-    // each exchange on the request's own thread instead of handing it to another one.
-    QueuedThreadPool threads = new QueuedThreadPool();
-    if (VirtualThreads.areSupported()) {
-      threads.setVirtualThreadsExecutor(VirtualThreads.getDefaultVirtualThreadsExecutor());
-    }
-    Server server = new Server(threads);
+    Server server = new Server();
     HttpConfiguration http = new HttpConfiguration();
     http.setSendServerVersion(false);
     // Let encoded dot segments reach the proxy, which refuses them itself in the right envelope.
