@@ -266,23 +266,16 @@ main() {
     run_wrk "$target" 64 "$OUT/post.lua" "$DURATION" /dev/null
   done
   for run in $(seq 1 "$RUNS"); do
-    for target in "${targets[@]}"; do
+    for target in "${targets[@]}" "${floors[@]}"; do
       local dir="$OUT/results/$target"
       mkdir -p "$dir"
       log "run $run/$RUNS: $target"
       run_wrk "$target" 16 "$OUT/post.lua" "$DURATION" "$dir/c16.$run"
       run_wrk "$target" 64 "$OUT/post.lua" "$DURATION" "$dir/c64.$run"
       run_wrk "$target" 16 "$OUT/paced.lua" "$DURATION" "$dir/paced16.$run"
+      case $target in *-floor) continue ;; esac # the floors get the request/response runs only
       run_streams "$target" 100 "$dir/s100.$run"
       run_streams "$target" 1000 "$dir/s1000.$run"
-    done
-    for target in "${floors[@]}"; do
-      local dir="$OUT/results/$target"
-      mkdir -p "$dir"
-      log "run $run/$RUNS: $target"
-      run_wrk "$target" 16 "$OUT/post.lua" "$DURATION" "$dir/c16.$run"
-      run_wrk "$target" 64 "$OUT/post.lua" "$DURATION" "$dir/c64.$run"
-      run_wrk "$target" 16 "$OUT/paced.lua" "$DURATION" "$dir/paced16.$run"
     done
   done
   log "1,000 streams through llmproxy, sampling its threads and memory"

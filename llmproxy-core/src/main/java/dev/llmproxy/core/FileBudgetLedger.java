@@ -13,16 +13,12 @@ import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -30,8 +26,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,7 +55,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class FileBudgetLedger implements BudgetLedger, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(FileBudgetLedger.class);
-  private static final Pattern FILE = Pattern.compile("(snapshot|journal)-(\\d{1,18})\\.jsonl");
   private static final long DEFAULT_JOURNAL_LIMIT = 64L * 1024 * 1024;
 
   private final Path dir;
@@ -144,7 +137,7 @@ public final class FileBudgetLedger implements BudgetLedger, AutoCloseable {
     try {
       FileLock lock = tryLock(lockFile, dir);
       InMemoryBudgetLedger memory = new InMemoryBudgetLedger(tiers, clock);
-      long last = replay(dir, memory);
+      long last = LedgerFiles.replay(dir, memory);
       int open = memory.commitOpenHolds();
       if (open > 0) {
         log.warn(
@@ -152,7 +145,7 @@ public final class FileBudgetLedger implements BudgetLedger, AutoCloseable {
             open);
       }
       long generation = last + 1;
-      FileOutputStream journal = startGeneration(dir, generation, memory.export());
+      FileOutputStream journal = LedgerFiles.startGeneration(dir, generation, memory.export());
       return new FileBudgetLedger(
           dir, key, memory, lockFile, lock, generation, journal, journalLimit);
     } catch (IOException | RuntimeException e) {
@@ -173,7 +166,7 @@ public final class FileBudgetLedger implements BudgetLedger, AutoCloseable {
       throws IOException {
     PrivateFiles.createDirectory(dir);
     try (var files = Files.list(dir)) {
-      if (files.anyMatch(f -> FILE.matcher(f.getFileName().toString()).matches())) {
+      if (files.anyMatch(f -> LedgerFiles.FILE.matcher(f.getFileName().toString()).matches())) {
         throw new IOException("the budget ledger in " + dir + " already exists");
       }
     }
@@ -181,7 +174,7 @@ public final class FileBudgetLedger implements BudgetLedger, AutoCloseable {
     balances.forEach(
         (account, balance) ->
             memory.restoreAccount(account, balance.usedRequests(), balance.spentNanoUsd()));
-    PrivateFiles.write(dir.resolve(name("snapshot", 1)), LedgerRecords.snapshot(memory.export()));
+    LedgerFiles.writeSnapshot(dir, 1, memory.export());
   }
 
   private static FileLock tryLock(FileChannel lockFile, Path dir) throws IOException {
@@ -205,7 +198,7 @@ public final class FileBudgetLedger implements BudgetLedger, AutoCloseable {
     for (int attempt = 1; ; attempt++) {
       InMemoryBudgetLedger memory = new InMemoryBudgetLedger(Tiers.defaults(), Clock.systemUTC());
       try {
-        replay(dir, memory);
+        LedgerFiles.replay(dir, memory);
       } catch (NoSuchFileException e) {
         if (attempt < 3) {
           continue; // compacted away while we read: read the new files
@@ -373,7 +366,7 @@ public final class FileBudgetLedger implements BudgetLedger, AutoCloseable {
         }
         next = generation + 1;
         previous = journal;
-        journal = openJournal(dir, next);
+        journal = LedgerFiles.openJournal(dir, next);
         state = memory.export();
         generation = next;
         journalBytes.set(0);
@@ -383,96 +376,12 @@ public final class FileBudgetLedger implements BudgetLedger, AutoCloseable {
       }
       previous.close();
       // Older files go only once the snapshot that replaces them is durable.
-      PrivateFiles.write(dir.resolve(name("snapshot", next)), LedgerRecords.snapshot(state));
-      deleteBefore(dir, next);
+      LedgerFiles.writeSnapshot(dir, next, state);
+      LedgerFiles.deleteBefore(dir, next);
     } catch (IOException | RuntimeException e) {
       log.error("Could not compact the ledger journal; will retry: {}", e.toString());
     } finally {
       compacting.set(false);
-    }
-  }
-
-  /** Writes generation {@code n}'s snapshot, opens its journal and deletes older files. */
-  private static FileOutputStream startGeneration(
-      Path dir, long n, InMemoryBudgetLedger.State state) throws IOException {
-    PrivateFiles.write(dir.resolve(name("snapshot", n)), LedgerRecords.snapshot(state));
-    deleteBefore(dir, n);
-    return openJournal(dir, n);
-  }
-
-  private static FileOutputStream openJournal(Path dir, long n) throws IOException {
-    return PrivateFiles.appendStream(dir.resolve(name("journal", n)));
-  }
-
-  private static String name(String kind, long generation) {
-    return String.format("%s-%012d.jsonl", kind, generation);
-  }
-
-  /**
-   * Replays the newest snapshot and every journal from its generation on into {@code memory};
-   * returns the newest generation seen, or 0 for an empty directory.
-   */
-  private static long replay(Path dir, InMemoryBudgetLedger memory) throws IOException {
-    TreeMap<Long, Path> snapshots = new TreeMap<>();
-    TreeMap<Long, Path> journals = new TreeMap<>();
-    if (Files.isDirectory(dir)) {
-      try (var files = Files.list(dir)) {
-        for (Path file : (Iterable<Path>) files::iterator) {
-          Matcher m = FILE.matcher(file.getFileName().toString());
-          if (m.matches()) {
-            (m.group(1).equals("snapshot") ? snapshots : journals)
-                .put(Long.parseLong(m.group(2)), file);
-          }
-        }
-      }
-    }
-    long from = 0;
-    if (!snapshots.isEmpty()) {
-      from = snapshots.lastKey();
-      readLines(snapshots.lastEntry().getValue(), memory);
-    }
-    List<Path> tail = new ArrayList<>(journals.tailMap(from, true).values());
-    for (Path journal : tail) {
-      readLines(journal, memory);
-    }
-    long newest = from;
-    if (!journals.isEmpty()) {
-      newest = Math.max(newest, journals.lastKey());
-    }
-    return newest;
-  }
-
-  /** Applies every complete line of {@code file}; a final line without its newline is skipped. */
-  private static void readLines(Path file, InMemoryBudgetLedger memory) throws IOException {
-    byte[] bytes = Files.readAllBytes(file);
-    int end = bytes.length;
-    while (end > 0 && bytes[end - 1] != '\n') {
-      end--;
-    }
-    if (end < bytes.length) {
-      log.warn("Ignoring a partial last record in {} (a write cut short)", file);
-    }
-    String[] lines = new String(bytes, 0, end, StandardCharsets.UTF_8).split("\n");
-    for (int i = 0; i < lines.length; i++) {
-      if (lines[i].isEmpty()) {
-        continue;
-      }
-      try {
-        LedgerRecords.apply(lines[i], memory);
-      } catch (IOException e) {
-        throw new IOException("unreadable budget ledger record at " + file + " line " + (i + 1), e);
-      }
-    }
-  }
-
-  private static void deleteBefore(Path dir, long generation) throws IOException {
-    try (var files = Files.list(dir)) {
-      for (Path file : (Iterable<Path>) files::iterator) {
-        Matcher m = FILE.matcher(file.getFileName().toString());
-        if (m.matches() && Long.parseLong(m.group(2)) < generation) {
-          Files.deleteIfExists(file);
-        }
-      }
     }
   }
 }
