@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmproxy.api.Charge;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 
 /**
  * The lines of {@link FileBudgetLedger}'s files, one JSON object each. A journal holds {@code
@@ -20,84 +19,77 @@ final class LedgerRecords {
 
   static byte[] reserve(
       String id, String principal, String account, long windowStart, Charge estimate) {
-    return line(
-        Json.write(
-            g -> {
-              g.writeStartObject();
-              g.writeStringField("op", "reserve");
-              g.writeStringField("id", id);
-              g.writeStringField("principal", principal);
-              g.writeStringField("account", account);
-              g.writeNumberField("window", windowStart);
-              g.writeNumberField("requests", estimate.requests());
-              g.writeNumberField("nano_usd", estimate.nanoUsd());
-              g.writeEndObject();
-            }));
+    return Json.write(
+        g -> {
+          g.writeStartObject();
+          g.writeStringField("op", "reserve");
+          g.writeStringField("id", id);
+          g.writeStringField("principal", principal);
+          g.writeStringField("account", account);
+          g.writeNumberField("window", windowStart);
+          g.writeNumberField("requests", estimate.requests());
+          g.writeNumberField("nano_usd", estimate.nanoUsd());
+          g.writeEndObject();
+          g.writeRaw('\n');
+        });
   }
 
   /** A commit at {@code actual}, or a refund if it is null. */
   static byte[] settle(String id, Charge actual) {
-    return line(
-        Json.write(
-            g -> {
-              g.writeStartObject();
-              g.writeStringField("op", actual == null ? "refund" : "commit");
-              g.writeStringField("id", id);
-              if (actual != null) {
-                g.writeNumberField("requests", actual.requests());
-                g.writeNumberField("nano_usd", actual.nanoUsd());
-              }
-              g.writeEndObject();
-            }));
+    return Json.write(
+        g -> {
+          g.writeStartObject();
+          g.writeStringField("op", actual == null ? "refund" : "commit");
+          g.writeStringField("id", id);
+          if (actual != null) {
+            g.writeNumberField("requests", actual.requests());
+            g.writeNumberField("nano_usd", actual.nanoUsd());
+          }
+          g.writeEndObject();
+          g.writeRaw('\n');
+        });
   }
 
-  /** The snapshot file of {@code state}. */
+  /** The snapshot file of {@code state}: one generator, one line per record. */
   static byte[] snapshot(InMemoryBudgetLedger.State state) {
-    StringBuilder out = new StringBuilder(256);
-    out.append("{\"op\":\"snapshot\",\"format\":1,\"last_id\":")
-        .append(state.lastId())
-        .append("}\n");
-    for (InMemoryBudgetLedger.State.AccountRow row : state.accounts()) {
-      append(
-          out,
-          Json.write(
-              g -> {
-                g.writeStartObject();
-                g.writeStringField("op", "account");
-                g.writeStringField("account", row.account());
-                g.writeNumberField("used_requests", row.usedRequests());
-                g.writeNumberField("spent_nano_usd", row.spentNanoUsd());
-                g.writeEndObject();
-              }));
-    }
-    for (InMemoryBudgetLedger.State.WindowRow row : state.windows()) {
-      append(
-          out,
-          Json.write(
-              g -> {
-                g.writeStartObject();
-                g.writeStringField("op", "window");
-                g.writeStringField("principal", row.principal());
-                g.writeNumberField("window", row.windowStart());
-                g.writeNumberField("count", row.count());
-                g.writeEndObject();
-              }));
-    }
-    for (InMemoryBudgetLedger.State.HoldRow row : state.holds()) {
-      append(
-          out,
-          Json.write(
-              g -> {
-                g.writeStartObject();
-                g.writeStringField("op", "hold");
-                g.writeStringField("id", row.id());
-                g.writeStringField("account", row.account());
-                g.writeNumberField("requests", row.estimate().requests());
-                g.writeNumberField("nano_usd", row.estimate().nanoUsd());
-                g.writeEndObject();
-              }));
-    }
-    return out.toString().getBytes(StandardCharsets.UTF_8);
+    return Json.write(
+        g -> {
+          g.setRootValueSeparator(null); // the newlines separate the records
+          g.writeStartObject();
+          g.writeStringField("op", "snapshot");
+          g.writeNumberField("format", 1);
+          g.writeNumberField("last_id", state.lastId());
+          g.writeEndObject();
+          g.writeRaw('\n');
+          for (InMemoryBudgetLedger.State.AccountRow row : state.accounts()) {
+            g.writeStartObject();
+            g.writeStringField("op", "account");
+            g.writeStringField("account", row.account());
+            g.writeNumberField("used_requests", row.usedRequests());
+            g.writeNumberField("spent_nano_usd", row.spentNanoUsd());
+            g.writeEndObject();
+            g.writeRaw('\n');
+          }
+          for (InMemoryBudgetLedger.State.WindowRow row : state.windows()) {
+            g.writeStartObject();
+            g.writeStringField("op", "window");
+            g.writeStringField("principal", row.principal());
+            g.writeNumberField("window", row.windowStart());
+            g.writeNumberField("count", row.count());
+            g.writeEndObject();
+            g.writeRaw('\n');
+          }
+          for (InMemoryBudgetLedger.State.HoldRow row : state.holds()) {
+            g.writeStartObject();
+            g.writeStringField("op", "hold");
+            g.writeStringField("id", row.id());
+            g.writeStringField("account", row.account());
+            g.writeNumberField("requests", row.estimate().requests());
+            g.writeNumberField("nano_usd", row.estimate().nanoUsd());
+            g.writeEndObject();
+            g.writeRaw('\n');
+          }
+        });
   }
 
   /**
@@ -171,15 +163,5 @@ final class LedgerRecords {
       throw new IOException("ledger record without " + field);
     }
     return value.longValue();
-  }
-
-  private static void append(StringBuilder out, byte[] json) {
-    out.append(new String(json, StandardCharsets.UTF_8)).append('\n');
-  }
-
-  private static byte[] line(byte[] json) {
-    byte[] line = java.util.Arrays.copyOf(json, json.length + 1);
-    line[json.length] = '\n';
-    return line;
   }
 }

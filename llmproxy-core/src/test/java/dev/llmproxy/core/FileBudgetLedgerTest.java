@@ -120,6 +120,11 @@ class FileBudgetLedgerTest {
     assertTrue(
         Files.exists(dir.resolve(journal.replace("journal-", "snapshot-"))),
         "each journal starts from its snapshot");
+    for (Path file : List.of(newest(dir, "snapshot-"), newest(dir, "journal-"))) {
+      for (String line : Files.readAllLines(file)) {
+        assertTrue(line.startsWith("{\"op\":\""), file.getFileName() + ": " + line);
+      }
+    }
     try (FileBudgetLedger ledger = FileBudgetLedger.open(dir, tiers, clock)) {
       assertEquals(new Balance(150, 22_350), ledger.balance("tok_1"));
       assertEquals(new Balance(151, 22_500 + 1_000), ledger.balance("tok_2"));

@@ -144,11 +144,9 @@ final class DataDirState implements AutoCloseable {
 
   /** Every account's balance, read without opening the ledger for writing (the CLI's view). */
   Map<String, Balance> balances() throws IOException {
-    synchronized (this) {
-      if (ledger instanceof FileBudgetLedger || config.jdbcUrl().isEmpty()) {
-        Path dir = config.dataDir().resolve(LEDGER_DIR);
-        return Files.exists(dir) ? FileBudgetLedger.balances(dir) : Map.of();
-      }
+    if (config.jdbcUrl().isEmpty()) {
+      Path dir = config.dataDir().resolve(LEDGER_DIR);
+      return Files.exists(dir) ? FileBudgetLedger.balances(dir) : Map.of();
     }
     JdbcBudgetLedger shared = new JdbcBudgetLedger(database, config.tiers(), clock);
     Map<String, Balance> balances = new HashMap<>();
