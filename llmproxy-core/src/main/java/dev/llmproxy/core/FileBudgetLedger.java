@@ -380,8 +380,17 @@ public final class FileBudgetLedger implements BudgetLedger, AutoCloseable {
       LedgerFiles.deleteBefore(dir, next);
     } catch (IOException | RuntimeException e) {
       log.error("Could not compact the ledger journal; will retry: {}", e.toString());
-    } finally {
-      compacting.set(false);
+      compacting.set(false); // the next append retries; retrying here could spin on a full disk
+      return;
     }
+    compacting.set(false);
+    compactIfDue(); // the new journal may have outgrown its limit while this one was written
+  }
+
+  /** Waits until no compaction is running or queued; for tests, with no appends meanwhile. */
+  void awaitCompaction() throws InterruptedException, java.util.concurrent.ExecutionException {
+    do {
+      compactor.submit(() -> {}).get();
+    } while (compacting.get());
   }
 }
