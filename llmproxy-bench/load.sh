@@ -2,9 +2,11 @@
 # The hop benchmark: mock upstream, bare nginx reverse proxy, and the llmproxy Jetty example in
 # its real configuration (issued token, H2 ledger with a spend budget and rate window, metering,
 # audit), measured with wrk and StreamLoad on loopback. Prints one table (medians of RUNS runs)
-# with every figure's ratio to direct and to nginx. Two floors get the same wrk runs, to show
-# what bounds the hop: a plain Jetty servlet forwarding with OkHttp (no llmproxy), and the bare
-# engine (no durable ledger, no audit). See docs/performance.md.
+# with every figure's ratio to direct and to nginx. Four floors get the same wrk runs and the
+# 1,000-stream run, to show what bounds the hop: a plain Jetty servlet forwarding with OkHttp (no
+# llmproxy), Jetty's own asynchronous proxy servlet, and the bare engine (no durable ledger, no
+# audit) with exchanges on platform threads (its default) and on virtual threads. See
+# docs/performance.md.
 #
 #   bash llmproxy-bench/load.sh
 #
@@ -24,6 +26,8 @@ NGINX_PORT=18181
 PROXY_PORT=18182
 SERVLET_FLOOR_PORT=18183
 ENGINE_FLOOR_PORT=18184
+JETTY_FLOOR_PORT=18185
+VIRTUAL_FLOOR_PORT=18186
 BENCH_JAR="$ROOT/llmproxy-bench/target/benchmarks.jar"
 PROXY_JAR="$ROOT/llmproxy-jetty-example/target/llmproxy-jetty-example.jar"
 
@@ -135,9 +139,8 @@ start_proxy() {
 # The floors: the same hop with less in it (see HopFloor), on the proxy's JVM and heap.
 start_floors() {
   local mode port
-  for mode in servlet engine; do
-    port=$SERVLET_FLOOR_PORT
-    [ "$mode" = engine ] && port=$ENGINE_FLOOR_PORT
+  for mode in servlet jetty-proxy engine engine-virtual; do
+    port=$(port_of "$mode-floor")
     "$PROXY_JAVA" -Xmx256m -cp "$BENCH_JAR" dev.llmproxy.bench.HopFloor "$mode" "$port" \
       "http://127.0.0.1:$MOCK_PORT" >"$OUT/floor-$mode.log" 2>&1 &
     PIDS+=($!)
@@ -151,14 +154,22 @@ url_of() {
     nginx) echo "http://127.0.0.1:$NGINX_PORT/v1/messages" ;;
     llmproxy) echo "http://127.0.0.1:$PROXY_PORT/proxy/anthropic/v1/messages" ;;
     servlet-floor) echo "http://127.0.0.1:$SERVLET_FLOOR_PORT/proxy/anthropic/v1/messages" ;;
-    engine-floor) echo "http://127.0.0.1:$ENGINE_FLOOR_PORT/proxy/anthropic/v1/messages" ;;
+    *) echo "http://127.0.0.1:$(port_of "$1")/proxy/anthropic/v1/messages" ;;
   esac
 }
 port_of() {
-  case $1 in direct) echo "$MOCK_PORT" ;; nginx) echo "$NGINX_PORT" ;; llmproxy) echo "$PROXY_PORT" ;; esac
+  case $1 in
+    direct) echo "$MOCK_PORT" ;;
+    nginx) echo "$NGINX_PORT" ;;
+    llmproxy) echo "$PROXY_PORT" ;;
+    servlet-floor) echo "$SERVLET_FLOOR_PORT" ;;
+    jetty-proxy-floor) echo "$JETTY_FLOOR_PORT" ;;
+    engine-floor) echo "$ENGINE_FLOOR_PORT" ;;
+    engine-virtual-floor) echo "$VIRTUAL_FLOOR_PORT" ;;
+  esac
 }
 path_of() {
-  case $1 in llmproxy) echo /proxy/anthropic/v1/messages ;; *) echo /v1/messages ;; esac
+  case $1 in direct | nginx) echo /v1/messages ;; *) echo /proxy/anthropic/v1/messages ;; esac
 }
 
 write_wrk_scripts() {
@@ -256,7 +267,7 @@ main() {
   start_floors
   write_wrk_scripts
   local targets=(direct nginx llmproxy)
-  local floors=(servlet-floor engine-floor)
+  local floors=(servlet-floor jetty-proxy-floor engine-floor engine-virtual-floor)
   log "warming up (JIT) for $DURATION s each"
   for target in "${targets[@]}"; do
     run_wrk "$target" 64 "$OUT/post.lua" "$DURATION" /dev/null
@@ -273,8 +284,11 @@ main() {
       run_wrk "$target" 16 "$OUT/post.lua" "$DURATION" "$dir/c16.$run"
       run_wrk "$target" 64 "$OUT/post.lua" "$DURATION" "$dir/c64.$run"
       run_wrk "$target" 16 "$OUT/paced.lua" "$DURATION" "$dir/paced16.$run"
-      case $target in *-floor) continue ;; esac # the floors get the request/response runs only
-      run_streams "$target" 100 "$dir/s100.$run"
+      case $target in
+        servlet-floor) continue ;; # a thread per stream from a 200-thread pool: not comparable
+        *-floor) ;;
+        *) run_streams "$target" 100 "$dir/s100.$run" ;;
+      esac
       run_streams "$target" 1000 "$dir/s1000.$run"
     done
   done

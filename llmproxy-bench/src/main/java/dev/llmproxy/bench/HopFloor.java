@@ -37,17 +37,20 @@ import org.eclipse.jetty.server.ServerConnector;
  * <ul>
  *   <li>{@code servlet}: a plain blocking Jetty servlet forwarding with OkHttp; no llmproxy at all.
  *       The floor for any servlet-hosted Java proxy built on these two libraries.
+ *   <li>{@code jetty-proxy}: Jetty's own proxy servlet over Jetty's asynchronous HTTP client,
+ *       flushing each chunk: the reference asynchronous Java proxy, no thread per exchange.
  *   <li>{@code engine}: {@link LlmProxy} behind {@link LlmProxyFilter} with a fixed token, an
  *       in-memory ledger and no listeners: the engine without durable state or audit.
+ *   <li>{@code engine-virtual}: the same engine with each exchange on a virtual thread (Java 21+).
  * </ul>
  *
- * <p>Usage: {@code HopFloor servlet|engine PORT UPSTREAM_BASE_URL}; serves until killed. In {@code
- * engine} mode any presented token is accepted.
+ * <p>Usage: {@code HopFloor servlet|jetty-proxy|engine|engine-virtual PORT UPSTREAM_BASE_URL};
+ * serves until killed. In {@code engine} mode any presented token is accepted.
  */
 public final class HopFloor {
   private HopFloor() {}
 
-  public static void main(String[] args) throws Exception {
+  public static void main(String[] args) throws Throwable {
     String mode = args[0];
     int port = Integer.parseInt(args[1]);
     String upstream = args[2];
@@ -60,30 +63,82 @@ public final class HopFloor {
     switch (mode) {
       case "servlet" ->
           context.addServlet(new ServletHolder(new ForwardingServlet(upstream)), "/proxy/*");
-      case "engine" -> {
-        FilterHolder filter = new FilterHolder(new LlmProxyFilter(engine(upstream)));
+      case "jetty-proxy" -> {
+        ServletHolder proxy = new ServletHolder(new FlushingProxyServlet());
+        proxy.setInitParameter("proxyTo", upstream);
+        proxy.setInitParameter("prefix", "/proxy/anthropic");
+        proxy.setInitParameter(
+            "maxConnections", "4096"); // per upstream; the default queues streams
+        proxy.setAsyncSupported(true);
+        context.addServlet(proxy, "/proxy/anthropic/*");
+      }
+      case "engine", "engine-virtual" -> {
+        FilterHolder filter =
+            new FilterHolder(new LlmProxyFilter(engine(upstream, mode.equals("engine-virtual"))));
         filter.setAsyncSupported(true);
         context.addFilter(filter, "/*", EnumSet.of(DispatcherType.REQUEST));
       }
-      default -> throw new IllegalArgumentException("mode must be servlet or engine: " + mode);
+      default ->
+          throw new IllegalArgumentException(
+              "mode must be servlet, jetty-proxy, engine or engine-virtual: " + mode);
     }
     server.setHandler(context);
     server.start();
     server.join();
   }
 
-  private static LlmProxy engine(String upstream) {
+  private static LlmProxy engine(String upstream, boolean virtualThreads) throws Throwable {
     Tiers tiers = Tiers.defaults().withRate("bench", 100_000_000);
     BudgetLedger ledger = new InMemoryBudgetLedger(tiers, Clock.systemUTC());
     Principal principal = Principal.user("bench", "bench");
     UpstreamCredential key = new UpstreamCredential.ApiKey(Secret.of("sk-ant-bench"), "org_key");
-    return LlmProxy.builder()
+    LlmProxy.Builder builder = LlmProxy.builder();
+    if (virtualThreads) { // Java 21+, looked up so that the module still compiles for 17
+      builder.executor(
+          (java.util.concurrent.Executor)
+              java.lang.invoke.MethodHandles.publicLookup()
+                  .findStatic(
+                      java.util.concurrent.Executors.class,
+                      "newVirtualThreadPerTaskExecutor",
+                      java.lang.invoke.MethodType.methodType(
+                          java.util.concurrent.ExecutorService.class))
+                  .invoke());
+    }
+    return builder
         .tokenResolver(credential -> TokenResolution.authenticated(principal))
         .credentialStore((p, provider) -> Optional.of(key))
         .budgetLedger(ledger)
         .tiers(tiers)
         .anthropicBaseUrl(upstream)
         .build();
+  }
+
+  /**
+   * Jetty's own proxy servlet (Jetty's HTTP client, callbacks rather than a thread per exchange),
+   * flushing each upstream chunk so that server-sent events are not held in the response buffer.
+   */
+  private static final class FlushingProxyServlet
+      extends org.eclipse.jetty.ee10.proxy.ProxyServlet.Transparent {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    protected void onResponseContent(
+        HttpServletRequest request,
+        HttpServletResponse response,
+        org.eclipse.jetty.client.Response proxyResponse,
+        byte[] buffer,
+        int offset,
+        int length,
+        org.eclipse.jetty.util.Callback callback) {
+      try {
+        OutputStream out = response.getOutputStream();
+        out.write(buffer, offset, length);
+        out.flush();
+        callback.succeeded();
+      } catch (Throwable failure) {
+        callback.failed(failure);
+      }
+    }
   }
 
   /** Forwards {@code /proxy/anthropic/*} to the upstream and copies the answer back. */

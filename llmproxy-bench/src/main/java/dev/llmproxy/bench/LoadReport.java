@@ -104,23 +104,41 @@ public final class LoadReport {
             Locale.ROOT, "| %s | %.0f | %.0f | %s |", label, nginx, proxy, ratio(proxy, nginx)));
   }
 
-  /** The same wrk runs through less of the stack: what bounds the hop on this machine. */
+  /** The same runs through less of the stack: what bounds the hop on this machine. */
   private void floors() throws IOException {
-    List<String> hops = List.of("direct", "nginx", "servlet-floor", "engine-floor", "llmproxy");
-    line("What bounds the hop: the same runs through a plain Jetty servlet forwarding with OkHttp");
-    line("(no llmproxy), and through the engine alone (no durable ledger, no audit):");
+    List<String> hops =
+        List.of(
+            "direct",
+            "nginx",
+            "servlet-floor",
+            "jetty-proxy-floor",
+            "engine-virtual-floor",
+            "engine-floor",
+            "llmproxy");
+    line("What bounds the hop: the same runs through a plain blocking Jetty servlet forwarding");
+    line(
+        "with OkHttp (no llmproxy), Jetty's own asynchronous proxy servlet (Jetty's HTTP client),");
+    line(
+        "and the engine alone (no durable ledger, no audit) with exchanges on virtual threads and");
+    line(
+        "on platform threads, its default. The servlet floor serves streams from a 200-thread pool,");
+    line("so it gets no stream runs:");
     line("");
-    line("| figure | direct | nginx | servlet floor | engine | llmproxy |");
-    line("|---|---|---|---|---|---|");
+    line(
+        "| figure | direct | nginx | servlet | Jetty proxy | engine, virtual | engine | llmproxy |");
+    line("|---|---|---|---|---|---|---|---|");
     for (String[] figure :
         List.of(
             new String[] {"RPS, 16 connections", "c16", "rps"},
             new String[] {"RPS, 64 connections", "c64", "rps"},
             new String[] {"p50 µs, 16 connections paced", "paced16", "p50_us"},
-            new String[] {"p99 µs, 16 connections paced", "paced16", "p99_us"})) {
+            new String[] {"p99 µs, 16 connections paced", "paced16", "p99_us"},
+            new String[] {"TTFB p50 µs, 1,000 streams", "s1000", "ttfb_p50_us"},
+            new String[] {"event delay p99 µs, 1,000 streams", "s1000", "event_p99_us"})) {
       StringBuilder cells = new StringBuilder("| " + figure[0]);
       for (String hop : hops) {
-        cells.append(String.format(Locale.ROOT, " | %.0f", median(hop, figure[1], figure[2])));
+        double value = median(hop, figure[1], figure[2]);
+        cells.append(Double.isNaN(value) ? " | –" : String.format(Locale.ROOT, " | %.0f", value));
       }
       line(cells.append(" |").toString());
     }

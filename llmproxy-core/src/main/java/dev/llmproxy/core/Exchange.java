@@ -50,6 +50,7 @@ final class Exchange implements Runnable {
   private boolean responded;
   private volatile UpstreamCall call;
   private volatile boolean clientGone;
+  private volatile boolean stopped;
 
   Exchange(Pipeline pipeline, ProxyExchange io) {
     this.pipeline = pipeline;
@@ -180,7 +181,7 @@ final class Exchange implements Runnable {
       throw ProxyError.internal("The proxy could not build the upstream request.");
     }
     call = upstreamCall;
-    if (clientGone) {
+    if (clientGone || stopped) {
       upstreamCall.cancel();
     }
     try {
@@ -272,6 +273,15 @@ final class Exchange implements Runnable {
         return;
       }
       meter.update(buffer, 0, n); // after the client has the bytes: never delays them
+    }
+  }
+
+  /** Cancels the upstream call from another thread: the proxy is closing. */
+  void stop() {
+    stopped = true;
+    UpstreamCall current = call;
+    if (current != null) {
+      current.cancel();
     }
   }
 

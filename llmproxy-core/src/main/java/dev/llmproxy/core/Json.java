@@ -12,8 +12,8 @@ import java.io.UncheckedIOException;
 final class Json {
   /**
    * Bodies are bounded by the proxy's own limit, so Jackson's string-length cap is lifted. Parser
-   * buffers are recycled through a shared pool, not a thread-local one: exchanges run on virtual
-   * threads, each used once, which a thread-local pool would never hand a buffer back to.
+   * buffers are recycled through a shared pool, not a thread-local one: a host may run exchanges on
+   * virtual threads, each used once, which a thread-local pool would never hand a buffer back to.
    */
   static final JsonFactory FACTORY =
       JsonFactory.builder()

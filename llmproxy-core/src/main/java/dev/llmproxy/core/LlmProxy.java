@@ -11,6 +11,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
@@ -26,8 +29,8 @@ import java.util.concurrent.Semaphore;
  *     .build();
  * }</pre>
  *
- * <p>Thread-safe. Each exchange runs on the proxy's own executor, so container threads are never
- * held by a long stream; past {@code maxConcurrentExchanges} the proxy answers overloaded at once
+ * <p>Thread-safe. Each exchange runs on the proxy's executor, so container threads are never held
+ * by a long stream; past {@code maxConcurrentExchanges} the proxy answers overloaded at once
  * instead of queueing.
  */
 public final class LlmProxy implements AutoCloseable {
@@ -50,8 +53,11 @@ public final class LlmProxy implements AutoCloseable {
   public static final int DEFAULT_MAX_CONCURRENT_EXCHANGES = 10_000;
 
   private final Pipeline pipeline;
-  private final ExecutorService executor;
+  private final Executor executor;
+  private final ExecutorService ownedExecutor; // null when the builder was given one
   private final Semaphore capacity;
+  private final Set<Running> running = ConcurrentHashMap.newKeySet();
+  private volatile boolean closed;
   private OkHttpUpstreamClient ownedUpstream;
 
   private LlmProxy(Builder builder) {
@@ -92,7 +98,8 @@ public final class LlmProxy implements AutoCloseable {
             builder.defaultMaxOutputTokens != -1
                 ? builder.defaultMaxOutputTokens
                 : DEFAULT_MAX_OUTPUT_TOKENS);
-    this.executor = ExchangeExecutors.create();
+    this.ownedExecutor = builder.executor == null ? ExchangeExecutors.create() : null;
+    this.executor = builder.executor != null ? builder.executor : ownedExecutor;
     this.capacity =
         new Semaphore(
             builder.maxConcurrentExchanges != -1
@@ -116,19 +123,12 @@ public final class LlmProxy implements AutoCloseable {
    */
   public void handle(ProxyExchange exchange) {
     Exchange task = new Exchange(pipeline, exchange);
-    if (!capacity.tryAcquire()) {
+    if (closed || !capacity.tryAcquire()) {
       task.rejectOverloaded();
       return;
     }
     try {
-      executor.execute(
-          () -> {
-            try {
-              task.run();
-            } finally {
-              capacity.release();
-            }
-          });
+      executor.execute(new Running(task));
     } catch (RejectedExecutionException e) {
       capacity.release();
       task.rejectOverloaded();
@@ -147,14 +147,66 @@ public final class LlmProxy implements AutoCloseable {
   }
 
   /**
-   * Stops accepting exchanges; running ones are interrupted. Closes the upstream client if the
-   * proxy created it.
+   * Stops accepting exchanges (later ones are answered overloaded); running ones have their
+   * upstream calls cancelled and their threads interrupted. Shuts down the executor and closes the
+   * upstream client if the proxy created them.
    */
   @Override
   public void close() {
-    executor.shutdownNow();
+    closed = true;
+    for (Running exchange : running) {
+      exchange.stop();
+    }
+    if (ownedExecutor != null) {
+      ownedExecutor.shutdown();
+    }
     if (ownedUpstream != null) {
       ownedUpstream.close();
+    }
+  }
+
+  /** One exchange on its executor's thread, which {@link #close()} may stop while it runs. */
+  private final class Running implements Runnable {
+    private final Exchange exchange;
+    private Thread thread; // guarded by this
+    private boolean interrupted; // guarded by this
+    private boolean done; // guarded by this
+
+    Running(Exchange exchange) {
+      this.exchange = exchange;
+    }
+
+    @Override
+    public void run() {
+      synchronized (this) {
+        thread = Thread.currentThread();
+      }
+      running.add(this);
+      try {
+        if (closed) { // close() may have looked before this was added
+          stop();
+        }
+        exchange.run();
+      } finally {
+        running.remove(this);
+        synchronized (this) {
+          done = true;
+          if (interrupted) {
+            Thread.interrupted(); // a pooled thread starts its next task clean
+          }
+        }
+        capacity.release();
+      }
+    }
+
+    void stop() {
+      exchange.stop();
+      synchronized (this) {
+        if (thread != null && !done) {
+          interrupted = true;
+          thread.interrupt();
+        }
+      }
     }
   }
 
@@ -172,6 +224,7 @@ public final class LlmProxy implements AutoCloseable {
     private CredentialStore credentialStore;
     private BudgetLedger ledger;
     private UpstreamClient upstreamClient;
+    private Executor executor;
     private String anthropicBaseUrl;
     private String openAiBaseUrl;
     private Clock clock;
@@ -211,6 +264,20 @@ public final class LlmProxy implements AutoCloseable {
     public Builder upstreamClient(UpstreamClient client) {
       requireUnset(upstreamClient, "upstreamClient");
       this.upstreamClient = Objects.requireNonNull(client);
+      return this;
+    }
+
+    /**
+     * Runs each exchange, from reading the request to the last byte of the answer, on a thread of
+     * {@code executor}; the proxy never shuts it down. It must start every task at once: one that
+     * queues (a small fixed pool) holds streams behind other streams, and one that rejects answers
+     * overloaded. Default: a cached pool of daemon platform threads, one per exchange in flight. On
+     * Java 21+, {@code Executors.newVirtualThreadPerTaskExecutor()} holds about 100 KiB less per
+     * open stream, at a measured cost in throughput and tail latency under load.
+     */
+    public Builder executor(Executor executor) {
+      requireUnset(this.executor, "executor");
+      this.executor = Objects.requireNonNull(executor);
       return this;
     }
 

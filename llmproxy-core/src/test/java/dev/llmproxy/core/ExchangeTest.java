@@ -17,6 +17,8 @@ import java.net.ServerSocket;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import mockwebserver3.MockResponse;
@@ -71,6 +73,62 @@ class ExchangeTest {
     ProxyEvent event = events.poll(10, TimeUnit.SECONDS);
     assertTrue(event != null, "no event");
     return event;
+  }
+
+  @Test
+  void closingTheProxyCancelsAStreamWaitingOnTheUpstream() throws Exception {
+    upstream.enqueue(
+        new MockResponse.Builder()
+            .setHeader("content-type", "text/event-stream")
+            .bodyDelay(30, TimeUnit.SECONDS) // the exchange's thread sits in a socket read
+            .body("event: a\ndata: 1\n\n")
+            .build());
+    FakeExchange exchange = FakeExchange.post("/anthropic/v1/messages", TOKEN, "{}");
+    proxy().handle(exchange);
+    exchange.awaitStart();
+    proxy.close();
+    exchange.await();
+    assertTrue(exchange.aborted, "a stream stopped by close() must not end cleanly");
+    assertEquals(Outcome.UPSTREAM_ERROR, event().outcome());
+    assertEquals(1, ledger.committed.get(), "sent upstream, so it counts");
+
+    FakeExchange late = FakeExchange.post("/anthropic/v1/messages", TOKEN, "{}");
+    proxy.handle(late);
+    late.await();
+    assertEquals(529, late.status, "a closed proxy takes no more exchanges");
+  }
+
+  @Test
+  void exchangesRunOnASuppliedExecutorWhichCloseLeavesRunning() throws Exception {
+    ExecutorService executor =
+        Executors.newCachedThreadPool(runnable -> new Thread(runnable, "host-pool"));
+    BlockingQueue<String> threads = new LinkedBlockingQueue<>();
+    try {
+      proxy =
+          LlmProxy.builder()
+              .anthropicBaseUrl(upstream.url("/").toString())
+              .tokenResolver(
+                  presented -> {
+                    threads.add(Thread.currentThread().getName());
+                    return dev.llmproxy.api.TokenResolution.authenticated(
+                        Principal.user("alice", "pro"));
+                  })
+              .credentialStore(
+                  SharedCredentialStore.empty()
+                      .withApiKey(dev.llmproxy.api.ProviderId.ANTHROPIC, KEY))
+              .executor(executor)
+              .build();
+      upstream.enqueue(new MockResponse.Builder().body("{}").build());
+      FakeExchange exchange = FakeExchange.post("/anthropic/v1/messages", TOKEN, "{}");
+      proxy.handle(exchange);
+      exchange.await();
+      assertEquals(200, exchange.status);
+      assertEquals("host-pool", threads.poll(10, TimeUnit.SECONDS));
+      proxy.close();
+      assertFalse(executor.isShutdown(), "the host's executor is the host's to shut down");
+    } finally {
+      executor.shutdownNow();
+    }
   }
 
   @Test

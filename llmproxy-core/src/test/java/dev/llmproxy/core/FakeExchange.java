@@ -17,6 +17,7 @@ final class FakeExchange implements ProxyExchange {
   private final Headers headers;
   private final InputStream body;
   private final long contentLength;
+  private final CountDownLatch started = new CountDownLatch(1);
   private final CountDownLatch ended = new CountDownLatch(1);
   final ByteArrayOutputStream responseBody = new ByteArrayOutputStream();
   volatile int status;
@@ -50,6 +51,13 @@ final class FakeExchange implements ProxyExchange {
       throw new AssertionError("exchange did not end");
     }
     return this;
+  }
+
+  /** Waits for the engine to start the response. */
+  void awaitStart() throws InterruptedException {
+    if (!started.await(10, TimeUnit.SECONDS)) {
+      throw new AssertionError("response did not start");
+    }
   }
 
   String body() {
@@ -90,6 +98,7 @@ final class FakeExchange implements ProxyExchange {
   public void startResponse(int status, Headers headers) {
     this.status = status;
     this.responseHeaders = headers;
+    started.countDown();
   }
 
   @Override

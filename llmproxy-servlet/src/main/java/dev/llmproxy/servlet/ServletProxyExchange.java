@@ -23,6 +23,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * gone") instead of touching a recycled response.
  */
 final class ServletProxyExchange implements ProxyExchange, AsyncListener {
+  /**
+   * The container's response buffer: the engine writes each upstream chunk (at most 8 KiB) and
+   * flushes it, so a larger buffer (Jetty's default is 32 KiB) would only hold memory per open
+   * stream.
+   */
+  static final int RESPONSE_BUFFER_BYTES = 8 * 1024;
+
   private final HttpServletRequest request;
   private final HttpServletResponse response;
   private final AsyncContext async;
@@ -103,6 +110,7 @@ final class ServletProxyExchange implements ProxyExchange, AsyncListener {
     try {
       ensureOpen();
       started = true;
+      response.setBufferSize(RESPONSE_BUFFER_BYTES);
       response.setStatus(status);
       for (int i = 0, n = headers.size(); i < n; i++) {
         String name = headers.name(i);
