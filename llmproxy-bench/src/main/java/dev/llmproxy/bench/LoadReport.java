@@ -133,6 +133,8 @@ public final class LoadReport {
             new String[] {"RPS, 64 connections", "c64", "rps"},
             new String[] {"p50 µs, 16 connections paced", "paced16", "p50_us"},
             new String[] {"p99 µs, 16 connections paced", "paced16", "p99_us"},
+            new String[] {"TTFB p50 µs, 100 streams", "s100", "ttfb_p50_us"},
+            new String[] {"event delay p99 µs, 100 streams", "s100", "event_p99_us"},
             new String[] {"TTFB p50 µs, 1,000 streams", "s1000", "ttfb_p50_us"},
             new String[] {"event delay p99 µs, 1,000 streams", "s1000", "event_p99_us"})) {
       StringBuilder cells = new StringBuilder("| " + figure[0]);

@@ -254,7 +254,11 @@ final class Exchange implements Runnable {
         if (clientGone) {
           outcome = Outcome.CLIENT_CANCELLED;
         } else {
-          log.warn("Upstream body broke off: {}", e.toString());
+          if (stopped) {
+            log.debug("Upstream body cut off by the proxy closing: {}", e.toString());
+          } else {
+            log.warn("Upstream body broke off: {}", e.toString());
+          }
           outcome = Outcome.UPSTREAM_ERROR;
         }
         abort = true;
@@ -324,6 +328,9 @@ final class Exchange implements Runnable {
    * Never throws.
    */
   private void settle() {
+    if (stopped) {
+      Thread.interrupted(); // the interrupt that stopped the exchange must not stop its settling
+    }
     try {
       if (reservation != null) {
         settleReservation();

@@ -13,8 +13,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Platform rather than virtual threads: an upstream read that waits parks a platform thread in
  * the kernel, which wakes it directly, where a virtual thread is woken by the JDK's poller and then
  * scheduled onto a carrier. Under load on two cores that difference measured 35 % more requests per
- * second and a tenth of the 1,000-stream tail latency (docs/performance.md), for about 100 KiB more
- * memory per open stream.
+ * second and a third to a fifth of the 1,000-stream tail latency (docs/performance.md), for about
+ * 100 KiB more memory per open stream.
  */
 final class ExchangeExecutors {
   private ExchangeExecutors() {}

@@ -17,6 +17,9 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The proxy engine. Build one per application with {@link #builder()}, hand it every exchange on a
@@ -34,6 +37,8 @@ import java.util.concurrent.Semaphore;
  * instead of queueing.
  */
 public final class LlmProxy implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(LlmProxy.class);
+
   /** Anthropic's public API. */
   public static final String DEFAULT_ANTHROPIC_BASE_URL = "https://api.anthropic.com";
 
@@ -127,11 +132,17 @@ public final class LlmProxy implements AutoCloseable {
       task.rejectOverloaded();
       return;
     }
+    Running running = new Running(task);
     try {
-      executor.execute(new Running(task));
-    } catch (RejectedExecutionException e) {
-      capacity.release();
-      task.rejectOverloaded();
+      executor.execute(running);
+    } catch (RuntimeException e) { // rejected, or a host executor that failed in its own way
+      if (running.claim()) { // unless it ran the task before throwing
+        capacity.release();
+        if (!(e instanceof RejectedExecutionException)) {
+          log.error("The exchange executor failed to take an exchange", e);
+        }
+        task.rejectOverloaded();
+      }
     }
   }
 
@@ -168,6 +179,7 @@ public final class LlmProxy implements AutoCloseable {
   /** One exchange on its executor's thread, which {@link #close()} may stop while it runs. */
   private final class Running implements Runnable {
     private final Exchange exchange;
+    private final AtomicBoolean claimed = new AtomicBoolean(); // run, or rejected: never both
     private Thread thread; // guarded by this
     private boolean interrupted; // guarded by this
     private boolean done; // guarded by this
@@ -176,17 +188,25 @@ public final class LlmProxy implements AutoCloseable {
       this.exchange = exchange;
     }
 
+    boolean claim() {
+      return claimed.compareAndSet(false, true);
+    }
+
     @Override
     public void run() {
+      if (!claim()) {
+        return;
+      }
       synchronized (this) {
         thread = Thread.currentThread();
       }
       running.add(this);
       try {
         if (closed) { // close() may have looked before this was added
-          stop();
+          exchange.rejectOverloaded();
+        } else {
+          exchange.run();
         }
-        exchange.run();
       } finally {
         running.remove(this);
         synchronized (this) {
@@ -269,11 +289,13 @@ public final class LlmProxy implements AutoCloseable {
 
     /**
      * Runs each exchange, from reading the request to the last byte of the answer, on a thread of
-     * {@code executor}; the proxy never shuts it down. It must start every task at once: one that
-     * queues (a small fixed pool) holds streams behind other streams, and one that rejects answers
-     * overloaded. Default: a cached pool of daemon platform threads, one per exchange in flight. On
-     * Java 21+, {@code Executors.newVirtualThreadPerTaskExecutor()} holds about 100 KiB less per
-     * open stream, at a measured cost in throughput and tail latency under load.
+     * {@code executor}; the proxy never shuts it down. It must start every task on another thread
+     * at once, or throw {@link RejectedExecutionException} (the exchange is answered overloaded),
+     * and never discard one: one that queues (a small fixed pool) holds streams behind other
+     * streams, and one that runs tasks inline holds the container's thread. Default: a cached pool
+     * of daemon platform threads, one per exchange in flight. On Java 21+, {@code
+     * Executors.newVirtualThreadPerTaskExecutor()} holds about 100 KiB less per open stream, at a
+     * measured cost in throughput and tail latency under load.
      */
     public Builder executor(Executor executor) {
       requireUnset(this.executor, "executor");

@@ -132,6 +132,43 @@ class ExchangeTest {
   }
 
   @Test
+  void anExecutorThatFailsToTakeAnExchangeGetsItAnsweredAndItsPermitBack() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger calls =
+        new java.util.concurrent.atomic.AtomicInteger();
+    ExecutorService pool = Executors.newCachedThreadPool();
+    try {
+      proxy =
+          LlmProxy.builder()
+              .anthropicBaseUrl(upstream.url("/").toString())
+              .tokenResolver(StaticTokenResolver.of(Map.of(TOKEN, Principal.user("alice", "pro"))))
+              .credentialStore(
+                  SharedCredentialStore.empty()
+                      .withApiKey(dev.llmproxy.api.ProviderId.ANTHROPIC, KEY))
+              .maxConcurrentExchanges(1)
+              .executor(
+                  task -> {
+                    if (calls.incrementAndGet() == 1) {
+                      throw new IllegalStateException("host pool is broken");
+                    }
+                    pool.execute(task);
+                  })
+              .build();
+      FakeExchange refused = FakeExchange.post("/anthropic/v1/messages", TOKEN, "{}");
+      proxy.handle(refused);
+      refused.await();
+      assertEquals(529, refused.status);
+
+      upstream.enqueue(new MockResponse.Builder().body("{}").build());
+      FakeExchange next = FakeExchange.post("/anthropic/v1/messages", TOKEN, "{}");
+      proxy.handle(next);
+      next.await();
+      assertEquals(200, next.status, "the failed hand-over gave its permit back");
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
   void connectFailureIsRefunded() throws Exception {
     int closed;
     try (ServerSocket socket = new ServerSocket(0)) {

@@ -104,7 +104,9 @@ class FileBudgetLedgerTest {
     try (FileBudgetLedger ledger =
         FileBudgetLedger.open(dir, tiers.withRate("tiny", 0), clock, 2048)) {
       granted(ledger.reserve(bob, new Charge(1, 1_000))); // left open across the compactions
-      for (int round = 0; round < 3; round++) { // each round outgrows the limit: one compaction
+      for (int round = 0;
+          round < 3;
+          round++) { // each round outgrows the limit: at least one compaction
         for (int i = round * 100; i < (round + 1) * 100; i++) {
           Principal who = i % 2 == 0 ? alice : bob;
           ledger.commit(

@@ -26,7 +26,7 @@ final class ServletProxyExchange implements ProxyExchange, AsyncListener {
   /**
    * The container's response buffer: the engine writes each upstream chunk (at most 8 KiB) and
    * flushes it, so a larger buffer (Jetty's default is 32 KiB) would only hold memory per open
-   * stream.
+   * stream. A hint: Tomcat, whose default is this size already, never shrinks its buffer.
    */
   static final int RESPONSE_BUFFER_BYTES = 8 * 1024;
 
@@ -109,8 +109,14 @@ final class ServletProxyExchange implements ProxyExchange, AsyncListener {
     lock.lock();
     try {
       ensureOpen();
+      if (!response.isCommitted()) {
+        try {
+          response.setBufferSize(RESPONSE_BUFFER_BYTES);
+        } catch (IllegalStateException e) {
+          // something before the filter wrote to the response: keep the container's buffer
+        }
+      }
       started = true;
-      response.setBufferSize(RESPONSE_BUFFER_BYTES);
       response.setStatus(status);
       for (int i = 0, n = headers.size(); i < n; i++) {
         String name = headers.name(i);
