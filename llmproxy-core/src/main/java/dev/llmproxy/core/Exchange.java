@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * Runs one exchange through the pipeline and settles it: every path out of {@link #run()} —
@@ -254,11 +255,8 @@ final class Exchange implements Runnable {
         if (clientGone) {
           outcome = Outcome.CLIENT_CANCELLED;
         } else {
-          if (stopped) {
-            log.debug("Upstream body cut off by the proxy closing: {}", e.toString());
-          } else {
-            log.warn("Upstream body broke off: {}", e.toString());
-          }
+          log.atLevel(stopped ? Level.DEBUG : Level.WARN) // closing the proxy cut it off
+              .log("Upstream body broke off: {}", e.toString());
           outcome = Outcome.UPSTREAM_ERROR;
         }
         abort = true;

@@ -11,15 +11,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.atomic.AtomicBoolean;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The proxy engine. Build one per application with {@link #builder()}, hand it every exchange on a
@@ -37,8 +30,6 @@ import org.slf4j.LoggerFactory;
  * instead of queueing.
  */
 public final class LlmProxy implements AutoCloseable {
-  private static final Logger log = LoggerFactory.getLogger(LlmProxy.class);
-
   /** Anthropic's public API. */
   public static final String DEFAULT_ANTHROPIC_BASE_URL = "https://api.anthropic.com";
 
@@ -58,11 +49,7 @@ public final class LlmProxy implements AutoCloseable {
   public static final int DEFAULT_MAX_CONCURRENT_EXCHANGES = 10_000;
 
   private final Pipeline pipeline;
-  private final Executor executor;
-  private final ExecutorService ownedExecutor; // null when the builder was given one
-  private final Semaphore capacity;
-  private final Set<Running> running = ConcurrentHashMap.newKeySet();
-  private volatile boolean closed;
+  private final ExchangeRunner runner;
   private OkHttpUpstreamClient ownedUpstream;
 
   private LlmProxy(Builder builder) {
@@ -103,10 +90,9 @@ public final class LlmProxy implements AutoCloseable {
             builder.defaultMaxOutputTokens != -1
                 ? builder.defaultMaxOutputTokens
                 : DEFAULT_MAX_OUTPUT_TOKENS);
-    this.ownedExecutor = builder.executor == null ? ExchangeExecutors.create() : null;
-    this.executor = builder.executor != null ? builder.executor : ownedExecutor;
-    this.capacity =
-        new Semaphore(
+    this.runner =
+        new ExchangeRunner(
+            builder.executor,
             builder.maxConcurrentExchanges != -1
                 ? builder.maxConcurrentExchanges
                 : DEFAULT_MAX_CONCURRENT_EXCHANGES);
@@ -127,23 +113,7 @@ public final class LlmProxy implements AutoCloseable {
    * exchange is always completed or aborted, exactly once, whatever happens.
    */
   public void handle(ProxyExchange exchange) {
-    Exchange task = new Exchange(pipeline, exchange);
-    if (closed || !capacity.tryAcquire()) {
-      task.rejectOverloaded();
-      return;
-    }
-    Running running = new Running(task);
-    try {
-      executor.execute(running);
-    } catch (RuntimeException e) { // rejected, or a host executor that failed in its own way
-      if (running.claim()) { // unless it ran the task before throwing
-        capacity.release();
-        if (!(e instanceof RejectedExecutionException)) {
-          log.error("The exchange executor failed to take an exchange", e);
-        }
-        task.rejectOverloaded();
-      }
-    }
+    runner.run(new Exchange(pipeline, exchange));
   }
 
   /**
@@ -164,69 +134,9 @@ public final class LlmProxy implements AutoCloseable {
    */
   @Override
   public void close() {
-    closed = true;
-    for (Running exchange : running) {
-      exchange.stop();
-    }
-    if (ownedExecutor != null) {
-      ownedExecutor.shutdown();
-    }
+    runner.close();
     if (ownedUpstream != null) {
       ownedUpstream.close();
-    }
-  }
-
-  /** One exchange on its executor's thread, which {@link #close()} may stop while it runs. */
-  private final class Running implements Runnable {
-    private final Exchange exchange;
-    private final AtomicBoolean claimed = new AtomicBoolean(); // run, or rejected: never both
-    private Thread thread; // guarded by this
-    private boolean interrupted; // guarded by this
-    private boolean done; // guarded by this
-
-    Running(Exchange exchange) {
-      this.exchange = exchange;
-    }
-
-    boolean claim() {
-      return claimed.compareAndSet(false, true);
-    }
-
-    @Override
-    public void run() {
-      if (!claim()) {
-        return;
-      }
-      synchronized (this) {
-        thread = Thread.currentThread();
-      }
-      running.add(this);
-      try {
-        if (closed) { // close() may have looked before this was added
-          exchange.rejectOverloaded();
-        } else {
-          exchange.run();
-        }
-      } finally {
-        running.remove(this);
-        synchronized (this) {
-          done = true;
-          if (interrupted) {
-            Thread.interrupted(); // a pooled thread starts its next task clean
-          }
-        }
-        capacity.release();
-      }
-    }
-
-    void stop() {
-      exchange.stop();
-      synchronized (this) {
-        if (thread != null && !done) {
-          interrupted = true;
-          thread.interrupt();
-        }
-      }
     }
   }
 

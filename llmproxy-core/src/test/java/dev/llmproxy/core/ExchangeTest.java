@@ -63,6 +63,14 @@ class ExchangeTest {
     return proxy;
   }
 
+  /** A builder for the mock upstream and the shared key, with no token resolver yet. */
+  private LlmProxy.Builder upstreamBuilder() {
+    return LlmProxy.builder()
+        .anthropicBaseUrl(upstream.url("/").toString())
+        .credentialStore(
+            SharedCredentialStore.empty().withApiKey(dev.llmproxy.api.ProviderId.ANTHROPIC, KEY));
+  }
+
   private LlmProxy proxy() {
     return proxy(
         upstream.url("/").toString(),
@@ -105,17 +113,13 @@ class ExchangeTest {
     BlockingQueue<String> threads = new LinkedBlockingQueue<>();
     try {
       proxy =
-          LlmProxy.builder()
-              .anthropicBaseUrl(upstream.url("/").toString())
+          upstreamBuilder()
               .tokenResolver(
                   presented -> {
                     threads.add(Thread.currentThread().getName());
                     return dev.llmproxy.api.TokenResolution.authenticated(
                         Principal.user("alice", "pro"));
                   })
-              .credentialStore(
-                  SharedCredentialStore.empty()
-                      .withApiKey(dev.llmproxy.api.ProviderId.ANTHROPIC, KEY))
               .executor(executor)
               .build();
       upstream.enqueue(new MockResponse.Builder().body("{}").build());
@@ -138,12 +142,8 @@ class ExchangeTest {
     ExecutorService pool = Executors.newCachedThreadPool();
     try {
       proxy =
-          LlmProxy.builder()
-              .anthropicBaseUrl(upstream.url("/").toString())
+          upstreamBuilder()
               .tokenResolver(StaticTokenResolver.of(Map.of(TOKEN, Principal.user("alice", "pro"))))
-              .credentialStore(
-                  SharedCredentialStore.empty()
-                      .withApiKey(dev.llmproxy.api.ProviderId.ANTHROPIC, KEY))
               .maxConcurrentExchanges(1)
               .executor(
                   task -> {
