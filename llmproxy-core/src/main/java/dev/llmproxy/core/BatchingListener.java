@@ -9,6 +9,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,6 +24,10 @@ import org.slf4j.LoggerFactory;
  * fails on is logged and dropped, as a failing synchronous listener's event is. {@link #close}
  * writes what is queued, then stops.
  *
+ * <p>After each batch the writer lingers for {@link #LINGER_MILLIS} before taking the next, so
+ * under load a batch gathers the events of a millisecond and publishing rarely has to wake the
+ * writer's thread; an idle writer waits for the next event without delay.
+ *
  * <pre>{@code
  * BatchingListener audit = BatchingListener.of("audit", new JdbcAuditSink(dataSource)::write);
  * LlmProxy.builder().addListener(audit)...
@@ -36,6 +41,9 @@ public final class BatchingListener implements ProxyListener, AutoCloseable {
 
   /** The most events handed to the sink at once. */
   public static final int MAX_BATCH = 512;
+
+  /** How long the writer waits after a batch before taking the next. */
+  public static final long LINGER_MILLIS = 1;
 
   /** Writes a batch of events, e.g. in one transaction. The list is only valid during the call. */
   @FunctionalInterface
@@ -143,10 +151,14 @@ public final class BatchingListener implements ProxyListener, AutoCloseable {
           ((CountDownLatch) item).countDown();
         }
       }
+      boolean full = taken.size() == MAX_BATCH;
       write(batch);
       taken.clear();
       if (stop) {
         return;
+      }
+      if (!full) {
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(LINGER_MILLIS));
       }
     }
   }
