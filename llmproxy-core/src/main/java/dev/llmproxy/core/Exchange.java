@@ -215,14 +215,19 @@ final class Exchange implements Runnable {
       if (status < 400) {
         meter = envelope.meter(response.headers());
       }
-      if (response.headers().first("content-type").orElse("").startsWith("text/event-stream")) {
+      boolean eventStream =
+          response.headers().first("content-type").orElse("").startsWith("text/event-stream");
+      if (eventStream) {
         headers.set("cache-control", "no-cache, no-transform").set("x-accel-buffering", "no");
       }
       OutputStream out;
       try {
         io.startResponse(status, headers.build());
         out = io.responseBody();
-        out.flush();
+        // A stream opens at once; other answers send their headers with the first chunk.
+        if (eventStream) {
+          out.flush();
+        }
       } catch (IOException | RuntimeException e) {
         clientGone();
         outcome = Outcome.CLIENT_CANCELLED;

@@ -28,7 +28,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The pipeline's failure paths: every one answers, settles and publishes exactly one event. */
+/**
+ * The pipeline's failure paths (every one answers, settles and publishes exactly one event), and
+ * how it hands a response to the container.
+ */
 class ExchangeTest {
   private static final String TOKEN = "lp_sk_test";
   private static final String KEY = "sk-ant-upstream";
@@ -198,6 +201,34 @@ class ExchangeTest {
     event(); // published after settling
     assertEquals(1, ledger.committed.get(), "sent upstream, so it counts");
     assertEquals(0, ledger.refunded.get());
+  }
+
+  @Test
+  void aStreamIsFlushedOpenAtOnceAndAnyOtherAnswerGoesOutWithItsHeadersInOneWrite()
+      throws Exception {
+    upstream.enqueue(
+        new MockResponse.Builder()
+            .setHeader("content-type", "text/event-stream")
+            .body("event: a\ndata: 1\n\n")
+            .build());
+    upstream.enqueue(
+        new MockResponse.Builder()
+            .setHeader("content-type", "application/json")
+            .body("{\"type\":\"message\"}")
+            .build());
+    proxy();
+    FakeExchange stream = FakeExchange.post("/anthropic/v1/messages", TOKEN, "{}");
+    proxy.handle(stream);
+    FakeExchange answer = FakeExchange.post("/anthropic/v1/messages", TOKEN, "{}");
+    stream.await();
+    proxy.handle(answer);
+    answer.await();
+    assertEquals("event: a\ndata: 1\n\n", stream.body());
+    assertEquals(
+        1, stream.flushesBeforeBody, "the client must see a stream open before its events");
+    assertEquals("{\"type\":\"message\"}", answer.body());
+    assertEquals(
+        0, answer.flushesBeforeBody, "headers flushed alone cost the client a second read");
   }
 
   @Test

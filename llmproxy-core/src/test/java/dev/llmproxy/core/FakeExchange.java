@@ -25,6 +25,9 @@ final class FakeExchange implements ProxyExchange {
   volatile boolean aborted;
   volatile boolean failWrites;
 
+  /** Flushes before any body byte was written: each would send the headers on their own. */
+  volatile int flushesBeforeBody;
+
   FakeExchange(String method, String path, Headers headers, byte[] body) {
     this(method, path, headers, new ByteArrayInputStream(body), body.length);
   }
@@ -120,6 +123,13 @@ final class FakeExchange implements ProxyExchange {
           throw new IOException("client gone");
         }
         responseBody.write(bytes, offset, length);
+      }
+
+      @Override
+      public void flush() {
+        if (responseBody.size() == 0) {
+          flushesBeforeBody++;
+        }
       }
     };
   }
