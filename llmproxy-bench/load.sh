@@ -10,7 +10,9 @@
 #
 #   bash llmproxy-bench/load.sh
 #
-# Settings (environment): RUNS (3), DURATION seconds per wrk run (10), PROXY_JAVA (java binary
+# Settings (environment): RUNS (3), DURATION seconds per wrk run (10), WARMUP seconds of load
+# per Java hop before its first measured run (60: on 2 busy cores the JIT needs about a minute
+# to reach steady state; llmproxy's warm-up is reported in 10 s slices), PROXY_JAVA (java binary
 # for the proxy; default: the newest JDK under /usr/lib/jvm, else `java`), STREAM_EVENTS (100),
 # STREAM_INTERVAL_MS (50), OUT (results directory; default a fresh one under /tmp).
 set -euo pipefail
@@ -18,6 +20,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 RUNS=${RUNS:-3}
 DURATION=${DURATION:-10}
+WARMUP=${WARMUP:-60}
 STREAM_EVENTS=${STREAM_EVENTS:-100}
 STREAM_INTERVAL_MS=${STREAM_INTERVAL_MS:-50}
 OUT=${OUT:-$(mktemp -d /tmp/llmproxy-load.XXXXXX)}
@@ -268,13 +271,21 @@ main() {
   write_wrk_scripts
   local targets=(direct nginx llmproxy)
   local floors=(servlet-floor jetty-proxy-floor engine-floor engine-virtual-floor)
-  log "warming up (JIT) for $DURATION s each"
-  for target in "${targets[@]}"; do
+  log "warming up: direct and nginx for $DURATION s, each Java hop for $WARMUP s (JIT)"
+  for target in direct nginx; do
     run_wrk "$target" 64 "$OUT/post.lua" "$DURATION" /dev/null
     run_streams "$target" 100 /dev/null
   done
+  # llmproxy's warm-up in 10 s slices: the report shows how long it takes to reach steady state.
+  mkdir -p "$OUT/results/llmproxy"
+  local slice
+  for slice in $(seq 1 $(((WARMUP + 9) / 10))); do
+    run_wrk llmproxy 64 "$OUT/post.lua" 10 "$OUT/results/llmproxy/warmup.$(printf %02d "$slice")"
+  done
+  run_streams llmproxy 100 /dev/null
   for target in "${floors[@]}"; do
-    run_wrk "$target" 64 "$OUT/post.lua" "$DURATION" /dev/null
+    run_wrk "$target" 64 "$OUT/post.lua" "$WARMUP" /dev/null
+    [ "$target" = servlet-floor ] || run_streams "$target" 100 /dev/null
   done
   for run in $(seq 1 "$RUNS"); do
     for target in "${targets[@]}" "${floors[@]}"; do

@@ -77,6 +77,8 @@ public final class LoadReport {
     line("");
     floors();
     line("");
+    warmUp();
+    line("");
     resources();
     line("");
     targets();
@@ -144,6 +146,26 @@ public final class LoadReport {
       }
       line(cells.append(" |").toString());
     }
+  }
+
+  /** llmproxy's requests/s in each 10 s slice of its warm-up, before any measured run. */
+  private void warmUp() throws IOException {
+    Path dir = results.resolve("llmproxy");
+    List<String> slices = new ArrayList<>();
+    if (Files.isDirectory(dir)) {
+      try (Stream<Path> files = Files.list(dir)) {
+        for (Path file : files.sorted().toList()) {
+          if (file.getFileName().toString().startsWith("warmup.")) {
+            slices.add(String.format(Locale.ROOT, "%,.0f", parse(read(file).getProperty("rps"))));
+          }
+        }
+      }
+    }
+    line(
+        "llmproxy's warm-up, requests/s at 64 connections in each 10 s slice before the first"
+            + " measured run: "
+            + (slices.isEmpty() ? "not recorded" : String.join(" → ", slices))
+            + ".");
   }
 
   private void resources() throws IOException {
