@@ -65,6 +65,7 @@ install_tools() {
 }
 
 PIDS=()
+declare -A HOP_PID # target -> the process whose CPU time is the hop's
 cleanup() {
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
@@ -84,6 +85,7 @@ await_http() {
 start_mock() {
   java -Xms512m -Xmx512m -cp "$BENCH_JAR" dev.llmproxy.bench.MockUpstream "$MOCK_PORT" \
     >"$OUT/mock.log" 2>&1 &
+  MOCK_PID=$!
   PIDS+=($!)
   await_http "http://127.0.0.1:$MOCK_PORT/"
 }
@@ -115,6 +117,7 @@ http {
 }
 EOF
   nginx -p "$OUT/nginx" -c "$OUT/nginx/nginx.conf" -g 'daemon off;' &
+  HOP_PID[nginx]=$!
   PIDS+=($!)
   await_http "http://127.0.0.1:$NGINX_PORT/"
 }
@@ -130,6 +133,7 @@ start_proxy() {
     "$PROXY_JAVA" -Xmx256m -Xlog:gc:file="$OUT/proxy/gc.log" -jar "$PROXY_JAR" serve \
     >"$OUT/proxy/server.log" 2>&1 &
   PROXY_PID=$!
+  HOP_PID[llmproxy]=$PROXY_PID
   PIDS+=($PROXY_PID)
   await_http "http://127.0.0.1:$PROXY_PORT/healthz"
   TOKEN=$(curl -s -X POST "http://127.0.0.1:$PROXY_PORT/admin/tokens" \
@@ -146,6 +150,7 @@ start_floors() {
     port=$(port_of "$mode-floor")
     "$PROXY_JAVA" -Xmx256m -cp "$BENCH_JAR" dev.llmproxy.bench.HopFloor "$mode" "$port" \
       "http://127.0.0.1:$MOCK_PORT" >"$OUT/floor-$mode.log" 2>&1 &
+    HOP_PID[$mode-floor]=$!
     PIDS+=($!)
     await_http "http://127.0.0.1:$port/"
   done
@@ -193,10 +198,34 @@ to_micros() {
   awk '{ v=$1; if (v ~ /us$/) { sub(/us$/,"",v); print v+0 } else if (v ~ /ms$/) { sub(/ms$/,"",v); print v*1000 } else if (v ~ /s$/) { sub(/s$/,"",v); print v*1000000 } }'
 }
 
+# CPU time (clock ticks, user + system) of a process and its children's threads; nginx's
+# workers are its children.
+cpu_ticks() { # pid
+  local pid total=0
+  [ -n "$1" ] || { echo 0; return; }
+  for pid in "$1" $(pgrep -P "$1" || true); do
+    total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0)))
+  done
+  echo "$total"
+}
+
 run_wrk() { # target connections script duration file
-  local out
+  local out hop0 mock0 hop1 mock1 requests tick_us
+  hop0=$(cpu_ticks "${HOP_PID[$1]:-}")
+  mock0=$(cpu_ticks "$MOCK_PID")
   out=$(BENCH_TOKEN="$TOKEN" wrk -t2 -c"$2" -d"$4"s --latency -s "$3" "$(url_of "$1")")
+  hop1=$(cpu_ticks "${HOP_PID[$1]:-}")
+  mock1=$(cpu_ticks "$MOCK_PID")
+  requests=$(echo "$out" | awk '/requests in/ {print $1}')
+  tick_us=$((1000000 / $(getconf CLK_TCK)))
   {
+    # CPU per request: what bounds requests/s on a machine whose cores are all busy.
+    if [ "${requests:-0}" -gt 0 ]; then
+      if [ -n "${HOP_PID[$1]:-}" ]; then
+        echo "hop_cpu_us=$(((hop1 - hop0) * tick_us / requests))"
+      fi
+      echo "mock_cpu_us=$(((mock1 - mock0) * tick_us / requests))"
+    fi
     echo "rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')"
     echo "p50_us=$(echo "$out" | awk '$1=="50%" {print $2}' | to_micros)"
     echo "p99_us=$(echo "$out" | awk '$1=="99%" {print $2}' | to_micros)"

@@ -124,7 +124,8 @@ public final class LoadReport {
         "and the engine alone (no durable ledger, no audit) with exchanges on virtual threads and");
     line(
         "on platform threads, its default. The servlet floor serves streams from a 200-thread pool,");
-    line("so it gets no stream runs:");
+    line("so it gets no stream runs. CPU per request is the process's user and system time over a");
+    line("run divided by its requests: with every core busy, it is what bounds requests/s.");
     line("");
     line(
         "| figure | direct | nginx | servlet | Jetty proxy | engine, virtual | engine | llmproxy |");
@@ -133,6 +134,8 @@ public final class LoadReport {
         List.of(
             new String[] {"RPS, 16 connections", "c16", "rps"},
             new String[] {"RPS, 64 connections", "c64", "rps"},
+            new String[] {"hop's CPU µs per request, 64 connections", "c64", "hop_cpu_us"},
+            new String[] {"mock's CPU µs per request, 64 connections", "c64", "mock_cpu_us"},
             new String[] {"p50 µs, 16 connections paced", "paced16", "p50_us"},
             new String[] {"p99 µs, 16 connections paced", "paced16", "p99_us"},
             new String[] {"TTFB p50 µs, 100 streams", "s100", "ttfb_p50_us"},
