@@ -11,8 +11,11 @@
 #   bash llmproxy-bench/load.sh
 #
 # Settings (environment): RUNS (3), DURATION seconds per wrk run (10), WARMUP seconds of load
-# per Java hop before its first measured run (60: on 2 busy cores the JIT needs about a minute
-# to reach steady state; llmproxy's warm-up is reported in 10 s slices), PROXY_JAVA (java binary
+# per Java hop before its first measured run (120: with 64 connections keeping both cores busy,
+# the JIT's threads get little CPU and llmproxy takes 60-90 s to reach steady state; its warm-up
+# is reported in 10 s slices), JAVA_HEAP (the Java hops' heap flags: "-Xms128m -Xmx256m"; a
+# heap allowed to shrink to ~40 MiB around a ~22 MiB live set runs a concurrent mark cycle every
+# second or so), PROXY_JAVA (java binary
 # for the proxy; default: the newest JDK under /usr/lib/jvm, else `java`), STREAM_EVENTS (100),
 # STREAM_INTERVAL_MS (50), OUT (results directory; default a fresh one under /tmp).
 set -euo pipefail
@@ -20,7 +23,8 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 RUNS=${RUNS:-3}
 DURATION=${DURATION:-10}
-WARMUP=${WARMUP:-60}
+WARMUP=${WARMUP:-120}
+read -r -a JAVA_HEAP <<<"${JAVA_HEAP:--Xms128m -Xmx256m}"
 STREAM_EVENTS=${STREAM_EVENTS:-100}
 STREAM_INTERVAL_MS=${STREAM_INTERVAL_MS:-50}
 OUT=${OUT:-$(mktemp -d /tmp/llmproxy-load.XXXXXX)}
@@ -130,7 +134,7 @@ start_proxy() {
     LLMPROXY_ANTHROPIC_BASE_URL="http://127.0.0.1:$MOCK_PORT" \
     LLMPROXY_ANTHROPIC_API_KEY="sk-ant-api03-bench-$(head -c 8 /dev/urandom | od -An -tx1 | tr -d ' \n')" \
     LLMPROXY_TIER_RATES="bench=100000000" \
-    "$PROXY_JAVA" -Xmx256m -Xlog:gc:file="$OUT/proxy/gc.log" -jar "$PROXY_JAR" serve \
+    "$PROXY_JAVA" "${JAVA_HEAP[@]}" -Xlog:gc:file="$OUT/proxy/gc.log" -jar "$PROXY_JAR" serve \
     >"$OUT/proxy/server.log" 2>&1 &
   PROXY_PID=$!
   HOP_PID[llmproxy]=$PROXY_PID
@@ -148,7 +152,7 @@ start_floors() {
   local mode port
   for mode in servlet jetty-proxy engine engine-virtual; do
     port=$(port_of "$mode-floor")
-    "$PROXY_JAVA" -Xmx256m -cp "$BENCH_JAR" dev.llmproxy.bench.HopFloor "$mode" "$port" \
+    "$PROXY_JAVA" "${JAVA_HEAP[@]}" -cp "$BENCH_JAR" dev.llmproxy.bench.HopFloor "$mode" "$port" \
       "http://127.0.0.1:$MOCK_PORT" >"$OUT/floor-$mode.log" 2>&1 &
     HOP_PID[$mode-floor]=$!
     PIDS+=($!)
@@ -340,6 +344,7 @@ main() {
   {
     echo "peak_rss_kib=$(awk '/^VmHWM:/ {print $2}' /proc/"$PROXY_PID"/status)"
     echo "java=$("$PROXY_JAVA" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.runtime.version = //p')"
+    echo "heap=${JAVA_HEAP[*]}"
   } >"$OUT/results/llmproxy/process"
   cp "$OUT/proxy/gc.log" "$OUT/results/llmproxy/gc.log"
   java -cp "$BENCH_JAR" dev.llmproxy.bench.LoadReport "$OUT/results" | tee "$OUT/report.md"

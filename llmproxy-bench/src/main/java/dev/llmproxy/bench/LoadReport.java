@@ -176,7 +176,12 @@ public final class LoadReport {
     Properties body = read(results.resolve("llmproxy/body"));
     Properties process = read(results.resolve("llmproxy/process"));
     double[] heap = gcHeap();
-    line("llmproxy process (" + process.getProperty("java", "?") + ", -Xmx256m):");
+    line(
+        "llmproxy process ("
+            + process.getProperty("java", "?")
+            + ", "
+            + process.getProperty("heap", "-Xmx256m")
+            + "):");
     line("");
     line("| figure | value |");
     line("|---|---|");
