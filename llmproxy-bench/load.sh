@@ -58,6 +58,7 @@ install_tools() {
   command -v nginx >/dev/null || missing+=(nginx-light)
   command -v wrk >/dev/null || missing+=(wrk)
   command -v curl >/dev/null || missing+=(curl)
+  command -v pgrep >/dev/null || missing+=(procps)
   if [ ${#missing[@]} -gt 0 ]; then
     log "installing ${missing[*]}"
     apt-get update -q >/dev/null && apt-get install -y -q "${missing[@]}" >/dev/null
@@ -317,7 +318,7 @@ main() {
   done
   run_streams llmproxy 100 /dev/null
   for target in "${floors[@]}"; do
-    run_wrk "$target" 64 "$OUT/post.lua" "$WARMUP" /dev/null
+    [ "$WARMUP" -gt 0 ] && run_wrk "$target" 64 "$OUT/post.lua" "$WARMUP" /dev/null
     [ "$target" = servlet-floor ] || run_streams "$target" 100 /dev/null
   done
   for run in $(seq 1 "$RUNS"); do

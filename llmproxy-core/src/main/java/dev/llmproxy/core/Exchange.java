@@ -224,8 +224,9 @@ final class Exchange implements Runnable {
       try {
         io.startResponse(status, headers.build());
         out = io.responseBody();
-        // A stream opens at once; other answers send their headers with the first chunk.
-        if (eventStream) {
+        // An answer of known length goes out in one write, headers with body; anything
+        // open-ended (a stream) is opened at once, before its first chunk.
+        if (eventStream || response.headers().first("content-length").isEmpty()) {
           out.flush();
         }
       } catch (IOException | RuntimeException e) {

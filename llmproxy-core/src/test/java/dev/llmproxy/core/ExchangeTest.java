@@ -204,7 +204,7 @@ class ExchangeTest {
   }
 
   @Test
-  void aStreamIsFlushedOpenAtOnceAndAnyOtherAnswerGoesOutWithItsHeadersInOneWrite()
+  void anOpenEndedAnswerIsFlushedAtOnceAndOneOfKnownLengthGoesOutWithItsHeadersInOneWrite()
       throws Exception {
     upstream.enqueue(
         new MockResponse.Builder()
@@ -215,6 +215,11 @@ class ExchangeTest {
         new MockResponse.Builder()
             .setHeader("content-type", "application/json")
             .body("{\"type\":\"message\"}")
+            .build());
+    upstream.enqueue(
+        new MockResponse.Builder()
+            .setHeader("content-type", "application/x-ndjson")
+            .chunkedBody("{\"n\":1}\n", 64)
             .build());
     proxy();
     FakeExchange stream = FakeExchange.post("/anthropic/v1/messages", TOKEN, "{}");
@@ -229,6 +234,11 @@ class ExchangeTest {
     assertEquals("{\"type\":\"message\"}", answer.body());
     assertEquals(
         0, answer.flushesBeforeBody, "headers flushed alone cost the client a second read");
+    FakeExchange open = FakeExchange.post("/anthropic/v1/messages", TOKEN, "{}");
+    proxy.handle(open);
+    open.await();
+    assertEquals("{\"n\":1}\n", open.body());
+    assertEquals(1, open.flushesBeforeBody, "an answer of unknown length may be a stream");
   }
 
   @Test

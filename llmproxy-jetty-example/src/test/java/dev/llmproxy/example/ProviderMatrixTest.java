@@ -333,6 +333,34 @@ class ProviderMatrixTest {
     assertEquals(Outcome.UPSTREAM_ERROR, fixture.nextEvent().outcome());
   }
 
+  @ParameterizedTest
+  @EnumSource(TestProvider.class)
+  void anAnswerOfKnownLengthBreakingOffBeforeItsBodyIsNotACleanEnd(TestProvider p)
+      throws Exception {
+    start(Map.of());
+    fixture.upstream.enqueue(
+        new MockResponse.Builder()
+            .setHeader("content-type", "application/json")
+            .body(p.responseJson)
+            .onResponseBody(new SocketEffect.CloseSocket())
+            .build());
+    try (Socket client = new Socket("localhost", fixture.server.port())) {
+      client.setSoTimeout(20_000);
+      sendRaw(client, p, p.requestJson);
+      String whole = new String(client.getInputStream().readAllBytes(), UTF_8); // to the close
+      int bodyStart = whole.indexOf("\r\n\r\n");
+      if (bodyStart >= 0 && whole.startsWith("HTTP/1.1 200")) {
+        java.util.regex.Matcher length =
+            java.util.regex.Pattern.compile("(?i)content-length: (\\d+)").matcher(whole);
+        assertTrue(length.find(), whole);
+        assertTrue(
+            whole.length() - bodyStart - 4 < Integer.parseInt(length.group(1)),
+            "a complete answer that never arrived: " + whole);
+      }
+    }
+    assertEquals(Outcome.UPSTREAM_ERROR, fixture.nextEvent().outcome());
+  }
+
   private void sendRaw(Socket client, TestProvider p, String json) throws IOException {
     byte[] body = json.getBytes(UTF_8);
     String head =

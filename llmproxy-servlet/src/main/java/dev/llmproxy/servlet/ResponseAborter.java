@@ -4,8 +4,9 @@ import jakarta.servlet.AsyncContext;
 import jakarta.servlet.http.HttpServletRequest;
 
 /**
- * Ends a committed response abnormally, so the client sees a truncated response (connection reset,
- * no final chunk) rather than a clean end when the upstream body broke off mid-way.
+ * Ends a started response abnormally, so the client sees a truncated response (connection reset, no
+ * final chunk) rather than a clean end when the upstream body broke off. The response may not be
+ * committed yet: an answer of known length keeps its headers buffered until its first chunk.
  *
  * <p>The Servlet API has no portable way to do this, so it is a container-specific hook. The
  * default, {@link #completing()}, just completes the response: the client sees the bytes that

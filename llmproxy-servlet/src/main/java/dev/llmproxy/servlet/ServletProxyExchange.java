@@ -201,8 +201,9 @@ final class ServletProxyExchange implements ProxyExchange, AsyncListener {
   }
 
   /**
-   * A committed response is ended through the {@link ResponseAborter}, so the client can tell a
-   * broken stream from a complete one; an uncommitted one is simply completed.
+   * A started response is ended through the {@link ResponseAborter}, so the client can tell a
+   * broken answer from a complete one, even when its headers are still in the buffer; one never
+   * started is simply completed.
    */
   @Override
   public void abort() {
@@ -213,7 +214,7 @@ final class ServletProxyExchange implements ProxyExchange, AsyncListener {
       }
       ended = true;
       try {
-        if (response.isCommitted()) {
+        if (started || response.isCommitted()) {
           aborter.abort(request, async);
         } else {
           async.complete();
