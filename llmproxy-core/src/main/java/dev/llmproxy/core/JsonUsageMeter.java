@@ -109,6 +109,11 @@ final class JsonUsageMeter implements UsageMeter {
 
   @Override
   public Metered result() {
+    try {
+      parser.close(); // its buffers go back to the pool, the names it met to the shared table
+    } catch (IOException e) {
+      broken = true; // nothing was held that closing could lose
+    }
     return new Metered(usage.get(), seenUsage);
   }
 }

@@ -11,7 +11,10 @@ interface UsageMeter {
   /** Sees the next {@code length} bytes of the response body. Never throws. */
   void update(byte[] bytes, int offset, int length);
 
-  /** What was read so far. */
+  /**
+   * What was read. Called once, when the response is over; {@link #update} is not called after it,
+   * so a meter may release what it holds here.
+   */
   Metered result();
 
   /**
