@@ -13,7 +13,6 @@ import dev.llmproxy.api.UpstreamCredential;
 import dev.llmproxy.api.UpstreamRequest;
 import dev.llmproxy.api.UpstreamResponse;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,7 +27,6 @@ import org.slf4j.event.Level;
  */
 final class Exchange implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(Exchange.class);
-  private static final int BUFFER_SIZE = 8 * 1024; // OkHttp hands over at most a segment
 
   private final Pipeline pipeline;
   private final ProxyExchange io;
@@ -215,18 +213,14 @@ final class Exchange implements Runnable {
       if (status < 400) {
         meter = envelope.meter(response.headers());
       }
-      boolean eventStream =
-          response.headers().first("content-type").orElse("").startsWith("text/event-stream");
-      if (eventStream) {
+      if (BodyRelay.isEventStream(response.headers())) {
         headers.set("cache-control", "no-cache, no-transform").set("x-accel-buffering", "no");
       }
       OutputStream out;
       try {
         io.startResponse(status, headers.build());
         out = io.responseBody();
-        // An answer of known length goes out in one write, headers with body; anything
-        // open-ended (a stream) is opened at once, before its first chunk.
-        if (eventStream || response.headers().first("content-length").isEmpty()) {
+        if (BodyRelay.opensAtOnce(response.headers())) {
           out.flush();
         }
       } catch (IOException | RuntimeException e) {
@@ -234,53 +228,29 @@ final class Exchange implements Runnable {
         outcome = Outcome.CLIENT_CANCELLED;
         return;
       }
-      copy(response.body(), out, bufferSize(response.headers()));
+      copyEnded(BodyRelay.copy(response.body(), out, response.headers(), meter));
     }
   }
 
-  /** A small answer of known length gets a buffer of its size, not a whole segment's. */
-  private static int bufferSize(Headers headers) {
-    String length = headers.first("content-length").orElse(null);
-    if (length != null && length.length() < 5) {
-      try {
-        return Math.max(1, Math.min(BUFFER_SIZE, Integer.parseInt(length.trim())));
-      } catch (NumberFormatException e) {
-        return BUFFER_SIZE;
+  /** Books how the body copy ended; a client that left also cancels the upstream call. */
+  private void copyEnded(BodyRelay.Result copied) {
+    switch (copied.end()) {
+      case COMPLETE -> {}
+      case CLIENT_GONE -> {
+        clientGone();
+        outcome = Outcome.CLIENT_CANCELLED;
+        abort = true;
       }
-    }
-    return BUFFER_SIZE;
-  }
-
-  private void copy(InputStream in, OutputStream out, int bufferSize) {
-    byte[] buffer = new byte[bufferSize];
-    while (true) {
-      int n;
-      try {
-        n = in.read(buffer);
-      } catch (IOException e) {
+      case UPSTREAM_BROKE -> {
         if (clientGone) {
           outcome = Outcome.CLIENT_CANCELLED;
         } else {
           log.atLevel(stopped ? Level.DEBUG : Level.WARN) // closing the proxy cut it off
-              .log("Upstream body broke off: {}", e.toString());
+              .log("Upstream body broke off: {}", copied.cause().toString());
           outcome = Outcome.UPSTREAM_ERROR;
         }
         abort = true;
-        return;
       }
-      if (n < 0) {
-        return;
-      }
-      try {
-        out.write(buffer, 0, n);
-        out.flush();
-      } catch (IOException | RuntimeException e) { // containers differ in how "gone" surfaces
-        clientGone();
-        outcome = Outcome.CLIENT_CANCELLED;
-        abort = true;
-        return;
-      }
-      meter.update(buffer, 0, n); // after the client has the bytes: never delays them
     }
   }
 
