@@ -33,10 +33,11 @@ final class BodyRelay {
    * length may be a stream. One with a {@code Content-Length} sends its headers with its first
    * chunk, in one write.
    */
-  static boolean opensAtOnce(Headers upstreamHeaders) {
-    return isEventStream(upstreamHeaders) || upstreamHeaders.first("content-length").isEmpty();
+  static boolean opensAtOnce(boolean eventStream, Headers upstreamHeaders) {
+    return eventStream || upstreamHeaders.first("content-length").isEmpty();
   }
 
+  /** Whether the answer is server-sent events. */
   static boolean isEventStream(Headers upstreamHeaders) {
     return upstreamHeaders.first("content-type").orElse("").startsWith("text/event-stream");
   }

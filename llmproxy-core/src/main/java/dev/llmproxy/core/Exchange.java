@@ -213,14 +213,15 @@ final class Exchange implements Runnable {
       if (status < 400) {
         meter = envelope.meter(response.headers());
       }
-      if (BodyRelay.isEventStream(response.headers())) {
+      boolean eventStream = BodyRelay.isEventStream(response.headers());
+      if (eventStream) {
         headers.set("cache-control", "no-cache, no-transform").set("x-accel-buffering", "no");
       }
       OutputStream out;
       try {
         io.startResponse(status, headers.build());
         out = io.responseBody();
-        if (BodyRelay.opensAtOnce(response.headers())) {
+        if (BodyRelay.opensAtOnce(eventStream, response.headers())) {
           out.flush();
         }
       } catch (IOException | RuntimeException e) {

@@ -112,7 +112,7 @@ final class JsonUsageMeter implements UsageMeter {
     try {
       parser.close(); // its buffers go back to the pool, the names it met to the shared table
     } catch (IOException e) {
-      broken = true; // nothing was held that closing could lose
+      // a byte-array parser holds no stream that could fail to close; the usage read stands
     }
     return new Metered(usage.get(), seenUsage);
   }

@@ -21,6 +21,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import mockwebserver3.MockResponse;
 import mockwebserver3.RecordedRequest;
@@ -350,8 +352,7 @@ class ProviderMatrixTest {
       String whole = new String(client.getInputStream().readAllBytes(), UTF_8); // to the close
       int bodyStart = whole.indexOf("\r\n\r\n");
       if (bodyStart >= 0 && whole.startsWith("HTTP/1.1 200")) {
-        java.util.regex.Matcher length =
-            java.util.regex.Pattern.compile("(?i)content-length: (\\d+)").matcher(whole);
+        Matcher length = Pattern.compile("(?i)content-length: (\\d+)").matcher(whole);
         assertTrue(length.find(), whole);
         assertTrue(
             whole.length() - bodyStart - 4 < Integer.parseInt(length.group(1)),
