@@ -239,9 +239,13 @@ run_wrk() { # target connections script duration file
 }
 
 run_streams() { # target streams file
+  local hop_pids="" hop=${HOP_PID[$1]:-}
+  # The hop's processes (nginx: master and workers), whose CPU per event StreamLoad reports.
+  [ -n "$hop" ] && hop_pids=$(echo "$hop" $(pgrep -P "$hop" || true) | tr ' ' ,)
   java -cp "$BENCH_JAR" dev.llmproxy.bench.StreamLoad --port "$(port_of "$1")" \
     --path "$(path_of "$1")" --token "$TOKEN" --streams "$2" --events "$STREAM_EVENTS" \
-    --interval-ms "$STREAM_INTERVAL_MS" --ramp-ms 1000 >"$3"
+    --interval-ms "$STREAM_INTERVAL_MS" --ramp-ms 1000 \
+    --hop-pids "$hop_pids" --mock-pid "$MOCK_PID" --clk-tck "$(getconf CLK_TCK)" >"$3"
 }
 
 # While 1,000 streams run through the proxy (a separate, unmeasured run: a thread dump stops the

@@ -125,7 +125,9 @@ public final class LoadReport {
     line(
         "on platform threads, its default. The servlet floor serves streams from a 200-thread pool,");
     line("so it gets no stream runs. CPU per request is the process's user and system time over a");
-    line("run divided by its requests: with every core busy, it is what bounds requests/s.");
+    line(
+        "run divided by its requests: with every core busy, it is what bounds requests/s. CPU per");
+    line("event is the same over the 1,000-stream run; the machine's busy share is of both cores.");
     line("");
     line(
         "| figure | direct | nginx | servlet | Jetty proxy | engine, virtual | engine | llmproxy |");
@@ -141,7 +143,15 @@ public final class LoadReport {
             new String[] {"TTFB p50 µs, 100 streams", "s100", "ttfb_p50_us"},
             new String[] {"event delay p99 µs, 100 streams", "s100", "event_p99_us"},
             new String[] {"TTFB p50 µs, 1,000 streams", "s1000", "ttfb_p50_us"},
-            new String[] {"event delay p99 µs, 1,000 streams", "s1000", "event_p99_us"})) {
+            new String[] {"event delay p99 µs, 1,000 streams", "s1000", "event_p99_us"},
+            new String[] {"hop's CPU µs per event, 1,000 streams", "s1000", "hop_cpu_us_per_event"},
+            new String[] {
+              "mock's CPU µs per event, 1,000 streams", "s1000", "mock_cpu_us_per_event"
+            },
+            new String[] {
+              "client's CPU µs per event, 1,000 streams", "s1000", "client_cpu_us_per_event"
+            },
+            new String[] {"machine's cores busy %, 1,000 streams", "s1000", "machine_busy_pct"})) {
       StringBuilder cells = new StringBuilder("| " + figure[0]);
       for (String hop : hops) {
         double value = median(hop, figure[1], figure[2]);

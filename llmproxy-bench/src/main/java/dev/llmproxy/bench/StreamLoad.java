@@ -7,6 +7,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -25,10 +26,13 @@ import java.util.concurrent.locks.LockSupport;
  * <pre>{@code
  * java -cp benchmarks.jar dev.llmproxy.bench.StreamLoad \
  *     --port 8080 --path /proxy/anthropic/v1/messages --token lp_sk_... \
- *     --streams 1000 --events 100 --interval-ms 50 --ramp-ms 1000
+ *     --streams 1000 --events 100 --interval-ms 50 --ramp-ms 1000 \
+ *     --hop-pids 4242 --mock-pid 4141
  * }</pre>
  *
- * Prints {@code key=value} lines: microsecond percentiles and counts.
+ * Prints {@code key=value} lines: microsecond percentiles and counts, and, over the measured pass,
+ * the CPU time per event of the hop's processes ({@code --hop-pids}, comma-separated), the mock's
+ * and this client's, and how busy the machine's cores were.
  */
 public final class StreamLoad {
   private static final byte[] PATTERN = "text\":\"t".getBytes(StandardCharsets.US_ASCII);
@@ -43,6 +47,10 @@ public final class StreamLoad {
   private final int events;
   private final long rampNanos;
   private final long deadlineNanos;
+  private final List<Long> hopPids;
+  private final List<Long> mockPid;
+  private final List<Long> clientPid = List.of(ProcessHandle.current().pid());
+  private final CpuTime cpu;
 
   private final long[] ttfb;
   private final long[] delays;
@@ -57,6 +65,9 @@ public final class StreamLoad {
     this.rampNanos = TimeUnit.MILLISECONDS.toNanos(options.integer("ramp-ms", 1000));
     long timeoutNanos = TimeUnit.SECONDS.toNanos(options.integer("timeout-s", 120));
     this.deadlineNanos = System.nanoTime() + timeoutNanos;
+    this.hopPids = pids(options.text("hop-pids", ""));
+    this.mockPid = pids(options.text("mock-pid", ""));
+    this.cpu = new CpuTime(options.integer("clk-tck", 100));
     String token = options.text("token", "");
     String path =
         options.text("path", "/v1/messages")
@@ -86,7 +97,12 @@ public final class StreamLoad {
     new StreamLoad(options).run(true);
   }
 
+  private static List<Long> pids(String list) {
+    return Arrays.stream(list.split(",")).filter(s -> !s.isBlank()).map(Long::valueOf).toList();
+  }
+
   private void run(boolean print) throws InterruptedException {
+    long[] cpuBefore = cpuNow();
     CountDownLatch done = new CountDownLatch(streams);
     long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50);
     for (int i = 0; i < streams; i++) {
@@ -111,8 +127,42 @@ public final class StreamLoad {
       thread.start();
     }
     boolean finished = done.await(deadlineNanos - System.nanoTime(), TimeUnit.NANOSECONDS);
+    long[] cpuAfter = cpuNow();
     if (print) {
       report(finished);
+      reportCpu(cpuBefore, cpuAfter);
+    }
+  }
+
+  /** The hop's, the mock's and this client's CPU nanoseconds, and the machine's busy and total. */
+  private long[] cpuNow() {
+    long[] machine = CpuTime.machineTicks();
+    return new long[] {
+      cpu.processNanos(hopPids),
+      cpu.processNanos(mockPid),
+      cpu.processNanos(clientPid),
+      machine[0],
+      machine[1]
+    };
+  }
+
+  private void reportCpu(long[] before, long[] after) {
+    int received = Math.max(1, Math.min(delays.length, delayCount.get()));
+    String[] names = {"hop", "mock", "client"};
+    List<List<Long>> watched = List.of(hopPids, mockPid, clientPid);
+    for (int i = 0; i < names.length; i++) {
+      if (!watched.get(i).isEmpty()) {
+        System.out.printf(
+            Locale.ROOT,
+            "%s_cpu_us_per_event=%.1f%n",
+            names[i],
+            (after[i] - before[i]) / 1_000.0 / received);
+      }
+    }
+    long total = after[4] - before[4];
+    if (total > 0) {
+      System.out.printf(
+          Locale.ROOT, "machine_busy_pct=%.1f%n", 100.0 * (after[3] - before[3]) / total);
     }
   }
 

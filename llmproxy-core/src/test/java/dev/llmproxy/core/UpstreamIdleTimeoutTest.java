@@ -1,6 +1,7 @@
 package dev.llmproxy.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,6 +11,9 @@ import dev.llmproxy.api.UpstreamResponse;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -92,6 +96,64 @@ class UpstreamIdleTimeoutTest {
     assertEquals(events, received.toString(StandardCharsets.UTF_8));
     assertTrue(
         System.nanoTime() - start > IDLE.toNanos() * 2, "the stream outlasted the idle limit");
+  }
+
+  @Test
+  void anUpstreamThatStopsReadingTheRequestBodyTimesOut() throws Exception {
+    try (ServerSocket silent = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      // Accepts the connection and never reads: the body fills the socket buffers and stalls.
+      Thread acceptor =
+          new Thread(
+              () -> {
+                try (Socket ignored = silent.accept()) {
+                  Thread.sleep(30_000);
+                } catch (IOException | InterruptedException e) {
+                  // the test is over
+                }
+              });
+      acceptor.setDaemon(true);
+      acceptor.start();
+      byte[] body = new byte[32 * 1024 * 1024];
+      var call =
+          client.newCall(
+              new UpstreamRequest(
+                  "POST",
+                  "http://127.0.0.1:" + silent.getLocalPort() + "/v1/messages",
+                  Headers.of("content-type", "application/json"),
+                  body));
+      long start = System.nanoTime();
+      assertThrows(SocketTimeoutException.class, call::execute);
+      assertTrue(
+          System.nanoTime() - start < TimeUnit.SECONDS.toNanos(10), "the timeout, not the end");
+      assertTrue(call.requestSent(), "the headers went out before the body stalled");
+      assertFalse(call.isCanceled(), "a timeout is not the engine's cancel");
+      acceptor.interrupt();
+    }
+  }
+
+  @Test
+  void aCancelIsTheEnginesAndNotATimeout() throws Exception {
+    upstream.enqueue(
+        new MockResponse.Builder()
+            .setHeader("content-type", "text/event-stream")
+            .body("data: 1\n\n")
+            .bodyDelay(30, TimeUnit.SECONDS)
+            .build());
+    byte[] body = "{\"model\":\"m\"}".getBytes(StandardCharsets.UTF_8);
+    var call =
+        client.newCall(
+            new UpstreamRequest(
+                "POST",
+                upstream.url("/v1/messages").toString(),
+                Headers.of("content-type", "application/json"),
+                body));
+    try (UpstreamResponse response = call.execute()) {
+      call.cancel();
+      IOException failure =
+          assertThrows(IOException.class, () -> response.body().read(new byte[64]));
+      assertFalse(failure instanceof SocketTimeoutException, failure.toString());
+      assertTrue(call.isCanceled());
+    }
   }
 
   @Test
