@@ -248,6 +248,18 @@ run_streams() { # target streams file
     --hop-pids "$hop_pids" --mock-pid "$MOCK_PID" --clk-tck "$(getconf CLK_TCK)" >"$3"
 }
 
+# The proxy's heap in use, in KiB, from G1's "garbage-first heap ... used 84261K" or ZGC's
+# "ZHeap used 44M" (JAVA_HEAP may choose either).
+heap_used_kib() {
+  jcmd "$PROXY_PID" GC.heap_info 2>/dev/null | awk '/garbage-first heap|ZHeap/ {
+    for (i = 1; i <= NF; i++) if ($i == "used") {
+      v = $(i + 1); n = v + 0
+      if (v ~ /^[0-9]+M/) n *= 1024; else if (v ~ /^[0-9]+G/) n *= 1048576
+      print n; exit
+    }
+  }'
+}
+
 # While 1,000 streams run through the proxy (a separate, unmeasured run: a thread dump stops the
 # JVM for a moment): its threads, memory, and whether any container thread is inside the proxy.
 sample_proxy() { # file
@@ -263,7 +275,7 @@ sample_proxy() { # file
     echo "container_threads_in_proxy=$(echo "$dump" | awk '/^"qtp/ {q=1; next} /^"/ {q=0} q && /dev\.llmproxy/ {print; q=0}' | grep -c . || true)"
     echo "exchange_platform_threads=$(echo "$dump" | grep -c '^"llmproxy-exchange' || true)"
     echo "virtual_thread_carriers=$(echo "$dump" | grep -c '^"ForkJoinPool-[0-9]*-worker' || true)"
-    jcmd "$PROXY_PID" GC.heap_info 2>/dev/null | awk '/garbage-first heap/ {for (i=1;i<=NF;i++) if ($i=="used") print "heap_used_kib=" $(i+1)+0}'
+    echo "heap_used_kib=$(heap_used_kib)"
   } >"$1"
 }
 
@@ -277,7 +289,7 @@ body_probe() { # file
   } >"$body"
   local size
   size=$(stat -c %s "$body")
-  live_heap() { jcmd "$PROXY_PID" GC.run >/dev/null; jcmd "$PROXY_PID" GC.heap_info | awk '/garbage-first heap/ {for (i=1;i<=NF;i++) if ($i=="used") print $(i+1)+0}'; }
+  live_heap() { jcmd "$PROXY_PID" GC.run >/dev/null; heap_used_kib; }
   local before during status
   before=$(live_heap)
   curl -s -o /dev/null -w '%{http_code}' -X POST "$(url_of llmproxy)?hold_ms=4000" \

@@ -23,7 +23,12 @@ import java.util.stream.Stream;
  */
 public final class LoadReport {
   private static final List<String> TARGETS = List.of("direct", "nginx", "llmproxy");
-  private static final Pattern GC_HEAP = Pattern.compile("(\\d+)M->(\\d+)M\\((\\d+)M\\)");
+
+  /**
+   * A collection's heap before and after: G1's {@code 94M->42M(128M)}, ZGC's {@code
+   * 90M(70%)->30M(23%)}.
+   */
+  private static final Pattern GC_HEAP = Pattern.compile("(\\d+)M(?:\\(\\d+%\\))?->(\\d+)M");
 
   private final Path results;
   private final StringBuilder out = new StringBuilder();
