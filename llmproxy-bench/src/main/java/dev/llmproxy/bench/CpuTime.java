@@ -33,8 +33,11 @@ final class CpuTime {
     return ticks * tickNanos;
   }
 
-  /** The machine's busy and total CPU ticks so far, summed over its cores. */
-  static long[] machineTicks() {
+  /** CPU ticks of the whole machine so far, summed over its cores; zeros where unknown. */
+  record MachineTicks(long busy, long total) {}
+
+  /** The machine's busy and total CPU ticks so far; steal counts as busy. */
+  static MachineTicks machineTicks() {
     try {
       String[] cpu = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
       long total = 0;
@@ -46,9 +49,9 @@ final class CpuTime {
           idle += value;
         }
       }
-      return new long[] {total - idle, total};
+      return new MachineTicks(total - idle, total);
     } catch (IOException | RuntimeException e) {
-      return new long[] {0, 0};
+      return new MachineTicks(0, 0);
     }
   }
 }

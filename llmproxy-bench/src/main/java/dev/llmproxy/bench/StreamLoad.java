@@ -48,7 +48,7 @@ public final class StreamLoad {
   private final long rampNanos;
   private final long deadlineNanos;
   private final List<Long> hopPids;
-  private final List<Long> mockPid;
+  private final List<Long> mockPids;
   private final List<Long> clientPid = List.of(ProcessHandle.current().pid());
   private final CpuTime cpu;
 
@@ -66,7 +66,7 @@ public final class StreamLoad {
     long timeoutNanos = TimeUnit.SECONDS.toNanos(options.integer("timeout-s", 120));
     this.deadlineNanos = System.nanoTime() + timeoutNanos;
     this.hopPids = pids(options.text("hop-pids", ""));
-    this.mockPid = pids(options.text("mock-pid", ""));
+    this.mockPids = pids(options.text("mock-pid", ""));
     this.cpu = new CpuTime(options.integer("clk-tck", 100));
     String token = options.text("token", "");
     String path =
@@ -136,20 +136,20 @@ public final class StreamLoad {
 
   /** The hop's, the mock's and this client's CPU nanoseconds, and the machine's busy and total. */
   private long[] cpuNow() {
-    long[] machine = CpuTime.machineTicks();
+    CpuTime.MachineTicks machine = CpuTime.machineTicks();
     return new long[] {
       cpu.processNanos(hopPids),
-      cpu.processNanos(mockPid),
+      cpu.processNanos(mockPids),
       cpu.processNanos(clientPid),
-      machine[0],
-      machine[1]
+      machine.busy(),
+      machine.total()
     };
   }
 
   private void reportCpu(long[] before, long[] after) {
     int received = Math.max(1, Math.min(delays.length, delayCount.get()));
     String[] names = {"hop", "mock", "client"};
-    List<List<Long>> watched = List.of(hopPids, mockPid, clientPid);
+    List<List<Long>> watched = List.of(hopPids, mockPids, clientPid);
     for (int i = 0; i < names.length; i++) {
       if (!watched.get(i).isEmpty()) {
         System.out.printf(
