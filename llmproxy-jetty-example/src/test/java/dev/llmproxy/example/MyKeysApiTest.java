@@ -2,16 +2,27 @@ package dev.llmproxy.example;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import mockwebserver3.MockResponse;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -153,6 +164,63 @@ class MyKeysApiTest {
       assertEquals(
           "permission_error", ProxyFixture.json(response.body()).get("error").get("type").asText());
     }
+  }
+
+  @Test
+  void aBodyIsReadBeforeItIsRefusedSoTheConnectionStaysUsable() throws Exception {
+    // Answering before the body has arrived lets the container close the connection after the
+    // answer, and the client's next request on it fails. So the refusal waits for the body.
+    HttpResponse<String> issued =
+        fixture.send(
+            HttpRequest.newBuilder(URI.create(fixture.server.baseUrl() + "/admin/tokens"))
+                .header("Authorization", "Bearer " + ProxyFixture.ADMIN_TOKEN)
+                .POST(
+                    HttpRequest.BodyPublishers.ofString("{\"user\":\"bot\",\"kind\":\"service\"}"))
+                .build());
+    String service = ProxyFixture.json(issued.body()).get("token").asText();
+    byte[] body = ("{\"key\":\"" + KEY + "\"}").getBytes(StandardCharsets.UTF_8);
+    int port = URI.create(fixture.server.baseUrl()).getPort();
+    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+      OutputStream out = socket.getOutputStream();
+      InputStream in = socket.getInputStream();
+      out.write(
+          ("PUT /api/v1/me/keys/anthropic HTTP/1.1\r\nHost: localhost\r\nx-api-key: "
+                  + service
+                  + "\r\ncontent-type: application/json\r\ncontent-length: "
+                  + body.length
+                  + "\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      socket.setSoTimeout(500);
+      assertThrows(SocketTimeoutException.class, in::read, "answered before the body had arrived");
+      socket.setSoTimeout(10_000);
+      out.write(body);
+      out.flush();
+      assertTrue(readResponse(in).startsWith("HTTP/1.1 403 "));
+      out.write(
+          ("DELETE /api/v1/me/keys/anthropic HTTP/1.1\r\nHost: localhost\r\nx-api-key: "
+                  + service
+                  + "\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      assertTrue(readResponse(in).startsWith("HTTP/1.1 403 "), "the same connection still works");
+    }
+  }
+
+  /** One HTTP/1.1 response with a Content-Length body, read whole from {@code in}. */
+  private static String readResponse(InputStream in) throws IOException {
+    StringBuilder head = new StringBuilder();
+    while (!head.toString().endsWith("\r\n\r\n")) {
+      int b = in.read();
+      if (b < 0) {
+        throw new EOFException("connection closed after: " + head);
+      }
+      head.append((char) b);
+    }
+    Matcher length = Pattern.compile("(?im)^content-length: *(\\d+)").matcher(head);
+    assertTrue(length.find(), head.toString());
+    in.readNBytes(Integer.parseInt(length.group(1)));
+    return head.toString();
   }
 
   @Test

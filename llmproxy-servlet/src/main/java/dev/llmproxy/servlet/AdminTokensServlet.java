@@ -44,24 +44,26 @@ public final class AdminTokensServlet extends HttpServlet {
   @Override
   protected void service(HttpServletRequest request, HttpServletResponse response)
       throws IOException {
+    byte[] body = JsonResponses.readBody(request, response);
     if (!isAdmin(request)) {
       JsonResponses.error(response, 401, "authentication_error", "Admin token required.");
       return;
     }
     try {
-      handle(request, response);
+      handle(request, body, response);
     } catch (StoreUnavailableException e) {
       log.warn("Token store unavailable: {}", e.getMessage());
       JsonResponses.error(response, 503, "api_error", "The token store is unavailable right now.");
     }
   }
 
-  private void handle(HttpServletRequest request, HttpServletResponse response) throws IOException {
+  private void handle(HttpServletRequest request, byte[] body, HttpServletResponse response)
+      throws IOException {
     String id = idFromPath(request);
     switch (request.getMethod()) {
       case "POST" -> {
         if (id == null) {
-          issue(request, response);
+          issue(body, response);
         } else {
           notAllowed(response);
         }
@@ -93,10 +95,10 @@ public final class AdminTokensServlet extends HttpServlet {
     }
   }
 
-  private void issue(HttpServletRequest request, HttpServletResponse response) throws IOException {
+  private void issue(byte[] body, HttpServletResponse response) throws IOException {
     TokenSpec spec;
     try {
-      spec = requests.parse(JsonResponses.readObject(request));
+      spec = requests.parse(JsonResponses.readObject(body));
     } catch (InvalidRequest | IllegalArgumentException e) {
       JsonResponses.error(response, 400, "invalid_request_error", e.getMessage());
       return;

@@ -1,6 +1,5 @@
 package dev.llmproxy.servlet;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.servlet.http.HttpServletRequest;
@@ -35,16 +34,30 @@ final class JsonResponses {
         Map.of("type", "error", "error", Map.of("type", type, "message", message)));
   }
 
-  /** The request body as a JSON object, or an {@link InvalidRequest} saying what is wrong. */
-  static JsonNode readObject(HttpServletRequest request) throws IOException, InvalidRequest {
+  /**
+   * Reads the request body (at most the limit and one byte) before any answer is decided. An answer
+   * sent over an unread body lets the container close the connection after it, and the client's
+   * next request on that kept-alive connection fails. A body over the limit is left unread and the
+   * connection is closed after the answer, which then says so.
+   */
+  static byte[] readBody(HttpServletRequest request, HttpServletResponse response)
+      throws IOException {
     byte[] body = request.getInputStream().readNBytes(MAX_BODY_BYTES + 1);
+    if (body.length > MAX_BODY_BYTES) {
+      response.setHeader("Connection", "close");
+    }
+    return body;
+  }
+
+  /** The body read by {@link #readBody} as a JSON object, or what is wrong with it. */
+  static JsonNode readObject(byte[] body) throws InvalidRequest {
     if (body.length > MAX_BODY_BYTES) {
       throw new InvalidRequest("Body is too large.");
     }
     JsonNode node;
     try {
       node = MAPPER.readTree(body);
-    } catch (JsonProcessingException e) {
+    } catch (IOException e) { // from an array, only ever a JsonProcessingException
       throw new InvalidRequest("Body is not valid JSON.");
     }
     if (node == null || !node.isObject()) {

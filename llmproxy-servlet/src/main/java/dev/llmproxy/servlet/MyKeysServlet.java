@@ -52,6 +52,7 @@ public final class MyKeysServlet extends HttpServlet {
   @Override
   protected void service(HttpServletRequest request, HttpServletResponse response)
       throws IOException {
+    byte[] body = JsonResponses.readBody(request, response);
     Optional<Principal> principal = authenticate(request, response);
     if (principal.isEmpty()) {
       return;
@@ -77,7 +78,7 @@ public final class MyKeysServlet extends HttpServlet {
     try {
       switch (request.getMethod()) {
         case "GET" -> JsonResponses.send(response, 200, view(keys.status(user, provider.get())));
-        case "PUT" -> put(request, response, user, provider.get());
+        case "PUT" -> put(body, response, user, provider.get());
         case "DELETE" -> {
           keys.delete(user, provider.get());
           response.setStatus(204);
@@ -91,13 +92,11 @@ public final class MyKeysServlet extends HttpServlet {
     }
   }
 
-  private void put(
-      HttpServletRequest request, HttpServletResponse response, String user, ProviderId provider)
+  private void put(byte[] body, HttpServletResponse response, String user, ProviderId provider)
       throws IOException {
     String key;
     try {
-      JsonNode body = JsonResponses.readObject(request);
-      JsonNode value = body.get("key");
+      JsonNode value = JsonResponses.readObject(body).get("key");
       if (value == null || !value.isTextual()) {
         throw new InvalidRequest("Field 'key' is required and must be a string.");
       }
