@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.llmproxy.api.Headers;
+import dev.llmproxy.api.UpstreamCall;
 import dev.llmproxy.api.UpstreamRequest;
 import dev.llmproxy.api.UpstreamResponse;
 import java.io.ByteArrayOutputStream;
@@ -44,15 +45,17 @@ class UpstreamIdleTimeoutTest {
   }
 
   private UpstreamResponse call() throws IOException {
+    return newCall().execute();
+  }
+
+  private UpstreamCall newCall() {
     byte[] body = "{\"model\":\"m\"}".getBytes(StandardCharsets.UTF_8);
-    return client
-        .newCall(
-            new UpstreamRequest(
-                "POST",
-                upstream.url("/v1/messages").toString(),
-                Headers.of("content-type", "application/json"),
-                body))
-        .execute();
+    return client.newCall(
+        new UpstreamRequest(
+            "POST",
+            upstream.url("/v1/messages").toString(),
+            Headers.of("content-type", "application/json"),
+            body));
   }
 
   @Test
@@ -142,14 +145,7 @@ class UpstreamIdleTimeoutTest {
             .body("data: 1\n\n")
             .bodyDelay(30, TimeUnit.SECONDS)
             .build());
-    byte[] body = "{\"model\":\"m\"}".getBytes(StandardCharsets.UTF_8);
-    var call =
-        client.newCall(
-            new UpstreamRequest(
-                "POST",
-                upstream.url("/v1/messages").toString(),
-                Headers.of("content-type", "application/json"),
-                body));
+    UpstreamCall call = newCall();
     try (UpstreamResponse response = call.execute()) {
       call.cancel();
       IOException failure =

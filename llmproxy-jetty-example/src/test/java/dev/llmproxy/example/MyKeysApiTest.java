@@ -144,15 +144,7 @@ class MyKeysApiTest {
 
   @Test
   void servicePrincipalsAre403() throws Exception {
-    HttpResponse<String> issued =
-        fixture.send(
-            HttpRequest.newBuilder(URI.create(fixture.server.baseUrl() + "/admin/tokens"))
-                .header("Authorization", "Bearer " + ProxyFixture.ADMIN_TOKEN)
-                .POST(
-                    HttpRequest.BodyPublishers.ofString(
-                        "{\"user\":\"ci-bot\",\"kind\":\"service\"}"))
-                .build());
-    String service = ProxyFixture.json(issued.body()).get("token").asText();
+    String service = serviceToken();
     for (String method : new String[] {"GET", "PUT", "DELETE"}) {
       HttpResponse<String> response =
           keys(
@@ -170,14 +162,7 @@ class MyKeysApiTest {
   void aBodyIsReadBeforeItIsRefusedSoTheConnectionStaysUsable() throws Exception {
     // Answering before the body has arrived lets the container close the connection after the
     // answer, and the client's next request on it fails. So the refusal waits for the body.
-    HttpResponse<String> issued =
-        fixture.send(
-            HttpRequest.newBuilder(URI.create(fixture.server.baseUrl() + "/admin/tokens"))
-                .header("Authorization", "Bearer " + ProxyFixture.ADMIN_TOKEN)
-                .POST(
-                    HttpRequest.BodyPublishers.ofString("{\"user\":\"bot\",\"kind\":\"service\"}"))
-                .build());
-    String service = ProxyFixture.json(issued.body()).get("token").asText();
+    String service = serviceToken();
     byte[] body = ("{\"key\":\"" + KEY + "\"}").getBytes(StandardCharsets.UTF_8);
     int port = URI.create(fixture.server.baseUrl()).getPort();
     try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
@@ -205,6 +190,20 @@ class MyKeysApiTest {
       out.flush();
       assertTrue(readResponse(in).startsWith("HTTP/1.1 403 "), "the same connection still works");
     }
+  }
+
+  /** A service principal's token, issued through the admin API. */
+  private String serviceToken() throws Exception {
+    HttpResponse<String> issued =
+        fixture.send(
+            HttpRequest.newBuilder(URI.create(fixture.server.baseUrl() + "/admin/tokens"))
+                .header("Authorization", "Bearer " + ProxyFixture.ADMIN_TOKEN)
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        "{\"user\":\"ci-bot\",\"kind\":\"service\"}"))
+                .build());
+    assertEquals(201, issued.statusCode(), issued.body());
+    return ProxyFixture.json(issued.body()).get("token").asText();
   }
 
   /** One HTTP/1.1 response with a Content-Length body, read whole from {@code in}. */
