@@ -46,6 +46,7 @@ final class Exchange implements Runnable {
   private Outcome outcome;
   private int status;
   private boolean abort;
+  private boolean bodyRead; // the request body was read whole
   private boolean responded;
   private volatile UpstreamCall call;
   private volatile boolean clientGone;
@@ -125,7 +126,9 @@ final class Exchange implements Runnable {
 
   private byte[] readBody() throws ProxyError {
     try {
-      return pipeline.bodyReader().read(io.requestBody(), io.requestContentLength());
+      byte[] body = pipeline.bodyReader().read(io.requestBody(), io.requestContentLength());
+      bodyRead = true;
+      return body;
     } catch (IOException e) {
       log.debug("Client went away while sending the request body: {}", e.toString());
       throw new ProxyError(499, ErrorType.INVALID_REQUEST, Outcome.CLIENT_CANCELLED, "cancelled");
@@ -272,6 +275,11 @@ final class Exchange implements Runnable {
     }
   }
 
+  private boolean hasRequestBody() {
+    long length = io.requestContentLength();
+    return length > 0 || (length < 0 && io.requestHeaders().first("transfer-encoding").isPresent());
+  }
+
   private void fail(ProxyError error) {
     outcome = error.outcome();
     status = error.status();
@@ -284,6 +292,11 @@ final class Exchange implements Runnable {
     if (!error.retryAfter().isZero()) {
       long seconds = Math.max(1, (error.retryAfter().toMillis() + 999) / 1000);
       headers.add("retry-after", Long.toString(seconds));
+    }
+    if (!bodyRead && hasRequestBody()) {
+      // Answered before the body was read (401, 404, 413…): the container would have to drain it
+      // or drop the connection under the client's feet; saying so lets the client open a new one.
+      headers.add("connection", "close");
     }
     byte[] body = envelope.errorBody(error.type(), error.getMessage());
     headers.add("content-length", Integer.toString(body.length));

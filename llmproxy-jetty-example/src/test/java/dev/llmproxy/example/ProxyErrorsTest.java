@@ -8,6 +8,7 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -80,6 +81,32 @@ class ProxyErrorsTest {
             HttpRequest.newBuilder(URI.create(fixture.server.baseUrl() + "/proxyish/anthropic"))
                 .build());
     assertEquals(404, elsewhere.statusCode());
+    assertNothingForwarded();
+  }
+
+  @Test
+  void anErrorAnsweredBeforeTheBodyWasReadClosesTheConnection() throws Exception {
+    HttpResponse<String> refused =
+        fixture.send(
+            HttpRequest.newBuilder(URI.create(fixture.anthropicBase() + "/v1/messages"))
+                .header("x-api-key", "lp_sk_not_a_token_of_this_proxy")
+                .header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(AnthropicFixtures.REQUEST_JSON))
+                .build());
+    assertEnvelope(refused, 401, "authentication_error");
+    assertEquals(Optional.of("close"), refused.headers().firstValue("connection"));
+
+    HttpResponse<String> noBody =
+        fixture.send(
+            HttpRequest.newBuilder(URI.create(fixture.anthropicBase() + "/v1/models"))
+                .header("x-api-key", "lp_sk_not_a_token_of_this_proxy")
+                .build());
+    assertEnvelope(noBody, 401, "authentication_error");
+    assertEquals(Optional.empty(), noBody.headers().firstValue("connection"), "nothing unread");
+
+    HttpResponse<String> malformed = fixture.send(post("/v1/messages", "{not json"));
+    assertEnvelope(malformed, 400, "invalid_request_error");
+    assertEquals(Optional.empty(), malformed.headers().firstValue("connection"), "body was read");
     assertNothingForwarded();
   }
 
