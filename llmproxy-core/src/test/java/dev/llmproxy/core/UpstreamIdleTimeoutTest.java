@@ -44,6 +44,16 @@ class UpstreamIdleTimeoutTest {
     upstream.close();
   }
 
+  /** A stream whose first event is 30 s away: silent for far longer than the idle limit. */
+  private void enqueueSilentStream() {
+    upstream.enqueue(
+        new MockResponse.Builder()
+            .setHeader("content-type", "text/event-stream")
+            .body("data: 1\n\n")
+            .bodyDelay(30, TimeUnit.SECONDS)
+            .build());
+  }
+
   private UpstreamResponse call() throws IOException {
     return newCall().execute();
   }
@@ -69,12 +79,7 @@ class UpstreamIdleTimeoutTest {
 
   @Test
   void aStreamSilentAfterItsHeadersTimesOutInTheBody() throws Exception {
-    upstream.enqueue(
-        new MockResponse.Builder()
-            .setHeader("content-type", "text/event-stream")
-            .body("data: 1\n\n")
-            .bodyDelay(30, TimeUnit.SECONDS)
-            .build());
+    enqueueSilentStream();
     try (UpstreamResponse response = call()) {
       assertEquals(200, response.status());
       InputStream body = response.body();
@@ -139,12 +144,7 @@ class UpstreamIdleTimeoutTest {
 
   @Test
   void aCancelledCallFailsItsReadAndReportsTheCancelNotATimeout() throws Exception {
-    upstream.enqueue(
-        new MockResponse.Builder()
-            .setHeader("content-type", "text/event-stream")
-            .body("data: 1\n\n")
-            .bodyDelay(30, TimeUnit.SECONDS)
-            .build());
+    enqueueSilentStream();
     UpstreamCall call = newCall();
     try (UpstreamResponse response = call.execute()) {
       call.cancel();
