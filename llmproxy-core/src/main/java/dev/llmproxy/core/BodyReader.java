@@ -1,5 +1,6 @@
 package dev.llmproxy.core;
 
+import dev.llmproxy.api.Headers;
 import dev.llmproxy.api.Outcome;
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,6 +20,12 @@ final class BodyReader {
 
   BodyReader(long maxBytes) {
     this.maxBytes = maxBytes;
+  }
+
+  /** Whether a request declares a body: a positive length, or chunked transfer coding. */
+  static boolean hasBody(long declaredLength, Headers headers) {
+    return declaredLength > 0
+        || (declaredLength < 0 && headers.first("transfer-encoding").isPresent());
   }
 
   byte[] read(InputStream in, long declaredLength) throws ProxyError, IOException {

@@ -275,11 +275,6 @@ final class Exchange implements Runnable {
     }
   }
 
-  private boolean hasRequestBody() {
-    long length = io.requestContentLength();
-    return length > 0 || (length < 0 && io.requestHeaders().first("transfer-encoding").isPresent());
-  }
-
   private void fail(ProxyError error) {
     outcome = error.outcome();
     status = error.status();
@@ -293,7 +288,7 @@ final class Exchange implements Runnable {
       long seconds = Math.max(1, (error.retryAfter().toMillis() + 999) / 1000);
       headers.add("retry-after", Long.toString(seconds));
     }
-    if (!bodyRead && hasRequestBody()) {
+    if (!bodyRead && BodyReader.hasBody(io.requestContentLength(), io.requestHeaders())) {
       // Answered before the body was read (401, 404, 413…): the container would have to drain it
       // or drop the connection under the client's feet; saying so lets the client open a new one.
       headers.add("connection", "close");
