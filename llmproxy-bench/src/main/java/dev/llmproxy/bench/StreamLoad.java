@@ -102,7 +102,7 @@ public final class StreamLoad {
   }
 
   private void run(boolean print) throws InterruptedException {
-    long[] cpuBefore = cpuNow();
+    CpuSample cpuBefore = cpuNow();
     CountDownLatch done = new CountDownLatch(streams);
     long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50);
     for (int i = 0; i < streams; i++) {
@@ -127,42 +127,39 @@ public final class StreamLoad {
       thread.start();
     }
     boolean finished = done.await(deadlineNanos - System.nanoTime(), TimeUnit.NANOSECONDS);
-    long[] cpuAfter = cpuNow();
+    CpuSample cpuAfter = cpuNow();
     if (print) {
       report(finished);
       reportCpu(cpuBefore, cpuAfter);
     }
   }
 
-  /** The hop's, the mock's and this client's CPU nanoseconds, and the machine's busy and total. */
-  private long[] cpuNow() {
-    CpuTime.MachineTicks machine = CpuTime.machineTicks();
-    return new long[] {
-      cpu.processNanos(hopPids),
-      cpu.processNanos(mockPids),
-      cpu.processNanos(clientPid),
-      machine.busy(),
-      machine.total()
-    };
+  /** CPU nanoseconds of the hop, the mock and this client, and the machine's ticks, at one time. */
+  private record CpuSample(long hop, long mock, long client, CpuTime.MachineTicks machine) {}
+
+  private CpuSample cpuNow() {
+    return new CpuSample(
+        cpu.processNanos(hopPids),
+        cpu.processNanos(mockPids),
+        cpu.processNanos(clientPid),
+        CpuTime.machineTicks());
   }
 
-  private void reportCpu(long[] before, long[] after) {
+  private void reportCpu(CpuSample before, CpuSample after) {
     int received = Math.max(1, Math.min(delays.length, delayCount.get()));
-    String[] names = {"hop", "mock", "client"};
-    List<List<Long>> watched = List.of(hopPids, mockPids, clientPid);
-    for (int i = 0; i < names.length; i++) {
-      if (!watched.get(i).isEmpty()) {
-        System.out.printf(
-            Locale.ROOT,
-            "%s_cpu_us_per_event=%.1f%n",
-            names[i],
-            (after[i] - before[i]) / 1_000.0 / received);
-      }
-    }
-    long total = after[4] - before[4];
+    perEvent("hop", hopPids, after.hop() - before.hop(), received);
+    perEvent("mock", mockPids, after.mock() - before.mock(), received);
+    perEvent("client", clientPid, after.client() - before.client(), received);
+    long total = after.machine().total() - before.machine().total();
     if (total > 0) {
-      System.out.printf(
-          Locale.ROOT, "machine_busy_pct=%.1f%n", 100.0 * (after[3] - before[3]) / total);
+      long busy = after.machine().busy() - before.machine().busy();
+      System.out.printf(Locale.ROOT, "machine_busy_pct=%.1f%n", 100.0 * busy / total);
+    }
+  }
+
+  private static void perEvent(String name, List<Long> pids, long nanos, int events) {
+    if (!pids.isEmpty()) {
+      System.out.printf(Locale.ROOT, "%s_cpu_us_per_event=%.1f%n", name, nanos / 1_000.0 / events);
     }
   }
 
