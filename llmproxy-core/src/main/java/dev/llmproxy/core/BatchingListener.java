@@ -25,8 +25,9 @@ import org.slf4j.LoggerFactory;
  * writes what is queued, then stops.
  *
  * <p>After each batch the writer lingers for {@link #LINGER_MILLIS} before taking the next, so
- * under load a batch gathers the events of a millisecond and publishing rarely has to wake the
- * writer's thread; an idle writer waits for the next event without delay.
+ * under load a batch gathers the events of that long and the writer's thread wakes at most about a
+ * hundred times a second however busy the proxy is (docs/performance.md measures what waking more
+ * often cost); an idle writer waits for the next event without delay.
  *
  * <pre>{@code
  * BatchingListener audit = BatchingListener.of("audit", new JdbcAuditSink(dataSource)::write);
@@ -43,7 +44,7 @@ public final class BatchingListener implements ProxyListener, AutoCloseable {
   public static final int MAX_BATCH = 512;
 
   /** How long the writer waits after a batch before taking the next. */
-  public static final long LINGER_MILLIS = 1;
+  public static final long LINGER_MILLIS = 10;
 
   /** Writes a batch of events, e.g. in one transaction. The list is only valid during the call. */
   @FunctionalInterface
