@@ -214,11 +214,24 @@ cpu_ticks() { # pid
   echo "$total"
 }
 
+# Context switches (voluntary and not) of a process's threads and its children's: each is a
+# thread put to sleep and woken again, the cost nginx's event loop avoids. Threads that end during
+# a run take their counts with them, so this can only undercount.
+context_switches() { # pid
+  local pid
+  [ -n "$1" ] || { echo 0; return; }
+  for pid in "$1" $(pgrep -P "$1" || true); do
+    cat /proc/"$pid"/task/*/status 2>/dev/null || true
+  done | awk '/ctxt_switches/ {n += $2} END {print n + 0}'
+}
+
 run_wrk() { # target connections script duration file
-  local out hop0 mock0 hop1 mock1 requests tick_us
+  local out hop0 mock0 hop1 mock1 cs0 cs1 requests tick_us
   hop0=$(cpu_ticks "${HOP_PID[$1]:-}")
   mock0=$(cpu_ticks "$MOCK_PID")
+  cs0=$(context_switches "${HOP_PID[$1]:-}")
   out=$(BENCH_TOKEN="$TOKEN" wrk -t2 -c"$2" -d"$4"s --latency -s "$3" "$(url_of "$1")")
+  cs1=$(context_switches "${HOP_PID[$1]:-}")
   hop1=$(cpu_ticks "${HOP_PID[$1]:-}")
   mock1=$(cpu_ticks "$MOCK_PID")
   requests=$(echo "$out" | awk '/requests in/ {print $1}')
@@ -228,6 +241,7 @@ run_wrk() { # target connections script duration file
     if [ "${requests:-0}" -gt 0 ]; then
       if [ -n "${HOP_PID[$1]:-}" ]; then
         echo "hop_cpu_us=$(((hop1 - hop0) * tick_us / requests))"
+        echo "hop_switches_per_request=$(awk "BEGIN {printf \"%.2f\", ($cs1 - $cs0) / $requests}")"
       fi
       echo "mock_cpu_us=$(((mock1 - mock0) * tick_us / requests))"
     fi

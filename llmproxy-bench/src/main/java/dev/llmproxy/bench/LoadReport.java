@@ -133,6 +133,8 @@ public final class LoadReport {
     line(
         "run divided by its requests: with every core busy, it is what bounds requests/s. CPU per");
     line("event is the same over the 1,000-stream run; the machine's busy share is of both cores.");
+    line("Context switches are summed over the hop's threads (/proc): each is a thread that slept");
+    line("and was woken, which an event loop like nginx's mostly avoids.");
     line("");
     line(
         "| figure | direct | nginx | servlet | Jetty proxy | engine, virtual | engine | llmproxy |");
@@ -143,6 +145,18 @@ public final class LoadReport {
             new String[] {"RPS, 64 connections", "c64", "rps"},
             new String[] {"hop's CPU µs per request, 64 connections", "c64", "hop_cpu_us"},
             new String[] {"mock's CPU µs per request, 64 connections", "c64", "mock_cpu_us"},
+            new String[] {
+              "hop's context switches per request, 64 connections",
+              "c64",
+              "hop_switches_per_request",
+              "%.1f"
+            },
+            new String[] {
+              "hop's context switches per request, 16 connections paced",
+              "paced16",
+              "hop_switches_per_request",
+              "%.1f"
+            },
             new String[] {"p50 µs, 16 connections paced", "paced16", "p50_us"},
             new String[] {"p99 µs, 16 connections paced", "paced16", "p99_us"},
             new String[] {"TTFB p50 µs, 100 streams", "s100", "ttfb_p50_us"},
@@ -160,7 +174,9 @@ public final class LoadReport {
       StringBuilder cells = new StringBuilder("| " + figure[0]);
       for (String hop : hops) {
         double value = median(hop, figure[1], figure[2]);
-        cells.append(Double.isNaN(value) ? " | –" : String.format(Locale.ROOT, " | %.0f", value));
+        String format = figure.length > 3 ? figure[3] : "%.0f";
+        cells.append(
+            Double.isNaN(value) ? " | –" : String.format(Locale.ROOT, " | " + format, value));
       }
       line(cells.append(" |").toString());
     }
