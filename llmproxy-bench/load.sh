@@ -214,24 +214,31 @@ cpu_ticks() { # pid
   echo "$total"
 }
 
-# Context switches (voluntary and not) of a process's threads and its children's: each is a
-# thread put to sleep and woken again, the cost nginx's event loop avoids. Threads that end during
-# a run take their counts with them, so this can only undercount.
-context_switches() { # pid
+# Each thread's context switches, as "tid count" lines for a process and its children (nginx's
+# workers): voluntary ones (the thread blocked and had to be woken) and involuntary ones (it was
+# preempted).
+thread_switches() { # pid
   local pid
-  [ -n "$1" ] || { echo 0; return; }
+  [ -n "$1" ] || return 0
   for pid in "$1" $(pgrep -P "$1" || true); do
-    cat /proc/"$pid"/task/*/status 2>/dev/null || true
-  done | awk '/ctxt_switches/ {n += $2} END {print n + 0}'
+    grep -H ctxt_switches /proc/"$pid"/task/*/status 2>/dev/null || true
+  done | awk -F'[/:]' '{n[$5] += $NF} END {for (tid in n) print tid, n[tid]}'
+}
+
+# Context switches between two snapshots of thread_switches. A thread that ended in between is
+# left out (its count went with it); one that started counts from zero.
+switches_between() { # before after
+  awk 'NR == FNR {seen[$1] = $2; next} {n += $2 - ($1 in seen ? seen[$1] : 0)} END {print n + 0}' \
+    <(printf '%s\n' "$1") <(printf '%s\n' "$2")
 }
 
 run_wrk() { # target connections script duration file
   local out hop0 mock0 hop1 mock1 cs0 cs1 requests tick_us
   hop0=$(cpu_ticks "${HOP_PID[$1]:-}")
   mock0=$(cpu_ticks "$MOCK_PID")
-  cs0=$(context_switches "${HOP_PID[$1]:-}")
+  cs0=$(thread_switches "${HOP_PID[$1]:-}")
   out=$(BENCH_TOKEN="$TOKEN" wrk -t2 -c"$2" -d"$4"s --latency -s "$3" "$(url_of "$1")")
-  cs1=$(context_switches "${HOP_PID[$1]:-}")
+  cs1=$(thread_switches "${HOP_PID[$1]:-}")
   hop1=$(cpu_ticks "${HOP_PID[$1]:-}")
   mock1=$(cpu_ticks "$MOCK_PID")
   requests=$(echo "$out" | awk '/requests in/ {print $1}')
@@ -241,7 +248,7 @@ run_wrk() { # target connections script duration file
     if [ "${requests:-0}" -gt 0 ]; then
       if [ -n "${HOP_PID[$1]:-}" ]; then
         echo "hop_cpu_us=$(((hop1 - hop0) * tick_us / requests))"
-        echo "hop_switches_per_request=$(awk "BEGIN {printf \"%.2f\", ($cs1 - $cs0) / $requests}")"
+        echo "hop_switches_per_request=$(awk "BEGIN {printf \"%.2f\", $(switches_between "$cs0" "$cs1") / $requests}")"
       fi
       echo "mock_cpu_us=$(((mock1 - mock0) * tick_us / requests))"
     fi

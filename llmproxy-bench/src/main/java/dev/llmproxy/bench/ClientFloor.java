@@ -26,17 +26,19 @@ import okhttp3.Response;
  * <ul>
  *   <li>{@code okhttp}: a call through OkHttp, as the engine's upstream client makes it;
  *   <li>{@code socket}: the same request's bytes written to a plain blocking socket and the answer
- *       read back, the least a blocking Java client can do;
+ *       read back, with no client library in between;
  *   <li>{@code handoff}: no network; one thread hands a timestamp to another waiting on a {@link
  *       SynchronousQueue}, the way an exchange reaches its thread, and the receiver times the
  *       wake-up.
  * </ul>
  *
- * <p>Each client mode is warmed up with 30,000 unpaced calls first. Usage: {@code ClientFloor
- * okhttp|socket|handoff [MOCK_PORT]}; prints p50, p90 and p99 of 4,000 calls.
+ * <p>Each mode is warmed up with 30,000 unpaced calls first. Usage: {@code ClientFloor
+ * okhttp|socket|handoff [MOCK_PORT]} (default 18080, the mock's); prints p50, p90 and p99 of 4,000
+ * calls.
  */
 public final class ClientFloor {
   private static final int CALLS = 4_000;
+  private static final int WARM_UP = 30_000;
   private static final long GAP_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
   private static final byte[] BODY =
       ("{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":1024,"
@@ -45,19 +47,24 @@ public final class ClientFloor {
 
   private ClientFloor() {}
 
+  /** Runs one mode against the mock on {@code args[1]} (default 18080, the mock's) and prints. */
   public static void main(String[] args) throws Exception {
-    int port = args.length > 1 ? Integer.parseInt(args[1]) : 18180;
+    String mode = args.length > 0 ? args[0] : "";
+    int port = args.length > 1 ? Integer.parseInt(args[1]) : 18080;
     long[] nanos = new long[CALLS];
     long[] cpu = new long[CALLS];
-    switch (args[0]) {
+    switch (mode) {
       case "okhttp" -> okhttp(port, nanos, cpu);
       case "socket" -> socket(port, nanos, cpu);
       case "handoff" -> handoff(nanos);
-      default -> throw new IllegalArgumentException("mode: okhttp, socket or handoff");
+      default -> {
+        System.err.println("usage: ClientFloor okhttp|socket|handoff [MOCK_PORT]");
+        System.exit(2);
+      }
     }
-    System.out.printf(Locale.ROOT, "%s: %s%n", args[0], summary("latency", nanos));
-    if (!args[0].equals("handoff")) {
-      System.out.printf(Locale.ROOT, "%s: %s%n", args[0], summary("caller CPU", cpu));
+    System.out.printf(Locale.ROOT, "%s: %s%n", mode, summary("latency", nanos));
+    if (!mode.equals("handoff")) {
+      System.out.printf(Locale.ROOT, "%s: %s%n", mode, summary("caller CPU", cpu));
     }
   }
 
@@ -69,7 +76,7 @@ public final class ClientFloor {
 
   /** Warms {@code call} up unpaced, then times {@link #CALLS} of it paced. */
   private static void measure(Call call, long[] nanos, long[] cpu) throws IOException {
-    for (int i = 0; i < 30_000; i++) { // the JIT's turn
+    for (int i = 0; i < WARM_UP; i++) { // the JIT's turn
       call.run();
     }
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
@@ -95,11 +102,15 @@ public final class ClientFloor {
     measure(
         () -> {
           try (Response response = client.newCall(request).execute()) {
+            if (!response.isSuccessful()) {
+              throw new IOException("the mock answered " + response.code());
+            }
             response.body().bytes();
           }
         },
         nanos,
         cpu);
+    client.connectionPool().evictAll();
   }
 
   private static void socket(int port, long[] nanos, long[] cpu) throws IOException {
@@ -116,6 +127,7 @@ public final class ClientFloor {
     byte[] request = Arrays.copyOf(head, head.length + BODY.length);
     System.arraycopy(BODY, 0, request, head.length, BODY.length);
     try (Socket socket = new Socket("127.0.0.1", port)) {
+      socket.setSoTimeout(5_000); // a stalled mock fails the run instead of hanging it
       OutputStream out = socket.getOutputStream();
       InputStream in = socket.getInputStream();
       byte[] buffer = new byte[8192];
@@ -130,27 +142,40 @@ public final class ClientFloor {
     }
   }
 
-  /** Reads one answer with a Content-Length (the mock's JSON answer) into {@code buffer}. */
+  /** Reads one 200 answer of known length (the mock's JSON answer); fails on anything else. */
   private static void readAnswer(InputStream in, byte[] buffer) throws IOException {
     int length = 0;
-    int bodyStart = -1;
-    int contentLength = -1;
-    while (bodyStart < 0 || length < bodyStart + contentLength) {
+    int total = -1; // head and body, once the head is in
+    while (total < 0 || length < total) {
+      if (length == buffer.length) {
+        throw new IOException("an answer larger than " + buffer.length + " bytes");
+      }
       int read = in.read(buffer, length, buffer.length - length);
       if (read < 0) {
         throw new IOException("the mock closed the connection");
       }
       length += read;
-      if (bodyStart < 0) {
-        String text = new String(buffer, 0, length, StandardCharsets.ISO_8859_1);
-        int end = text.indexOf("\r\n\r\n");
-        if (end >= 0) {
-          bodyStart = end + 4;
-          int at = text.toLowerCase(Locale.ROOT).indexOf("content-length:");
-          contentLength = Integer.parseInt(text.substring(at + 15, text.indexOf('\r', at)).trim());
+      if (total < 0) {
+        String seen = new String(buffer, 0, length, StandardCharsets.ISO_8859_1);
+        int headEnd = seen.indexOf("\r\n\r\n");
+        if (headEnd >= 0) {
+          total = headEnd + 4 + contentLength(seen.substring(0, headEnd));
         }
       }
     }
+  }
+
+  private static int contentLength(String head) throws IOException {
+    if (!head.startsWith("HTTP/1.1 200 ")) {
+      throw new IOException("the mock answered " + head.lines().findFirst().orElse(""));
+    }
+    for (String line : head.split("\r\n")) {
+      int colon = line.indexOf(':');
+      if (colon > 0 && line.substring(0, colon).equalsIgnoreCase("content-length")) {
+        return Integer.parseInt(line.substring(colon + 1).trim());
+      }
+    }
+    throw new IOException("an answer without Content-Length");
   }
 
   private static void handoff(long[] nanos) throws InterruptedException {
@@ -159,15 +184,20 @@ public final class ClientFloor {
         new Thread(
             () -> {
               try {
-                for (int i = 0; i < CALLS; i++) {
+                for (int i = -WARM_UP; i < CALLS; i++) {
                   long sent = queue.take();
-                  nanos[i] = System.nanoTime() - sent;
+                  if (i >= 0) {
+                    nanos[i] = System.nanoTime() - sent;
+                  }
                 }
               } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
               }
             });
     receiver.start();
+    for (int i = 0; i < WARM_UP; i++) { // the JIT's turn
+      queue.put(System.nanoTime());
+    }
     for (int i = 0; i < CALLS; i++) {
       LockSupport.parkNanos(GAP_NANOS);
       queue.put(System.nanoTime());

@@ -25,9 +25,10 @@ import org.slf4j.LoggerFactory;
  * writes what is queued, then stops.
  *
  * <p>After each batch the writer lingers for {@link #LINGER_MILLIS} before taking the next, so
- * under load a batch gathers the events of that long and the writer's thread wakes at most about a
- * hundred times a second however busy the proxy is (docs/performance.md measures what waking more
- * often cost); an idle writer waits for the next event without delay.
+ * under load a batch gathers the events of that long and the writer's thread wakes about a hundred
+ * times a second rather than once per exchange (docs/performance.md measures what waking more often
+ * cost). A full batch is followed at once by the next, so a burst is not held back by the linger;
+ * an idle writer waits for the next event without delay.
  *
  * <pre>{@code
  * BatchingListener audit = BatchingListener.of("audit", new JdbcAuditSink(dataSource)::write);
@@ -57,6 +58,7 @@ public final class BatchingListener implements ProxyListener, AutoCloseable {
   private final String name;
   private final Sink sink;
   private final BlockingQueue<Object> queue;
+  private final int batchLimit; // a batch this large means more may be waiting: no lingering
   private final Thread writer;
   private volatile boolean closed;
 
@@ -67,6 +69,7 @@ public final class BatchingListener implements ProxyListener, AutoCloseable {
     this.name = Objects.requireNonNull(name, "name");
     this.sink = Objects.requireNonNull(sink, "sink");
     this.queue = new ArrayBlockingQueue<>(capacity);
+    this.batchLimit = Math.min(MAX_BATCH, capacity);
     this.writer = new Thread(this::writeLoop, "llmproxy-" + name + "-writer");
     writer.setDaemon(true);
     writer.start();
@@ -140,7 +143,7 @@ public final class BatchingListener implements ProxyListener, AutoCloseable {
       } catch (InterruptedException e) {
         continue; // only close() ends the loop, after the queue is written
       }
-      queue.drainTo(taken, MAX_BATCH - 1);
+      queue.drainTo(taken, batchLimit - 1);
       boolean stop = false;
       for (Object item : taken) {
         if (item == STOP) {
@@ -152,7 +155,7 @@ public final class BatchingListener implements ProxyListener, AutoCloseable {
           ((CountDownLatch) item).countDown();
         }
       }
-      boolean full = taken.size() == MAX_BATCH;
+      boolean full = taken.size() >= batchLimit;
       write(batch);
       taken.clear();
       if (stop) {
