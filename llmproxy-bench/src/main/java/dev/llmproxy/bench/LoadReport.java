@@ -133,8 +133,9 @@ public final class LoadReport {
     line(
         "run divided by its requests: with every core busy, it is what bounds requests/s. CPU per");
     line("event is the same over the 1,000-stream run; the machine's busy share is of both cores.");
-    line("Context switches are summed over the hop's threads (/proc): each is a thread that slept");
-    line("and was woken, which an event loop like nginx's mostly avoids.");
+    line(
+        "Context switches are counted per thread of the hop (/proc): nearly all are a thread that");
+    line("blocked and had to be woken, which an event loop like nginx's mostly avoids.");
     line("");
     line(
         "| figure | direct | nginx | servlet | Jetty proxy | engine, virtual | engine | llmproxy |");
