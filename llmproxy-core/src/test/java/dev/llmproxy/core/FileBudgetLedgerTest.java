@@ -16,10 +16,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -145,6 +150,50 @@ class FileBudgetLedgerTest {
       assertTrue(locked.getMessage().contains("open in another ledger"), locked.getMessage());
       granted(ledger.reserve(alice, new Charge(1, 40)));
       assertEquals(new Balance(1, 0), FileBudgetLedger.balances(dir).get("tok_1"));
+    }
+  }
+
+  @Test
+  void concurrentRequestsOfOneAccountReplayToTheSameState() throws Exception {
+    Tiers wide = Tiers.defaults().withRate("tiny", 100_000);
+    Principal alice = token("tok_1", OptionalLong.of(1_000));
+    int threads = 4;
+    int attempts = 400; // 1,600 attempts against a cap of 1,000 requests, a third refunded
+    AtomicInteger grants = new AtomicInteger();
+    Balance live;
+    long liveRemaining;
+    try (FileBudgetLedger ledger = FileBudgetLedger.open(dir, wide, clock)) {
+      ExecutorService pool = Executors.newFixedThreadPool(threads);
+      List<Future<?>> workers = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        workers.add(
+            pool.submit(
+                () -> {
+                  for (int i = 0; i < attempts; i++) {
+                    if (ledger.reserve(alice, new Charge(1, 50))
+                        instanceof Decision.Granted granted) {
+                      grants.incrementAndGet();
+                      if (i % 3 == 0) {
+                        ledger.refund(granted.reservation());
+                      } else {
+                        ledger.commit(granted.reservation(), new Charge(1, i % 50));
+                      }
+                    }
+                  }
+                }));
+      }
+      for (Future<?> worker : workers) {
+        worker.get();
+      }
+      pool.shutdown();
+      live = ledger.balance("tok_1");
+      liveRemaining = ledger.rateLimit(alice).remaining();
+    }
+    assertTrue(live.usedRequests() <= 1_000, "the cap held: " + live);
+    assertEquals(100_000 - grants.get(), liveRemaining, "one slot per grant, refunds included");
+    try (FileBudgetLedger reopened = FileBudgetLedger.open(dir, wide, clock)) {
+      assertEquals(live, reopened.balance("tok_1"), "the journal replays to the live balance");
+      assertEquals(liveRemaining, reopened.rateLimit(alice).remaining());
     }
   }
 
