@@ -7,6 +7,10 @@ import java.util.Locale;
  * Narrows a forwarded {@code Accept-Encoding} to what the usage meters can read: {@code gzip} or
  * {@code identity}. A response in brotli or zstd could not be metered, and so would be free; the
  * client still gets an encoding it asked for, or identity, which every client accepts.
+ *
+ * <p>A request without the header is forwarded with {@code identity}, what an upstream sends such a
+ * client directly. Left out, the HTTP client would ask for gzip on the caller's behalf and inflate
+ * the answer in the proxy, so the client would no longer get the upstream's bytes.
  */
 final class AcceptEncoding {
   private AcceptEncoding() {}
@@ -14,6 +18,7 @@ final class AcceptEncoding {
   static void narrow(Headers.Builder headers) {
     java.util.List<String> values = headers.values("accept-encoding");
     if (values.isEmpty()) {
+      headers.set("accept-encoding", "identity");
       return;
     }
     boolean gzip = false;

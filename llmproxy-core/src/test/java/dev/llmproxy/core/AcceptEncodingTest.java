@@ -3,6 +3,7 @@ package dev.llmproxy.core;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.llmproxy.api.Headers;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -22,5 +23,12 @@ class AcceptEncodingTest {
     Headers.Builder headers = Headers.builder().add("accept-encoding", clientValue.trim());
     AcceptEncoding.narrow(headers);
     assertEquals(forwarded.trim(), headers.first("accept-encoding").orElseThrow());
+  }
+
+  @Test
+  void noHeaderIsForwardedAsIdentity() {
+    Headers.Builder headers = Headers.builder();
+    AcceptEncoding.narrow(headers);
+    assertEquals(java.util.List.of("identity"), headers.values("accept-encoding"));
   }
 }

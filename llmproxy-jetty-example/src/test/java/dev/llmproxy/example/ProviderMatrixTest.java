@@ -154,6 +154,50 @@ class ProviderMatrixTest {
 
   @ParameterizedTest
   @EnumSource(TestProvider.class)
+  void aClientThatNamesNoEncodingGetsTheUpstreamsBytesUninflated(TestProvider p) throws Exception {
+    // Without an Accept-Encoding of the client's, the proxy must not ask for gzip itself: this
+    // upstream compresses whenever asked, and the HTTP client would inflate the answer inside
+    // the proxy, dropping the upstream's length (and its bytes) on the way.
+    start(Map.of());
+    fixture.upstream.setDispatcher(
+        new mockwebserver3.Dispatcher() {
+          @Override
+          public MockResponse dispatch(RecordedRequest request) {
+            MockResponse.Builder answer =
+                new MockResponse.Builder().setHeader("content-type", "application/json");
+            String accepted = request.getHeaders().get("accept-encoding");
+            if (accepted == null || !accepted.contains("gzip")) {
+              return answer.body(p.responseJson).build();
+            }
+            okio.Buffer compressed = new okio.Buffer();
+            try (okio.BufferedSink gzip = okio.Okio.buffer(new okio.GzipSink(compressed))) {
+              gzip.writeUtf8(p.responseJson);
+            } catch (IOException e) {
+              throw new java.io.UncheckedIOException(e);
+            }
+            return answer.setHeader("content-encoding", "gzip").body(compressed).build();
+          }
+        });
+    HttpResponse<String> response =
+        fixture.http.send(
+            request(p, p.path)
+                .header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(p.requestJson))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, response.statusCode());
+    assertEquals(p.responseJson, response.body());
+    assertEquals(
+        String.valueOf(p.responseJson.getBytes(UTF_8).length),
+        response.headers().firstValue("content-length").orElse("none"),
+        "the upstream's length is kept, as it is for an answer nobody inflated");
+    assertEquals(
+        "identity",
+        fixture.upstream.takeRequest(5, TimeUnit.SECONDS).getHeaders().get("accept-encoding"));
+  }
+
+  @ParameterizedTest
+  @EnumSource(TestProvider.class)
   void upstreamErrorsPassThroughVerbatim(TestProvider p) throws Exception {
     start(Map.of());
     String overloaded = "{\"error\":{\"type\":\"overloaded\",\"message\":\"busy\"}}";
