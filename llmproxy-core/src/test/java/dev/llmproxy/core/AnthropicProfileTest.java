@@ -63,6 +63,7 @@ class AnthropicProfileTest {
     Headers upstream = profile.upstreamHeaders(Headers.of("accept", "*/*"), oauth);
     assertEquals(List.of("oauth-2025-04-20"), upstream.values("anthropic-beta"));
     assertEquals(List.of("2023-06-01"), upstream.values("anthropic-version"));
+    assertEquals(List.of("identity"), upstream.values("accept-encoding"), "no gzip asked for");
   }
 
   @Test

@@ -21,10 +21,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -160,35 +163,49 @@ class FileBudgetLedgerTest {
     int threads = 4;
     int attempts = 400; // 1,600 attempts against a cap of 1,000 requests, a third refunded
     AtomicInteger grants = new AtomicInteger();
+    AtomicInteger commits = new AtomicInteger();
+    AtomicLong spent = new AtomicLong();
     Balance live;
     long liveRemaining;
     try (FileBudgetLedger ledger = FileBudgetLedger.open(dir, wide, clock)) {
       ExecutorService pool = Executors.newFixedThreadPool(threads);
-      List<Future<?>> workers = new ArrayList<>();
-      for (int t = 0; t < threads; t++) {
-        workers.add(
-            pool.submit(
-                () -> {
-                  for (int i = 0; i < attempts; i++) {
-                    if (ledger.reserve(alice, new Charge(1, 50))
-                        instanceof Decision.Granted granted) {
-                      grants.incrementAndGet();
-                      if (i % 3 == 0) {
-                        ledger.refund(granted.reservation());
-                      } else {
-                        ledger.commit(granted.reservation(), new Charge(1, i % 50));
+      try {
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<?>> workers = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+          workers.add(
+              pool.submit(
+                  () -> {
+                    start.await();
+                    for (int i = 0; i < attempts; i++) {
+                      if (ledger.reserve(alice, new Charge(1, 50))
+                          instanceof Decision.Granted granted) {
+                        grants.incrementAndGet();
+                        if (i % 3 == 0) {
+                          ledger.refund(granted.reservation());
+                        } else {
+                          ledger.commit(granted.reservation(), new Charge(1, i % 50));
+                          commits.incrementAndGet();
+                          spent.addAndGet(i % 50);
+                        }
                       }
                     }
-                  }
-                }));
+                    return null;
+                  }));
+        }
+        start.countDown();
+        for (Future<?> worker : workers) {
+          worker.get();
+        }
+      } finally {
+        pool.shutdownNow();
+        assertTrue(pool.awaitTermination(10, TimeUnit.SECONDS));
       }
-      for (Future<?> worker : workers) {
-        worker.get();
-      }
-      pool.shutdown();
       live = ledger.balance("tok_1");
       liveRemaining = ledger.rateLimit(alice).remaining();
     }
+    assertTrue(grants.get() > 1_000, "refunds freed requests for later grants: " + grants);
+    assertEquals(new Balance(commits.get(), spent.get()), live, "every commit booked once");
     assertTrue(live.usedRequests() <= 1_000, "the cap held: " + live);
     assertEquals(100_000 - grants.get(), liveRemaining, "one slot per grant, refunds included");
     try (FileBudgetLedger reopened = FileBudgetLedger.open(dir, wide, clock)) {
