@@ -1,6 +1,7 @@
 package dev.llmproxy.core;
 
 import dev.llmproxy.api.ProviderId;
+import dev.llmproxy.core.internal.provider.BaseUrls;
 import java.util.Objects;
 import java.util.Optional;
 

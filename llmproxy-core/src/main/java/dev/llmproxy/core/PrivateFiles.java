@@ -71,7 +71,7 @@ public final class PrivateFiles {
    * Opens {@code file} for appending, creating it owner-only if it does not exist. A stream, not a
    * channel: interrupting a thread that writes to it does not close it for every other thread.
    */
-  static java.io.FileOutputStream appendStream(Path file) throws IOException {
+  public static java.io.FileOutputStream appendStream(Path file) throws IOException {
     try {
       Files.createFile(file, attributes("rw-------"));
     } catch (java.nio.file.FileAlreadyExistsException e) {
@@ -81,7 +81,7 @@ public final class PrivateFiles {
   }
 
   /** Opens {@code file} for appending, creating it owner-only if it does not exist. */
-  static java.nio.channels.FileChannel openForAppend(Path file) throws IOException {
+  public static java.nio.channels.FileChannel openForAppend(Path file) throws IOException {
     return java.nio.channels.FileChannel.open(
         file,
         java.util.Set.of(

@@ -11,6 +11,8 @@ import dev.llmproxy.api.Principal;
 import dev.llmproxy.api.ProxyEvent;
 import dev.llmproxy.api.Secret;
 import dev.llmproxy.api.UpstreamCredential;
+import dev.llmproxy.core.credentials.SharedCredentialStore;
+import dev.llmproxy.core.tokens.StaticTokenResolver;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ServerSocket;

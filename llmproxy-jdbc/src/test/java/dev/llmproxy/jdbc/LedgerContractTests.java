@@ -2,9 +2,9 @@ package dev.llmproxy.jdbc;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.llmproxy.api.BudgetLedger;
-import dev.llmproxy.core.FileBudgetLedger;
-import dev.llmproxy.core.InMemoryBudgetLedger;
 import dev.llmproxy.core.Tiers;
+import dev.llmproxy.core.ledger.FileBudgetLedger;
+import dev.llmproxy.core.ledger.InMemoryBudgetLedger;
 import java.time.Clock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Nested;

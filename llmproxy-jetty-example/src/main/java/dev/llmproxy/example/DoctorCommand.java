@@ -1,7 +1,7 @@
 package dev.llmproxy.example;
 
-import dev.llmproxy.core.ClaudeCredentialsFile;
-import dev.llmproxy.core.MasterKeyset;
+import dev.llmproxy.core.credentials.ClaudeCredentialsFile;
+import dev.llmproxy.core.credentials.MasterKeyset;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;

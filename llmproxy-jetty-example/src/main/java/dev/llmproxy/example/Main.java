@@ -1,10 +1,10 @@
 package dev.llmproxy.example;
 
 import dev.llmproxy.api.Secret;
-import dev.llmproxy.core.IssuedTokens;
-import dev.llmproxy.core.MasterKeyset;
 import dev.llmproxy.core.PrivateFiles;
-import dev.llmproxy.core.TokenSpec;
+import dev.llmproxy.core.credentials.MasterKeyset;
+import dev.llmproxy.core.tokens.IssuedTokens;
+import dev.llmproxy.core.tokens.TokenSpec;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.List;

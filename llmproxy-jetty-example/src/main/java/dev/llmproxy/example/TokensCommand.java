@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmproxy.api.Balance;
 import dev.llmproxy.api.TokenRecord;
-import dev.llmproxy.core.IssuedTokens;
+import dev.llmproxy.core.tokens.IssuedTokens;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.math.BigDecimal;

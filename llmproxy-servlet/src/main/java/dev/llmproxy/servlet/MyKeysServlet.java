@@ -11,7 +11,7 @@ import dev.llmproxy.api.StoreUnavailableException;
 import dev.llmproxy.api.TokenResolution;
 import dev.llmproxy.api.TokenResolver;
 import dev.llmproxy.api.UserKeys;
-import dev.llmproxy.core.KeyFormats;
+import dev.llmproxy.core.credentials.KeyFormats;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;

@@ -3,7 +3,7 @@ package dev.llmproxy.servlet;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.llmproxy.api.Principal;
 import dev.llmproxy.api.ProviderId;
-import dev.llmproxy.core.TokenSpec;
+import dev.llmproxy.core.tokens.TokenSpec;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Instant;

@@ -7,7 +7,7 @@ import dev.llmproxy.api.Principal;
 import dev.llmproxy.api.ProviderId;
 import dev.llmproxy.api.TokenResolution;
 import dev.llmproxy.core.LlmProxy;
-import dev.llmproxy.core.SharedCredentialStore;
+import dev.llmproxy.core.credentials.SharedCredentialStore;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.FilterRegistration;
 import jakarta.servlet.ServletContext;

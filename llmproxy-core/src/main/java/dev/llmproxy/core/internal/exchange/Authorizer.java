@@ -1,0 +1,52 @@
+package dev.llmproxy.core.internal.exchange;
+
+import dev.llmproxy.api.Outcome;
+import dev.llmproxy.api.Principal;
+import dev.llmproxy.core.Tiers;
+import dev.llmproxy.core.internal.http.ErrorType;
+import dev.llmproxy.core.internal.http.ProxyError;
+import dev.llmproxy.core.internal.provider.RequestPeek;
+import dev.llmproxy.core.internal.provider.Route;
+
+/**
+ * The authorize stage: the token's own provider and model limits (403, {@code forbidden}), then its
+ * tier's models (403, {@code tier_denied}), before any budget is touched. A principal whose tier is
+ * not configured is refused.
+ */
+public final class Authorizer {
+  private final Tiers tiers;
+
+  public Authorizer(Tiers tiers) {
+    this.tiers = tiers;
+  }
+
+  void authorize(Principal principal, Route route, RequestPeek peek) throws ProxyError {
+    if (!principal.limits().allowsProvider(route.profile().id())) {
+      throw ProxyError.forbidden("This token may not use provider " + route.profile().id() + ".");
+    }
+    if (!principal.limits().allowsModel(peek.model())) {
+      throw ProxyError.forbidden("This token may not use model " + peek.model() + ".");
+    }
+    Tiers.Tier tier =
+        tiers
+            .tier(principal.tier())
+            .orElseThrow(() -> tierDenied("Your tier is not configured on this proxy."));
+    if (!tier.allowsModel(peek.model())) {
+      throw tierDenied(
+          "Model " + peek.model() + " is not available in the " + tier.name() + " tier.");
+    }
+    boolean restricted =
+        !principal.limits().models().isEmpty()
+            || !tier.models().isEmpty()
+            || principal.limits().maxSpendNanoUsd().isPresent();
+    if (restricted && peek.json() && peek.model() == null) {
+      // e.g. a batch: its cost and models cannot be checked or metered here
+      throw ProxyError.forbidden(
+          "This token has model or spend limits, so requests must name a top-level model.");
+    }
+  }
+
+  private static ProxyError tierDenied(String message) {
+    return new ProxyError(403, ErrorType.PERMISSION, Outcome.TIER_DENIED, message);
+  }
+}

@@ -1,0 +1,62 @@
+package dev.llmproxy.core.internal.exchange;
+
+import dev.llmproxy.api.CredentialStore;
+import dev.llmproxy.api.CredentialUnreadableException;
+import dev.llmproxy.api.Principal;
+import dev.llmproxy.api.Secret;
+import dev.llmproxy.api.StoreUnavailableException;
+import dev.llmproxy.api.UpstreamCredential;
+import dev.llmproxy.core.internal.http.ProxyError;
+import dev.llmproxy.core.internal.provider.ProviderProfile;
+import dev.llmproxy.core.internal.provider.Route;
+import java.time.Clock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The credential stage: the upstream credential for a principal's request, or why there is none —
+ * 403 with a hint when no key is configured or a subscription token expired, 500 when a stored key
+ * cannot be decrypted, 503 when the store is down (fail closed). An upstream that takes no key gets
+ * a placeholder that is never sent.
+ */
+public final class CredentialResolver {
+  private static final Logger log = LoggerFactory.getLogger(CredentialResolver.class);
+
+  /** Stands in for the credential of an upstream that takes none; never sent. */
+  private static final UpstreamCredential NONE =
+      new UpstreamCredential.ApiKey(Secret.of("none"), "none");
+
+  private final CredentialStore store;
+  private final Clock clock;
+
+  public CredentialResolver(CredentialStore store, Clock clock) {
+    this.store = store;
+    this.clock = clock;
+  }
+
+  UpstreamCredential resolve(Principal principal, Route route) throws ProxyError {
+    ProviderProfile profile = route.profile();
+    if (!profile.requiresCredential()) {
+      return NONE;
+    }
+    try {
+      UpstreamCredential credential =
+          store
+              .find(principal, profile.id())
+              .orElseThrow(() -> ProxyError.forbidden(profile.missingCredentialHint()));
+      if (credential instanceof UpstreamCredential.OAuthToken oauth
+          && oauth.isExpiredAt(clock.instant())) {
+        throw ProxyError.forbidden(
+            "The configured subscription credential has expired. "
+                + profile.missingCredentialHint());
+      }
+      return credential;
+    } catch (StoreUnavailableException e) {
+      log.warn("Credential store unavailable: {}", e.getMessage());
+      throw ProxyError.unavailable("The proxy cannot load upstream credentials right now.");
+    } catch (CredentialUnreadableException e) {
+      log.error("Stored upstream credential is unreadable: {}", e.getMessage());
+      throw ProxyError.internal("Your stored upstream key cannot be read. Save it again.");
+    }
+  }
+}

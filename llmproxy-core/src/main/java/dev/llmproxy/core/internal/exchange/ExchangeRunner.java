@@ -1,0 +1,121 @@
+package dev.llmproxy.core.internal.exchange;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Hands exchanges to the executor, at most {@code capacity} at a time, and stops the running ones
+ * on {@link #close()}. Every exchange given to {@link #run} is answered exactly once: run, or
+ * rejected as overloaded when the proxy is full, closed, or its executor refuses it.
+ */
+public final class ExchangeRunner {
+  private static final Logger log = LoggerFactory.getLogger(ExchangeRunner.class);
+
+  private final Executor executor;
+  private final ExecutorService ownedExecutor; // null when the host supplied the executor
+  private final Semaphore capacity;
+  private final Set<Running> running = ConcurrentHashMap.newKeySet();
+  private volatile boolean closed;
+
+  /** Runs exchanges on {@code executor}, or on an {@link ExchangeExecutors} pool if null. */
+  public ExchangeRunner(Executor executor, int capacity) {
+    this.ownedExecutor = executor == null ? ExchangeExecutors.create() : null;
+    this.executor = executor != null ? executor : ownedExecutor;
+    this.capacity = new Semaphore(capacity);
+  }
+
+  /** Starts {@code exchange} on the executor and returns at once. */
+  public void run(Exchange exchange) {
+    if (closed || !capacity.tryAcquire()) {
+      exchange.rejectOverloaded();
+      return;
+    }
+    Running task = new Running(exchange);
+    try {
+      executor.execute(task);
+    } catch (RuntimeException e) { // rejected, or a host executor that failed in its own way
+      if (task.claim()) { // unless it ran the task before throwing
+        capacity.release();
+        if (!(e instanceof RejectedExecutionException)) {
+          log.error("The exchange executor failed to take an exchange", e);
+        }
+        exchange.rejectOverloaded();
+      }
+    }
+  }
+
+  /**
+   * Rejects later exchanges, cancels the running ones' upstream calls and interrupts their threads,
+   * and shuts down the executor if this runner created it.
+   */
+  public void close() {
+    closed = true;
+    for (Running task : running) {
+      task.stop();
+    }
+    if (ownedExecutor != null) {
+      ownedExecutor.shutdown();
+    }
+  }
+
+  /** One exchange on its executor's thread, which {@link #close()} may stop while it runs. */
+  private final class Running implements Runnable {
+    private final Exchange exchange;
+    private final AtomicBoolean claimed = new AtomicBoolean(); // run, or rejected: never both
+    private Thread thread; // guarded by this
+    private boolean interrupted; // guarded by this
+    private boolean done; // guarded by this
+
+    Running(Exchange exchange) {
+      this.exchange = exchange;
+    }
+
+    boolean claim() {
+      return claimed.compareAndSet(false, true);
+    }
+
+    @Override
+    public void run() {
+      if (!claim()) {
+        return;
+      }
+      synchronized (this) {
+        thread = Thread.currentThread();
+      }
+      running.add(this);
+      try {
+        if (closed) { // close() may have looked before this was added
+          exchange.rejectOverloaded();
+        } else {
+          exchange.run();
+        }
+      } finally {
+        running.remove(this);
+        synchronized (this) {
+          done = true;
+          if (interrupted) {
+            Thread.interrupted(); // a pooled thread starts its next task clean
+          }
+        }
+        capacity.release();
+      }
+    }
+
+    void stop() {
+      exchange.stop();
+      synchronized (this) {
+        if (thread != null && !done) {
+          interrupted = true;
+          thread.interrupt();
+        }
+      }
+    }
+  }
+}

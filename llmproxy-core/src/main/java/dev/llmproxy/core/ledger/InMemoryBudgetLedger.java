@@ -1,0 +1,301 @@
+package dev.llmproxy.core.ledger;
+
+import dev.llmproxy.api.Balance;
+import dev.llmproxy.api.BudgetLedger;
+import dev.llmproxy.api.Charge;
+import dev.llmproxy.api.Decision;
+import dev.llmproxy.api.Limits;
+import dev.llmproxy.api.Principal;
+import dev.llmproxy.api.RateLimitState;
+import dev.llmproxy.api.Reservation;
+import dev.llmproxy.core.Tiers;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A {@link BudgetLedger} in memory, exact under any concurrency: each decision runs under the
+ * principal's rate-window lock and then the account's lock (always in that order), so a check and
+ * its hold are one atomic step and no two requests can both take the last slot.
+ *
+ * <p><b>Rate limit:</b> a fixed one-minute window per principal, aligned to the clock's minute (the
+ * reset is the end of the current minute). Counting is exact; the known edge is that a caller can
+ * send a full window's worth at the end of one minute and again at the start of the next, up to
+ * twice the rate over any 60 seconds. A granted request uses its slot even if it is refunded later
+ * (the slot counts attempts; the budgets count what reached the upstream).
+ *
+ * <p><b>Budgets</b> per account (an issued token, see {@link Principal#accountId()}): {@code
+ * maxRequests} counts requests held or sent; {@code maxSpendNanoUsd} counts the spend committed
+ * plus every outstanding worst-case hold, so concurrent requests can never overspend. A commit
+ * books the actual cost, capped at the hold (the hold is a true upper bound), and releases the
+ * rest.
+ */
+public final class InMemoryBudgetLedger implements BudgetLedger {
+  private static final Duration WINDOW = Duration.ofMinutes(1);
+  private static final org.slf4j.Logger log =
+      org.slf4j.LoggerFactory.getLogger(InMemoryBudgetLedger.class);
+
+  private final Tiers tiers;
+  private final Clock clock;
+  private final Map<String, RateWindow> windows = new ConcurrentHashMap<>();
+  private final Map<String, Account> accounts = new ConcurrentHashMap<>();
+  private final Map<String, Hold> holds = new ConcurrentHashMap<>();
+  private final AtomicLong ids = new AtomicLong();
+  private Journal journal = Journal.NONE;
+
+  public InMemoryBudgetLedger(Tiers tiers, Clock clock) {
+    this.tiers = tiers;
+    this.clock = clock;
+  }
+
+  /**
+   * Told of every change while the locks that make it atomic are held, so a journal's order is the
+   * ledger's order. {@link #reserved} may throw to refuse a reservation: nothing has changed yet.
+   */
+  interface Journal {
+    Journal NONE =
+        new Journal() {
+          @Override
+          public void reserved(
+              String id, String principal, String account, long windowStart, Charge estimate) {}
+
+          @Override
+          public void settled(String id, Charge actual) {}
+        };
+
+    void reserved(String id, String principal, String account, long windowStart, Charge estimate);
+
+    /** A commit at {@code actual}, or a refund when {@code actual} is {@code null}. */
+    void settled(String id, Charge actual);
+  }
+
+  /** Starts journaling; called once, before the ledger is shared. */
+  void attach(Journal journal) {
+    this.journal = journal;
+  }
+
+  private static final class RateWindow {
+    long windowStart = Long.MIN_VALUE;
+    long count;
+  }
+
+  private static final class Account {
+    long usedRequests;
+    long heldRequests;
+    long spentNanoUsd;
+    long heldNanoUsd;
+  }
+
+  private record Hold(String account, Charge estimate) {}
+
+  @Override
+  public Decision reserve(Principal principal, Charge estimate) {
+    int limit = rateFor(principal);
+    long now = clock.millis();
+    long windowStart = now - Math.floorMod(now, WINDOW.toMillis());
+    Instant reset = Instant.ofEpochMilli(windowStart + WINDOW.toMillis());
+    RateWindow window = windows.computeIfAbsent(principal.id(), id -> new RateWindow());
+    Account account = accounts.computeIfAbsent(principal.accountId(), id -> new Account());
+    synchronized (window) {
+      if (window.windowStart != windowStart) {
+        window.windowStart = windowStart;
+        window.count = 0;
+      }
+      if (limit > 0 && window.count >= limit) {
+        return new Decision.Denied(
+            Decision.Reason.RATE_LIMITED,
+            Duration.ofMillis(reset.toEpochMilli() - now),
+            new RateLimitState(limit, 0, reset));
+      }
+      RateLimitState after =
+          limit > 0
+              ? new RateLimitState(limit, limit - window.count - 1, reset)
+              : RateLimitState.unlimited();
+      RateLimitState before =
+          limit > 0 ? new RateLimitState(limit, limit - window.count, reset) : after;
+      Limits limits = principal.limits();
+      String id;
+      synchronized (account) {
+        // Subtraction form: used + held never exceed the cap, so this cannot overflow.
+        if (limits.maxRequests().isPresent()
+            && estimate.requests()
+                > limits.maxRequests().getAsLong() - account.usedRequests - account.heldRequests) {
+          return new Decision.Denied(
+              Decision.Reason.REQUEST_BUDGET_EXHAUSTED, Duration.ZERO, before);
+        }
+        if (limits.maxSpendNanoUsd().isPresent()
+            && estimate.nanoUsd()
+                > limits.maxSpendNanoUsd().getAsLong()
+                    - account.spentNanoUsd
+                    - account.heldNanoUsd) {
+          return new Decision.Denied(Decision.Reason.SPEND_BUDGET_EXHAUSTED, Duration.ZERO, before);
+        }
+        id = Long.toString(ids.incrementAndGet());
+        journal.reserved(id, principal.id(), principal.accountId(), windowStart, estimate);
+        account.heldRequests += estimate.requests();
+        account.heldNanoUsd += estimate.nanoUsd();
+        holds.put(id, new Hold(principal.accountId(), estimate));
+      }
+      window.count++;
+      return new Decision.Granted(new Reservation(id, principal, estimate), after);
+    }
+  }
+
+  @Override
+  public void commit(Reservation reservation, Charge actual) {
+    settle(reservation.id(), actual);
+  }
+
+  @Override
+  public void refund(Reservation reservation) {
+    settle(reservation.id(), null);
+  }
+
+  /** Commits hold {@code id} at {@code actual}, or refunds it if {@code actual} is null. */
+  void settle(String id, Charge actual) {
+    Hold hold = holds.remove(id);
+    if (hold == null) {
+      return; // already settled
+    }
+    if (actual != null && actual.nanoUsd() > hold.estimate().nanoUsd()) {
+      log.warn(
+          "Metered cost {} nano-USD exceeds the hold {} of account {}; booked at the hold",
+          actual.nanoUsd(),
+          hold.estimate().nanoUsd(),
+          hold.account());
+      actual = new Charge(actual.requests(), hold.estimate().nanoUsd());
+    }
+    Account account = accounts.get(hold.account());
+    synchronized (account) {
+      journal.settled(id, actual); // what is booked, so a replay books the same
+      account.heldRequests -= hold.estimate().requests();
+      account.heldNanoUsd -= hold.estimate().nanoUsd();
+      if (actual != null) {
+        account.usedRequests += actual.requests();
+        account.spentNanoUsd += actual.nanoUsd();
+      }
+    }
+  }
+
+  @Override
+  public RateLimitState rateLimit(Principal principal) {
+    int limit = rateFor(principal);
+    if (limit <= 0) {
+      return RateLimitState.unlimited();
+    }
+    long now = clock.millis();
+    long windowStart = now - Math.floorMod(now, WINDOW.toMillis());
+    Instant reset = Instant.ofEpochMilli(windowStart + WINDOW.toMillis());
+    RateWindow window = windows.get(principal.id());
+    if (window == null) {
+      return new RateLimitState(limit, limit, reset);
+    }
+    synchronized (window) {
+      long used = window.windowStart == windowStart ? window.count : 0;
+      return new RateLimitState(limit, Math.max(0, limit - used), reset);
+    }
+  }
+
+  @Override
+  public Balance balance(String accountId) {
+    Account account = accounts.get(accountId);
+    if (account == null) {
+      return Balance.ZERO;
+    }
+    synchronized (account) {
+      return new Balance(account.usedRequests + account.heldRequests, account.spentNanoUsd);
+    }
+  }
+
+  private int rateFor(Principal principal) {
+    return tiers.tier(principal.tier()).map(Tiers.Tier::requestsPerMinute).orElse(0);
+  }
+
+  // Replay and snapshots, for FileBudgetLedger. Single-threaded: before the ledger is shared, or
+  // while its owner keeps every other call out.
+
+  /** Re-applies a granted reservation without checking limits; {@code principal} may be null. */
+  void restoreHold(String id, String principal, String account, long windowStart, Charge estimate) {
+    if (principal != null) {
+      RateWindow window = windows.computeIfAbsent(principal, p -> new RateWindow());
+      if (windowStart > window.windowStart) {
+        window.windowStart = windowStart;
+        window.count = 0;
+      }
+      if (windowStart == window.windowStart) {
+        window.count++;
+      }
+    }
+    Account row = accounts.computeIfAbsent(account, a -> new Account());
+    row.heldRequests += estimate.requests();
+    row.heldNanoUsd += estimate.nanoUsd();
+    holds.put(id, new Hold(account, estimate));
+    restoreIds(Long.parseLong(id));
+  }
+
+  void restoreAccount(String account, long usedRequests, long spentNanoUsd) {
+    Account row = accounts.computeIfAbsent(account, a -> new Account());
+    row.usedRequests = usedRequests;
+    row.spentNanoUsd = spentNanoUsd;
+  }
+
+  void restoreWindow(String principal, long windowStart, long count) {
+    RateWindow window = windows.computeIfAbsent(principal, p -> new RateWindow());
+    window.windowStart = windowStart;
+    window.count = count;
+  }
+
+  /** New reservation ids start above {@code lastId}. */
+  void restoreIds(long lastId) {
+    ids.accumulateAndGet(lastId, Math::max);
+  }
+
+  /** Books every open hold at its estimate and returns how many there were. */
+  int commitOpenHolds() {
+    int open = 0;
+    for (Map.Entry<String, Hold> hold : Map.copyOf(holds).entrySet()) {
+      settle(hold.getKey(), hold.getValue().estimate());
+      open++;
+    }
+    return open;
+  }
+
+  /** The whole state, as {@link #restoreAccount} and friends rebuild it. */
+  State export() {
+    List<State.AccountRow> accountRows = new ArrayList<>();
+    accounts.forEach(
+        (id, account) -> {
+          synchronized (account) {
+            accountRows.add(new State.AccountRow(id, account.usedRequests, account.spentNanoUsd));
+          }
+        });
+    List<State.WindowRow> windowRows = new ArrayList<>();
+    windows.forEach(
+        (id, window) -> {
+          synchronized (window) {
+            if (window.count > 0) {
+              windowRows.add(new State.WindowRow(id, window.windowStart, window.count));
+            }
+          }
+        });
+    List<State.HoldRow> holdRows = new ArrayList<>();
+    holds.forEach(
+        (id, hold) -> holdRows.add(new State.HoldRow(id, hold.account(), hold.estimate())));
+    return new State(ids.get(), accountRows, windowRows, holdRows);
+  }
+
+  /** A copy of the ledger's state; holds are listed apart from the accounts' settled totals. */
+  record State(
+      long lastId, List<AccountRow> accounts, List<WindowRow> windows, List<HoldRow> holds) {
+    record AccountRow(String account, long usedRequests, long spentNanoUsd) {}
+
+    record WindowRow(String principal, long windowStart, long count) {}
+
+    record HoldRow(String id, String account, Charge estimate) {}
+  }
+}

@@ -1,0 +1,60 @@
+package dev.llmproxy.core.tokens;
+
+import dev.llmproxy.api.Principal;
+import dev.llmproxy.api.ProviderId;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+
+/**
+ * What to issue a token for: an owner and optional limits.
+ *
+ * @param user the user or service the token acts for
+ * @param kind person or service; services may not manage per-user keys
+ * @param tier rate-limit and model-access tier
+ * @param expiresAt when the token stops working, if ever
+ * @param maxRequests requests it may send upstream, if limited
+ * @param maxSpendNanoUsd spend cap in nano-USD, if limited
+ * @param models model-name patterns allowed ({@code *} wildcards); empty means any
+ * @param providers providers allowed; empty means any
+ */
+public record TokenSpec(
+    String user,
+    Principal.Kind kind,
+    String tier,
+    Optional<Instant> expiresAt,
+    OptionalLong maxRequests,
+    OptionalLong maxSpendNanoUsd,
+    List<String> models,
+    Set<ProviderId> providers) {
+
+  public TokenSpec {
+    Objects.requireNonNull(user, "user");
+    Objects.requireNonNull(kind, "kind");
+    Objects.requireNonNull(tier, "tier");
+    Objects.requireNonNull(expiresAt, "expiresAt");
+    Objects.requireNonNull(maxRequests, "maxRequests");
+    Objects.requireNonNull(maxSpendNanoUsd, "maxSpendNanoUsd");
+    models = List.copyOf(models);
+    providers = Set.copyOf(providers);
+    if (user.isBlank()) {
+      throw new IllegalArgumentException("user is blank");
+    }
+  }
+
+  /** A user token in {@code tier} without limits. */
+  public static TokenSpec user(String user, String tier) {
+    return new TokenSpec(
+        user,
+        Principal.Kind.USER,
+        tier,
+        Optional.empty(),
+        OptionalLong.empty(),
+        OptionalLong.empty(),
+        List.of(),
+        Set.of());
+  }
+}

@@ -1,0 +1,313 @@
+package dev.llmproxy.core.ledger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.llmproxy.api.Balance;
+import dev.llmproxy.api.Charge;
+import dev.llmproxy.api.Decision;
+import dev.llmproxy.api.Limits;
+import dev.llmproxy.api.Principal;
+import dev.llmproxy.core.Tiers;
+import dev.llmproxy.testing.ManualClock;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FileBudgetLedgerTest {
+  private final ManualClock clock = new ManualClock(Instant.parse("2026-11-23T10:00:10Z"));
+  private final Tiers tiers = Tiers.defaults().withRate("tiny", 5);
+
+  @TempDir Path dir;
+
+  private static Principal token(String id, OptionalLong maxRequests) {
+    return new Principal(
+        "alice",
+        Principal.Kind.USER,
+        "tiny",
+        Set.of(),
+        Map.of(Principal.TOKEN_ID, id),
+        new Limits(maxRequests, OptionalLong.empty(), List.of(), Set.of()));
+  }
+
+  private static Decision.Granted granted(Decision decision) {
+    return assertInstanceOf(Decision.Granted.class, decision);
+  }
+
+  @Test
+  void countersAndTheRateWindowSurviveAReopen() throws IOException {
+    Principal alice = token("tok_1", OptionalLong.of(10));
+    try (FileBudgetLedger ledger = FileBudgetLedger.open(dir, tiers, clock)) {
+      ledger.commit(
+          granted(ledger.reserve(alice, new Charge(1, 500))).reservation(), new Charge(1, 120));
+      ledger.refund(granted(ledger.reserve(alice, new Charge(1, 500))).reservation());
+    }
+    try (FileBudgetLedger ledger = FileBudgetLedger.open(dir, tiers, clock)) {
+      assertEquals(new Balance(1, 120), ledger.balance("tok_1"));
+      assertEquals(3, ledger.rateLimit(alice).remaining(), "two of five slots used this minute");
+    }
+  }
+
+  @Test
+  void anUncleanStopBooksOpenReservationsAtTheirEstimate() throws IOException {
+    Principal alice = token("tok_1", OptionalLong.of(10));
+    Path crashed = dir.resolve("crashed");
+    String openId;
+    try (FileBudgetLedger ledger = FileBudgetLedger.open(dir.resolve("live"), tiers, clock)) {
+      ledger.commit(
+          granted(ledger.reserve(alice, new Charge(1, 500))).reservation(), new Charge(1, 100));
+      openId = granted(ledger.reserve(alice, new Charge(1, 700))).reservation().id();
+      copyFiles(dir.resolve("live"), crashed); // what a SIGKILL leaves: the page cache's files
+    }
+    try (FileBudgetLedger ledger = FileBudgetLedger.open(crashed, tiers, clock)) {
+      assertEquals(new Balance(2, 800), ledger.balance("tok_1"), "the open hold booked whole");
+      String next = granted(ledger.reserve(alice, Charge.oneRequest())).reservation().id();
+      assertTrue(Long.parseLong(next) > Long.parseLong(openId), next + " reuses an old id");
+    }
+  }
+
+  @Test
+  void aWriteCutShortIsIgnoredButACorruptRecordStopsTheOpen() throws IOException {
+    Principal alice = token("tok_1", OptionalLong.empty());
+    try (FileBudgetLedger ledger = FileBudgetLedger.open(dir, tiers, clock)) {
+      ledger.commit(
+          granted(ledger.reserve(alice, new Charge(1, 5))).reservation(), new Charge(1, 5));
+    }
+    Path journal = newest(dir, "journal-");
+    Files.writeString(
+        journal, "{\"op\":\"reserve\",\"id\":\"9\",\"prin", StandardOpenOption.APPEND);
+    try (FileBudgetLedger ledger = FileBudgetLedger.open(dir, tiers, clock)) {
+      assertEquals(new Balance(1, 5), ledger.balance("tok_1"));
+    }
+
+    Path next = newest(dir, "journal-");
+    Files.writeString(next, "{\"op\":\"teleport\"}\n{\"op\":\"refund\",\"id\":\"1\"}\n");
+    IOException error =
+        assertThrows(IOException.class, () -> FileBudgetLedger.open(dir, tiers, clock));
+    assertTrue(error.getMessage().contains(next.getFileName() + " line 1"), error.getMessage());
+  }
+
+  @Test
+  void aLongJournalIsCompactedAndReplaysToTheSameState() throws Exception {
+    Principal alice = token("tok_1", OptionalLong.empty());
+    Principal bob = token("tok_2", OptionalLong.empty());
+    try (FileBudgetLedger ledger =
+        FileBudgetLedger.open(dir, tiers.withRate("tiny", 0), clock, 2048)) {
+      granted(ledger.reserve(bob, new Charge(1, 1_000))); // left open across the compactions
+      for (int round = 0;
+          round < 3;
+          round++) { // each round outgrows the limit: at least one compaction
+        for (int i = round * 100; i < (round + 1) * 100; i++) {
+          Principal who = i % 2 == 0 ? alice : bob;
+          ledger.commit(
+              granted(ledger.reserve(who, new Charge(1, 1_000))).reservation(), new Charge(1, i));
+        }
+        ledger.awaitCompaction();
+      }
+      assertEquals(new Balance(150, 22_350), FileBudgetLedger.balances(dir).get("tok_1"));
+    }
+    try (Stream<Path> files = Files.list(dir)) {
+      long journals = files.filter(f -> f.getFileName().toString().startsWith("journal-")).count();
+      assertEquals(1, journals, "compaction keeps only the newest journal");
+    }
+    String journal = newest(dir, "journal-").getFileName().toString();
+    assertTrue(journal.compareTo("journal-000000000003.jsonl") > 0, "not compacted: " + journal);
+    assertTrue(
+        Files.exists(dir.resolve(journal.replace("journal-", "snapshot-"))),
+        "each journal starts from its snapshot");
+    for (Path file : List.of(newest(dir, "snapshot-"), newest(dir, "journal-"))) {
+      for (String line : Files.readAllLines(file)) {
+        assertTrue(line.startsWith("{\"op\":\""), file.getFileName() + ": " + line);
+      }
+    }
+    try (FileBudgetLedger ledger = FileBudgetLedger.open(dir, tiers, clock)) {
+      assertEquals(new Balance(150, 22_350), ledger.balance("tok_1"));
+      assertEquals(new Balance(151, 22_500 + 1_000), ledger.balance("tok_2"));
+    }
+  }
+
+  @Test
+  void theDirectoryHasOneWriterAndReadersSeeItLive() throws IOException {
+    Principal alice = token("tok_1", OptionalLong.empty());
+    try (FileBudgetLedger ledger = FileBudgetLedger.open(dir, tiers, clock)) {
+      IOException locked =
+          assertThrows(IOException.class, () -> FileBudgetLedger.open(dir, tiers, clock));
+      assertTrue(locked.getMessage().contains("open in another ledger"), locked.getMessage());
+      granted(ledger.reserve(alice, new Charge(1, 40)));
+      assertEquals(new Balance(1, 0), FileBudgetLedger.balances(dir).get("tok_1"));
+    }
+  }
+
+  @Test
+  void concurrentRequestsOfOneAccountReplayToTheSameState() throws Exception {
+    Tiers wide = Tiers.defaults().withRate("tiny", 100_000);
+    Principal alice = token("tok_1", OptionalLong.of(1_000));
+    int threads = 4;
+    int attempts = 400; // 1,600 attempts against a cap of 1,000 requests, a third refunded
+    AtomicInteger grants = new AtomicInteger();
+    AtomicInteger commits = new AtomicInteger();
+    AtomicLong spent = new AtomicLong();
+    Balance live;
+    long liveRemaining;
+    try (FileBudgetLedger ledger = FileBudgetLedger.open(dir, wide, clock)) {
+      ExecutorService pool = Executors.newFixedThreadPool(threads);
+      try {
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<?>> workers = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+          workers.add(
+              pool.submit(
+                  () -> {
+                    start.await();
+                    for (int i = 0; i < attempts; i++) {
+                      if (ledger.reserve(alice, new Charge(1, 50))
+                          instanceof Decision.Granted granted) {
+                        grants.incrementAndGet();
+                        if (i % 3 == 0) {
+                          ledger.refund(granted.reservation());
+                        } else {
+                          ledger.commit(granted.reservation(), new Charge(1, i % 50));
+                          commits.incrementAndGet();
+                          spent.addAndGet(i % 50);
+                        }
+                      }
+                    }
+                    return null;
+                  }));
+        }
+        start.countDown();
+        for (Future<?> worker : workers) {
+          worker.get();
+        }
+      } finally {
+        pool.shutdownNow();
+        assertTrue(pool.awaitTermination(10, TimeUnit.SECONDS));
+      }
+      live = ledger.balance("tok_1");
+      liveRemaining = ledger.rateLimit(alice).remaining();
+    }
+    assertTrue(grants.get() > 1_000, "refunds freed requests for later grants: " + grants);
+    assertEquals(new Balance(commits.get(), spent.get()), live, "every commit booked once");
+    assertTrue(live.usedRequests() <= 1_000, "the cap held: " + live);
+    assertEquals(100_000 - grants.get(), liveRemaining, "one slot per grant, refunds included");
+    try (FileBudgetLedger reopened = FileBudgetLedger.open(dir, wide, clock)) {
+      assertEquals(live, reopened.balance("tok_1"), "the journal replays to the live balance");
+      assertEquals(liveRemaining, reopened.rateLimit(alice).remaining());
+    }
+  }
+
+  @Test
+  void aJournalThatCannotBeWrittenRefusesTheReservation() throws IOException {
+    Principal alice = token("tok_1", OptionalLong.empty());
+    FileBudgetLedger ledger = FileBudgetLedger.open(dir, tiers, clock);
+    ledger.close();
+    assertThrows(RuntimeException.class, () -> ledger.reserve(alice, Charge.oneRequest()));
+    assertEquals(Balance.ZERO, ledger.balance("tok_1"), "nothing held for a refused reservation");
+    assertEquals(5, ledger.rateLimit(alice).remaining(), "no rate slot taken either");
+  }
+
+  @Test
+  void anInterruptedCallerDoesNotCloseTheJournalForEveryoneElse() throws Exception {
+    Principal alice = token("tok_1", OptionalLong.empty());
+    try (FileBudgetLedger ledger = FileBudgetLedger.open(dir, tiers, clock)) {
+      Thread.currentThread().interrupt(); // e.g. a container cancelling one request
+      try {
+        granted(ledger.reserve(alice, new Charge(1, 10)));
+      } finally {
+        Thread.interrupted();
+      }
+      java.util.concurrent.FutureTask<Decision> other =
+          new java.util.concurrent.FutureTask<>(() -> ledger.reserve(alice, new Charge(1, 10)));
+      new Thread(other).start();
+      granted(other.get());
+    }
+    try (FileBudgetLedger reopened = FileBudgetLedger.open(dir, tiers, clock)) {
+      assertEquals(new Balance(2, 20), reopened.balance("tok_1"), "both journaled");
+    }
+  }
+
+  @Test
+  void aRefusedSecondOpenLeavesTheFirstLedgerLockedAndWorking() throws IOException {
+    Principal alice = token("tok_1", OptionalLong.empty());
+    FileBudgetLedger first = FileBudgetLedger.open(dir, tiers, clock);
+    for (int attempt = 0; attempt < 2; attempt++) {
+      assertThrows(IOException.class, () -> FileBudgetLedger.open(dir, tiers, clock));
+    }
+    granted(first.reserve(alice, Charge.oneRequest()));
+    first.close();
+    first.close(); // idempotent
+    try (FileBudgetLedger again = FileBudgetLedger.open(dir, tiers, clock)) {
+      assertEquals(new Balance(1, 0), again.balance("tok_1"));
+    }
+  }
+
+  @Test
+  void importedBalancesStartANewLedgerOnly() throws IOException {
+    FileBudgetLedger.importBalances(
+        dir, Map.of("tok_1", new Balance(7, 900), "tok_2", new Balance(1, 5)));
+    IOException twice =
+        assertThrows(
+            IOException.class,
+            () -> FileBudgetLedger.importBalances(dir, Map.of("tok_1", Balance.ZERO)));
+    assertTrue(twice.getMessage().contains("already exists"), twice.getMessage());
+    try (FileBudgetLedger ledger = FileBudgetLedger.open(dir, tiers, clock)) {
+      assertEquals(new Balance(7, 900), ledger.balance("tok_1"));
+      assertEquals(new Balance(1, 5), ledger.balance("tok_2"));
+      Principal capped = token("tok_1", OptionalLong.of(7));
+      assertInstanceOf(Decision.Denied.class, ledger.reserve(capped, Charge.oneRequest()));
+    }
+  }
+
+  @Test
+  void filesAreOwnerOnly() throws IOException {
+    try (FileBudgetLedger ledger = FileBudgetLedger.open(dir, tiers, clock)) {
+      granted(ledger.reserve(token("tok_1", OptionalLong.empty()), Charge.oneRequest()));
+    }
+    for (String prefix : List.of("journal-", "snapshot-")) {
+      Path file = newest(dir, prefix);
+      assertEquals(
+          "rw-------",
+          java.nio.file.attribute.PosixFilePermissions.toString(
+              Files.getPosixFilePermissions(file)));
+    }
+  }
+
+  private static Path newest(Path dir, String prefix) throws IOException {
+    try (Stream<Path> files = Files.list(dir)) {
+      return files
+          .filter(f -> f.getFileName().toString().startsWith(prefix))
+          .max(Path::compareTo)
+          .orElseThrow();
+    }
+  }
+
+  private static void copyFiles(Path from, Path to) throws IOException {
+    Files.createDirectories(to);
+    try (Stream<Path> files = Files.list(from)) {
+      for (Path file : (Iterable<Path>) files::iterator) {
+        if (file.getFileName().toString().endsWith(".jsonl")) {
+          Files.write(to.resolve(file.getFileName()), Files.readAllBytes(file));
+        }
+      }
+    }
+  }
+}
