@@ -1,5 +1,7 @@
 package dev.llmproxy.api;
 
+import java.time.Instant;
+
 /**
  * Holds request counts, spend and rate windows, with reserve → commit/refund semantics so that
  * concurrent requests can never overspend: the engine reserves a worst-case estimate before
@@ -11,8 +13,11 @@ package dev.llmproxy.api;
  */
 public interface BudgetLedger {
 
-  /** Atomically checks the principal's limits and, if they allow it, holds {@code estimate}. */
-  Decision reserve(Principal principal, Charge estimate);
+  /**
+   * Atomically checks the principal's rate window and budgets and, if they allow it, holds the
+   * request's estimate.
+   */
+  Decision reserve(ReservationRequest request);
 
   /** Settles {@code reservation} at {@code actual}, releasing the rest of the hold. */
   void commit(Reservation reservation, Charge actual);
@@ -24,7 +29,7 @@ public interface BudgetLedger {
    * The caller's current rate window without consuming from it, for the rate-limit headers of
    * responses that end before a reservation (a 400 or 403 after authentication).
    */
-  default RateLimitState rateLimit(Principal principal) {
+  default RateLimitState rateLimit(Principal principal, RateLimit limit, Instant at) {
     return RateLimitState.unlimited();
   }
 

@@ -9,9 +9,10 @@ enum UnlimitedLedger implements BudgetLedger {
   private final AtomicLong ids = new AtomicLong();
 
   @Override
-  public Decision reserve(Principal principal, Charge estimate) {
+  public Decision reserve(ReservationRequest request) {
     return new Decision.Granted(
-        new Reservation(Long.toString(ids.incrementAndGet()), principal, estimate),
+        new Reservation(
+            Long.toString(ids.incrementAndGet()), request.principal(), request.estimate()),
         RateLimitState.unlimited());
   }
 

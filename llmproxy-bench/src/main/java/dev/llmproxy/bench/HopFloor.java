@@ -16,7 +16,6 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.time.Clock;
 import java.util.EnumSet;
 import java.util.Optional;
 import okhttp3.MediaType;
@@ -89,7 +88,7 @@ public final class HopFloor {
 
   private static LlmProxy engine(String upstream, boolean virtualThreads) throws Throwable {
     Tiers tiers = Tiers.defaults().withRate("bench", 100_000_000);
-    BudgetLedger ledger = new InMemoryBudgetLedger(tiers, Clock.systemUTC());
+    BudgetLedger ledger = new InMemoryBudgetLedger();
     Principal principal = Principal.user("bench", "bench");
     UpstreamCredential key = new UpstreamCredential.ApiKey(Secret.of("sk-ant-bench"), "org_key");
     LlmProxy.Builder builder = LlmProxy.builder();

@@ -5,13 +5,14 @@ import dev.llmproxy.api.Charge;
 import dev.llmproxy.api.Decision;
 import dev.llmproxy.api.Limits;
 import dev.llmproxy.api.Principal;
-import dev.llmproxy.core.Tiers;
+import dev.llmproxy.api.RateLimit;
+import dev.llmproxy.api.ReservationRequest;
 import dev.llmproxy.core.ledger.FileBudgetLedger;
 import dev.llmproxy.core.ledger.InMemoryBudgetLedger;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -41,6 +42,8 @@ import org.openjdk.jmh.annotations.TearDown;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @State(Scope.Benchmark)
 public class LedgerBenchmark {
+  private static final RateLimit RATE = new RateLimit(1_000_000_000);
+
   private static final Charge ESTIMATE = new Charge(1, 687_500);
   private static final Charge ACTUAL = new Charge(1, 270_000);
 
@@ -54,12 +57,11 @@ public class LedgerBenchmark {
   @Setup
   public void setUp() throws IOException {
     // A rate high enough never to deny: the benchmark measures the bookkeeping, not refusals.
-    Tiers tiers = Tiers.defaults().withRate("bench", 1_000_000_000);
     if (ledgerKind.equals("file")) {
       journalDir = Files.createTempDirectory("llmproxy-ledger-bench");
-      ledger = FileBudgetLedger.open(journalDir, tiers, Clock.systemUTC());
+      ledger = FileBudgetLedger.open(journalDir);
     } else {
-      ledger = new InMemoryBudgetLedger(tiers, Clock.systemUTC());
+      ledger = new InMemoryBudgetLedger();
     }
     shared = principal("tok_shared");
   }
@@ -105,14 +107,16 @@ public class LedgerBenchmark {
 
   @Benchmark
   public Decision reserveCommitSharedToken() {
-    Decision decision = ledger.reserve(shared, ESTIMATE);
+    Decision decision =
+        ledger.reserve(new ReservationRequest(shared, ESTIMATE, RATE, Instant.now()));
     ledger.commit(((Decision.Granted) decision).reservation(), ACTUAL);
     return decision;
   }
 
   @Benchmark
   public Decision reserveCommitOwnToken(OwnToken token) {
-    Decision decision = ledger.reserve(token.principal, ESTIMATE);
+    Decision decision =
+        ledger.reserve(new ReservationRequest(token.principal, ESTIMATE, RATE, Instant.now()));
     ledger.commit(((Decision.Granted) decision).reservation(), ACTUAL);
     return decision;
   }

@@ -104,7 +104,7 @@ public class PipelineBenchmark {
             .credentialStore(
                 SharedCredentialStore.empty()
                     .withApiKey(ProviderId.ANTHROPIC, "sk-ant-api03-benchmark-key"))
-            .budgetLedger(new InMemoryBudgetLedger(tiers, java.time.Clock.systemUTC()))
+            .budgetLedger(new InMemoryBudgetLedger())
             .tiers(tiers)
             .upstreamClient(new StandIn())
             .addListener(event -> {})

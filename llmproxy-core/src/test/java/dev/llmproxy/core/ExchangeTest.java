@@ -345,7 +345,7 @@ class ExchangeTest {
                 new RecordingLedger() {
                   @Override
                   public dev.llmproxy.api.Decision reserve(
-                      Principal principal, dev.llmproxy.api.Charge estimate) {
+                      dev.llmproxy.api.ReservationRequest request) {
                     throw new IllegalStateException("database down");
                   }
                 })

@@ -3,9 +3,9 @@ package dev.llmproxy.core;
 import dev.llmproxy.api.BudgetLedger;
 import dev.llmproxy.api.Charge;
 import dev.llmproxy.api.Decision;
-import dev.llmproxy.api.Principal;
 import dev.llmproxy.api.RateLimitState;
 import dev.llmproxy.api.Reservation;
+import dev.llmproxy.api.ReservationRequest;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** A ledger that grants everything and counts how reservations were settled. */
@@ -15,9 +15,9 @@ class RecordingLedger implements BudgetLedger {
   final AtomicInteger refunded = new AtomicInteger();
 
   @Override
-  public Decision reserve(Principal principal, Charge estimate) {
+  public Decision reserve(ReservationRequest request) {
     return new Decision.Granted(
-        new Reservation("r" + reserved.incrementAndGet(), principal, estimate),
+        new Reservation("r" + reserved.incrementAndGet(), request.principal(), request.estimate()),
         RateLimitState.unlimited());
   }
 

@@ -13,7 +13,7 @@ import javax.sql.DataSource;
  * Writes one row per exchange to {@code llmproxy_audit}: who, what, how it ended, how long, usage
  * and cost; no secrets, no bodies. Runs after the client's response has ended; a failure is the
  * listener's own (the engine logs it and the exchange is unaffected). Registered as is, it writes
- * one transaction per exchange on the exchange's thread; under load, wrap it in a {@link
+ * one transaction per exchange on the exchange's thread; under load, wrap it in a {@code
  * dev.llmproxy.core.BatchingListener} with {@link #write(List)} as the sink.
  */
 public final class JdbcAuditSink implements ProxyListener {
@@ -29,7 +29,7 @@ public final class JdbcAuditSink implements ProxyListener {
   }
 
   /**
-   * Writes {@code events} in one transaction and one JDBC batch: the sink for a {@link
+   * Writes {@code events} in one transaction and one JDBC batch: the sink for a {@code
    * dev.llmproxy.core.BatchingListener}, which keeps the inserts off the exchange's thread.
    */
   public void write(List<ProxyEvent> events) {

@@ -6,14 +6,14 @@ import dev.llmproxy.api.Charge;
 import dev.llmproxy.api.Decision;
 import dev.llmproxy.api.Limits;
 import dev.llmproxy.api.Principal;
+import dev.llmproxy.api.RateLimit;
 import dev.llmproxy.api.RateLimitState;
 import dev.llmproxy.api.Reservation;
-import dev.llmproxy.core.Tiers;
+import dev.llmproxy.api.ReservationRequest;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
@@ -37,19 +37,15 @@ public final class JdbcBudgetLedger implements BudgetLedger, AutoCloseable {
   private static final long WINDOW_MILLIS = Duration.ofMinutes(1).toMillis();
 
   private final DataSource dataSource;
-  private final Tiers tiers;
-  private final Clock clock;
   private final GroupCommit group; // null: one transaction per call
 
   /** A ledger exact across any number of processes sharing {@code dataSource}. */
-  public JdbcBudgetLedger(DataSource dataSource, Tiers tiers, Clock clock) {
-    this(dataSource, tiers, clock, null);
+  public JdbcBudgetLedger(DataSource dataSource) {
+    this(dataSource, null);
   }
 
-  private JdbcBudgetLedger(DataSource dataSource, Tiers tiers, Clock clock, GroupCommit group) {
+  private JdbcBudgetLedger(DataSource dataSource, GroupCommit group) {
     this.dataSource = dataSource;
-    this.tiers = tiers;
-    this.clock = clock;
     this.group = group;
   }
 
@@ -57,8 +53,8 @@ public final class JdbcBudgetLedger implements BudgetLedger, AutoCloseable {
    * A ledger that commits in batches from one writer thread, for a database no other process writes
    * the ledger tables of. {@link #close} commits what is queued.
    */
-  public static JdbcBudgetLedger groupCommit(DataSource dataSource, Tiers tiers, Clock clock) {
-    return new JdbcBudgetLedger(dataSource, tiers, clock, new GroupCommit(dataSource));
+  public static JdbcBudgetLedger groupCommit(DataSource dataSource) {
+    return new JdbcBudgetLedger(dataSource, new GroupCommit(dataSource));
   }
 
   /** Commits queued settlements and stops the writer of a {@link #groupCommit} ledger. */
@@ -79,18 +75,18 @@ public final class JdbcBudgetLedger implements BudgetLedger, AutoCloseable {
   }
 
   @Override
-  public Decision reserve(Principal principal, Charge estimate) {
+  public Decision reserve(ReservationRequest request) {
     for (int attempt = 0; ; attempt++) {
       try {
         if (group != null) {
           return group.await(
-              "reserve", c -> reserve(c, principal, estimate), Decision.Granted.class::isInstance);
+              "reserve", c -> reserve(c, request), Decision.Granted.class::isInstance);
         }
         return Sql.transaction(
             dataSource,
             "reserve",
             c -> {
-              Decision decision = reserve(c, principal, estimate);
+              Decision decision = reserve(c, request);
               if (decision instanceof Decision.Denied) {
                 c.rollback(); // nothing of a denied reservation stays, its rate slot included
               }
@@ -105,9 +101,11 @@ public final class JdbcBudgetLedger implements BudgetLedger, AutoCloseable {
   }
 
   /** Takes the rate slot and places the hold; a denial leaves undoing them to the caller. */
-  private Decision reserve(Connection c, Principal principal, Charge estimate) throws SQLException {
-    int limit = rateFor(principal);
-    long now = clock.millis();
+  private Decision reserve(Connection c, ReservationRequest request) throws SQLException {
+    Principal principal = request.principal();
+    Charge estimate = request.estimate();
+    int limit = request.rateLimit().requestsPerMinute();
+    long now = request.at().toEpochMilli();
     long windowStart = now - Math.floorMod(now, WINDOW_MILLIS);
     Instant reset = Instant.ofEpochMilli(windowStart + WINDOW_MILLIS);
     RateLimitState after = RateLimitState.unlimited();
@@ -308,12 +306,12 @@ public final class JdbcBudgetLedger implements BudgetLedger, AutoCloseable {
   }
 
   @Override
-  public RateLimitState rateLimit(Principal principal) {
-    int limit = rateFor(principal);
+  public RateLimitState rateLimit(Principal principal, RateLimit rateLimit, Instant at) {
+    int limit = rateLimit.requestsPerMinute();
     if (limit <= 0) {
       return RateLimitState.unlimited();
     }
-    long now = clock.millis();
+    long now = at.toEpochMilli();
     long windowStart = now - Math.floorMod(now, WINDOW_MILLIS);
     Instant reset = Instant.ofEpochMilli(windowStart + WINDOW_MILLIS);
     return read(
@@ -386,9 +384,5 @@ public final class JdbcBudgetLedger implements BudgetLedger, AutoCloseable {
       }
       throw e;
     }
-  }
-
-  private int rateFor(Principal principal) {
-    return tiers.tier(principal.tier()).map(Tiers.Tier::requestsPerMinute).orElse(0);
   }
 }

@@ -2,43 +2,12 @@ package dev.llmproxy.jdbc;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.llmproxy.api.BudgetLedger;
-import dev.llmproxy.core.Tiers;
-import dev.llmproxy.core.ledger.FileBudgetLedger;
-import dev.llmproxy.core.ledger.InMemoryBudgetLedger;
-import java.time.Clock;
+import dev.llmproxy.testing.LedgerContract;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Nested;
 
-/** The ledger contract, bound to the in-memory, file, H2 and PostgreSQL ledgers. */
+/** The ledger contract, bound to the H2 and PostgreSQL ledgers. */
 class LedgerContractTests {
-  @Nested
-  class InMemory extends LedgerContract {
-    @Override
-    BudgetLedger ledger(Tiers tiers, Clock clock) {
-      return new InMemoryBudgetLedger(tiers, clock);
-    }
-  }
-
-  /** The single-process ledger in a directory: journaled memory. */
-  @Nested
-  class File extends LedgerContract {
-    @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir;
-    private FileBudgetLedger ledger;
-
-    @Override
-    BudgetLedger ledger(Tiers tiers, Clock clock) throws Exception {
-      ledger = FileBudgetLedger.open(dir, tiers, clock);
-      return ledger;
-    }
-
-    @AfterEach
-    void close() {
-      if (ledger != null) {
-        ledger.close();
-      }
-    }
-  }
-
   /** A JDBC ledger on a fresh database; a second ledger on it plays another process. */
   abstract class Jdbc extends LedgerContract {
     private HikariDataSource dataSource;
@@ -51,18 +20,18 @@ class LedgerContractTests {
     }
 
     @Override
-    BudgetLedger ledger(Tiers tiers, Clock clock) throws Exception {
+    protected BudgetLedger ledger() throws Exception {
       dataSource = database();
       ledger =
           groupCommit()
-              ? JdbcBudgetLedger.groupCommit(dataSource, tiers, clock)
-              : new JdbcBudgetLedger(dataSource, tiers, clock);
+              ? JdbcBudgetLedger.groupCommit(dataSource)
+              : new JdbcBudgetLedger(dataSource);
       return ledger;
     }
 
     @Override
-    BudgetLedger sameStore(Tiers tiers, Clock clock) {
-      return new JdbcBudgetLedger(dataSource, tiers, clock);
+    protected BudgetLedger sameStore() {
+      return new JdbcBudgetLedger(dataSource);
     }
 
     @AfterEach

@@ -106,13 +106,13 @@ final class DataDirState implements AutoCloseable {
   synchronized BudgetLedger ledger() throws IOException {
     if (ledger == null) {
       if (config.jdbcUrl().isPresent()) {
-        ledger = new JdbcBudgetLedger(database, config.tiers(), clock);
+        ledger = new JdbcBudgetLedger(database);
       } else {
         Path dir = config.dataDir().resolve(LEDGER_DIR);
         if (!Files.exists(dir)) {
           carryOverSqlLedger(dir);
         }
-        ledger = FileBudgetLedger.open(dir, config.tiers(), clock);
+        ledger = FileBudgetLedger.open(dir);
       }
     }
     return ledger;
@@ -148,7 +148,7 @@ final class DataDirState implements AutoCloseable {
       Path dir = config.dataDir().resolve(LEDGER_DIR);
       return Files.exists(dir) ? FileBudgetLedger.balances(dir) : Map.of();
     }
-    JdbcBudgetLedger shared = new JdbcBudgetLedger(database, config.tiers(), clock);
+    JdbcBudgetLedger shared = new JdbcBudgetLedger(database);
     Map<String, Balance> balances = new HashMap<>();
     for (TokenRecord token : tokens.list()) {
       balances.put(token.id(), shared.balance(token.id()));

@@ -5,10 +5,11 @@ import dev.llmproxy.api.BudgetLedger;
 import dev.llmproxy.api.Charge;
 import dev.llmproxy.api.Decision;
 import dev.llmproxy.api.Principal;
+import dev.llmproxy.api.RateLimit;
 import dev.llmproxy.api.RateLimitState;
 import dev.llmproxy.api.Reservation;
+import dev.llmproxy.api.ReservationRequest;
 import dev.llmproxy.core.PrivateFiles;
-import dev.llmproxy.core.Tiers;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -18,8 +19,7 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.util.Objects;
+import java.time.Instant;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -116,14 +116,11 @@ public final class FileBudgetLedger implements BudgetLedger, AutoCloseable {
    * @throws IOException if the directory cannot be used, holds unreadable records, or is locked by
    *     another ledger
    */
-  public static FileBudgetLedger open(Path dir, Tiers tiers, Clock clock) throws IOException {
-    return open(dir, tiers, clock, DEFAULT_JOURNAL_LIMIT);
+  public static FileBudgetLedger open(Path dir) throws IOException {
+    return open(dir, DEFAULT_JOURNAL_LIMIT);
   }
 
-  static FileBudgetLedger open(Path dir, Tiers tiers, Clock clock, long journalLimit)
-      throws IOException {
-    Objects.requireNonNull(tiers, "tiers");
-    Objects.requireNonNull(clock, "clock");
+  static FileBudgetLedger open(Path dir, long journalLimit) throws IOException {
     PrivateFiles.createDirectory(dir);
     Path key = dir.toRealPath();
     if (!OPEN.add(key)) {
@@ -138,7 +135,7 @@ public final class FileBudgetLedger implements BudgetLedger, AutoCloseable {
     }
     try {
       FileLock lock = tryLock(lockFile, dir);
-      InMemoryBudgetLedger memory = new InMemoryBudgetLedger(tiers, clock);
+      InMemoryBudgetLedger memory = new InMemoryBudgetLedger();
       long last = LedgerFiles.replay(dir, memory);
       int open = memory.commitOpenHolds();
       if (open > 0) {
@@ -172,7 +169,7 @@ public final class FileBudgetLedger implements BudgetLedger, AutoCloseable {
         throw new IOException("the budget ledger in " + dir + " already exists");
       }
     }
-    InMemoryBudgetLedger memory = new InMemoryBudgetLedger(Tiers.defaults(), Clock.systemUTC());
+    InMemoryBudgetLedger memory = new InMemoryBudgetLedger();
     balances.forEach(
         (account, balance) ->
             memory.restoreAccount(account, balance.usedRequests(), balance.spentNanoUsd()));
@@ -198,7 +195,7 @@ public final class FileBudgetLedger implements BudgetLedger, AutoCloseable {
    */
   public static java.util.Map<String, Balance> balances(Path dir) throws IOException {
     for (int attempt = 1; ; attempt++) {
-      InMemoryBudgetLedger memory = new InMemoryBudgetLedger(Tiers.defaults(), Clock.systemUTC());
+      InMemoryBudgetLedger memory = new InMemoryBudgetLedger();
       try {
         LedgerFiles.replay(dir, memory);
       } catch (NoSuchFileException e) {
@@ -216,10 +213,10 @@ public final class FileBudgetLedger implements BudgetLedger, AutoCloseable {
   }
 
   @Override
-  public Decision reserve(Principal principal, Charge estimate) {
+  public Decision reserve(ReservationRequest request) {
     switching.readLock().lock();
     try {
-      return memory.reserve(principal, estimate);
+      return memory.reserve(request);
     } finally {
       switching.readLock().unlock();
       if (broken) {
@@ -249,8 +246,8 @@ public final class FileBudgetLedger implements BudgetLedger, AutoCloseable {
   }
 
   @Override
-  public RateLimitState rateLimit(Principal principal) {
-    return memory.rateLimit(principal);
+  public RateLimitState rateLimit(Principal principal, RateLimit limit, Instant at) {
+    return memory.rateLimit(principal, limit, at);
   }
 
   @Override

@@ -6,10 +6,10 @@ import dev.llmproxy.api.Charge;
 import dev.llmproxy.api.Decision;
 import dev.llmproxy.api.Limits;
 import dev.llmproxy.api.Principal;
+import dev.llmproxy.api.RateLimit;
 import dev.llmproxy.api.RateLimitState;
 import dev.llmproxy.api.Reservation;
-import dev.llmproxy.core.Tiers;
-import java.time.Clock;
+import dev.llmproxy.api.ReservationRequest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -40,18 +40,14 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
   private static final org.slf4j.Logger log =
       org.slf4j.LoggerFactory.getLogger(InMemoryBudgetLedger.class);
 
-  private final Tiers tiers;
-  private final Clock clock;
   private final Map<String, RateWindow> windows = new ConcurrentHashMap<>();
   private final Map<String, Account> accounts = new ConcurrentHashMap<>();
   private final Map<String, Hold> holds = new ConcurrentHashMap<>();
   private final AtomicLong ids = new AtomicLong();
   private Journal journal = Journal.NONE;
 
-  public InMemoryBudgetLedger(Tiers tiers, Clock clock) {
-    this.tiers = tiers;
-    this.clock = clock;
-  }
+  /** An empty ledger. */
+  public InMemoryBudgetLedger() {}
 
   /**
    * Told of every change while the locks that make it atomic are held, so a journal's order is the
@@ -94,9 +90,11 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
   private record Hold(String account, Charge estimate) {}
 
   @Override
-  public Decision reserve(Principal principal, Charge estimate) {
-    int limit = rateFor(principal);
-    long now = clock.millis();
+  public Decision reserve(ReservationRequest request) {
+    Principal principal = request.principal();
+    Charge estimate = request.estimate();
+    int limit = request.rateLimit().requestsPerMinute();
+    long now = request.at().toEpochMilli();
     long windowStart = now - Math.floorMod(now, WINDOW.toMillis());
     Instant reset = Instant.ofEpochMilli(windowStart + WINDOW.toMillis());
     RateWindow window = windows.computeIfAbsent(principal.id(), id -> new RateWindow());
@@ -183,12 +181,12 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
   }
 
   @Override
-  public RateLimitState rateLimit(Principal principal) {
-    int limit = rateFor(principal);
+  public RateLimitState rateLimit(Principal principal, RateLimit rateLimit, Instant at) {
+    int limit = rateLimit.requestsPerMinute();
     if (limit <= 0) {
       return RateLimitState.unlimited();
     }
-    long now = clock.millis();
+    long now = at.toEpochMilli();
     long windowStart = now - Math.floorMod(now, WINDOW.toMillis());
     Instant reset = Instant.ofEpochMilli(windowStart + WINDOW.toMillis());
     RateWindow window = windows.get(principal.id());
@@ -210,10 +208,6 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
     synchronized (account) {
       return new Balance(account.usedRequests + account.heldRequests, account.spentNanoUsd);
     }
-  }
-
-  private int rateFor(Principal principal) {
-    return tiers.tier(principal.tier()).map(Tiers.Tier::requestsPerMinute).orElse(0);
   }
 
   // Replay and snapshots, for FileBudgetLedger. Single-threaded: before the ledger is shared, or

@@ -6,11 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.llmproxy.api.Balance;
+import dev.llmproxy.api.BudgetLedger;
 import dev.llmproxy.api.Charge;
 import dev.llmproxy.api.Decision;
 import dev.llmproxy.api.Limits;
 import dev.llmproxy.api.Principal;
-import dev.llmproxy.core.Tiers;
+import dev.llmproxy.api.RateLimit;
+import dev.llmproxy.api.RateLimitState;
+import dev.llmproxy.api.ReservationRequest;
 import dev.llmproxy.testing.ManualClock;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -35,7 +38,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 class FileBudgetLedgerTest {
   private final ManualClock clock = new ManualClock(Instant.parse("2026-11-23T10:00:10Z"));
-  private final Tiers tiers = Tiers.defaults().withRate("tiny", 5);
+
+  /** Requests per minute of the tier every principal here is on. */
+  private int rate = 5;
 
   @TempDir Path dir;
 
@@ -49,6 +54,20 @@ class FileBudgetLedgerTest {
         new Limits(maxRequests, OptionalLong.empty(), List.of(), Set.of()));
   }
 
+  private FileBudgetLedger openWithoutRate(Path dir, long journalLimit) throws IOException {
+    rate = 0;
+    return FileBudgetLedger.open(dir, journalLimit);
+  }
+
+  private Decision reserve(BudgetLedger ledger, Principal principal, Charge estimate) {
+    return ledger.reserve(
+        new ReservationRequest(principal, estimate, new RateLimit(rate), clock.instant()));
+  }
+
+  private RateLimitState rateLimit(BudgetLedger ledger, Principal principal) {
+    return ledger.rateLimit(principal, new RateLimit(rate), clock.instant());
+  }
+
   private static Decision.Granted granted(Decision decision) {
     return assertInstanceOf(Decision.Granted.class, decision);
   }
@@ -56,14 +75,14 @@ class FileBudgetLedgerTest {
   @Test
   void countersAndTheRateWindowSurviveAReopen() throws IOException {
     Principal alice = token("tok_1", OptionalLong.of(10));
-    try (FileBudgetLedger ledger = FileBudgetLedger.open(dir, tiers, clock)) {
+    try (FileBudgetLedger ledger = FileBudgetLedger.open(dir)) {
       ledger.commit(
-          granted(ledger.reserve(alice, new Charge(1, 500))).reservation(), new Charge(1, 120));
-      ledger.refund(granted(ledger.reserve(alice, new Charge(1, 500))).reservation());
+          granted(reserve(ledger, alice, new Charge(1, 500))).reservation(), new Charge(1, 120));
+      ledger.refund(granted(reserve(ledger, alice, new Charge(1, 500))).reservation());
     }
-    try (FileBudgetLedger ledger = FileBudgetLedger.open(dir, tiers, clock)) {
+    try (FileBudgetLedger ledger = FileBudgetLedger.open(dir)) {
       assertEquals(new Balance(1, 120), ledger.balance("tok_1"));
-      assertEquals(3, ledger.rateLimit(alice).remaining(), "two of five slots used this minute");
+      assertEquals(3, rateLimit(ledger, alice).remaining(), "two of five slots used this minute");
     }
   }
 
@@ -72,15 +91,15 @@ class FileBudgetLedgerTest {
     Principal alice = token("tok_1", OptionalLong.of(10));
     Path crashed = dir.resolve("crashed");
     String openId;
-    try (FileBudgetLedger ledger = FileBudgetLedger.open(dir.resolve("live"), tiers, clock)) {
+    try (FileBudgetLedger ledger = FileBudgetLedger.open(dir.resolve("live"))) {
       ledger.commit(
-          granted(ledger.reserve(alice, new Charge(1, 500))).reservation(), new Charge(1, 100));
-      openId = granted(ledger.reserve(alice, new Charge(1, 700))).reservation().id();
+          granted(reserve(ledger, alice, new Charge(1, 500))).reservation(), new Charge(1, 100));
+      openId = granted(reserve(ledger, alice, new Charge(1, 700))).reservation().id();
       copyFiles(dir.resolve("live"), crashed); // what a SIGKILL leaves: the page cache's files
     }
-    try (FileBudgetLedger ledger = FileBudgetLedger.open(crashed, tiers, clock)) {
+    try (FileBudgetLedger ledger = FileBudgetLedger.open(crashed)) {
       assertEquals(new Balance(2, 800), ledger.balance("tok_1"), "the open hold booked whole");
-      String next = granted(ledger.reserve(alice, Charge.oneRequest())).reservation().id();
+      String next = granted(reserve(ledger, alice, Charge.oneRequest())).reservation().id();
       assertTrue(Long.parseLong(next) > Long.parseLong(openId), next + " reuses an old id");
     }
   }
@@ -88,21 +107,20 @@ class FileBudgetLedgerTest {
   @Test
   void aWriteCutShortIsIgnoredButACorruptRecordStopsTheOpen() throws IOException {
     Principal alice = token("tok_1", OptionalLong.empty());
-    try (FileBudgetLedger ledger = FileBudgetLedger.open(dir, tiers, clock)) {
+    try (FileBudgetLedger ledger = FileBudgetLedger.open(dir)) {
       ledger.commit(
-          granted(ledger.reserve(alice, new Charge(1, 5))).reservation(), new Charge(1, 5));
+          granted(reserve(ledger, alice, new Charge(1, 5))).reservation(), new Charge(1, 5));
     }
     Path journal = newest(dir, "journal-");
     Files.writeString(
         journal, "{\"op\":\"reserve\",\"id\":\"9\",\"prin", StandardOpenOption.APPEND);
-    try (FileBudgetLedger ledger = FileBudgetLedger.open(dir, tiers, clock)) {
+    try (FileBudgetLedger ledger = FileBudgetLedger.open(dir)) {
       assertEquals(new Balance(1, 5), ledger.balance("tok_1"));
     }
 
     Path next = newest(dir, "journal-");
     Files.writeString(next, "{\"op\":\"teleport\"}\n{\"op\":\"refund\",\"id\":\"1\"}\n");
-    IOException error =
-        assertThrows(IOException.class, () -> FileBudgetLedger.open(dir, tiers, clock));
+    IOException error = assertThrows(IOException.class, () -> FileBudgetLedger.open(dir));
     assertTrue(error.getMessage().contains(next.getFileName() + " line 1"), error.getMessage());
   }
 
@@ -110,16 +128,15 @@ class FileBudgetLedgerTest {
   void aLongJournalIsCompactedAndReplaysToTheSameState() throws Exception {
     Principal alice = token("tok_1", OptionalLong.empty());
     Principal bob = token("tok_2", OptionalLong.empty());
-    try (FileBudgetLedger ledger =
-        FileBudgetLedger.open(dir, tiers.withRate("tiny", 0), clock, 2048)) {
-      granted(ledger.reserve(bob, new Charge(1, 1_000))); // left open across the compactions
+    try (FileBudgetLedger ledger = openWithoutRate(dir, 2048)) {
+      granted(reserve(ledger, bob, new Charge(1, 1_000))); // left open across the compactions
       for (int round = 0;
           round < 3;
           round++) { // each round outgrows the limit: at least one compaction
         for (int i = round * 100; i < (round + 1) * 100; i++) {
           Principal who = i % 2 == 0 ? alice : bob;
           ledger.commit(
-              granted(ledger.reserve(who, new Charge(1, 1_000))).reservation(), new Charge(1, i));
+              granted(reserve(ledger, who, new Charge(1, 1_000))).reservation(), new Charge(1, i));
         }
         ledger.awaitCompaction();
       }
@@ -139,7 +156,7 @@ class FileBudgetLedgerTest {
         assertTrue(line.startsWith("{\"op\":\""), file.getFileName() + ": " + line);
       }
     }
-    try (FileBudgetLedger ledger = FileBudgetLedger.open(dir, tiers, clock)) {
+    try (FileBudgetLedger ledger = FileBudgetLedger.open(dir)) {
       assertEquals(new Balance(150, 22_350), ledger.balance("tok_1"));
       assertEquals(new Balance(151, 22_500 + 1_000), ledger.balance("tok_2"));
     }
@@ -148,18 +165,17 @@ class FileBudgetLedgerTest {
   @Test
   void theDirectoryHasOneWriterAndReadersSeeItLive() throws IOException {
     Principal alice = token("tok_1", OptionalLong.empty());
-    try (FileBudgetLedger ledger = FileBudgetLedger.open(dir, tiers, clock)) {
-      IOException locked =
-          assertThrows(IOException.class, () -> FileBudgetLedger.open(dir, tiers, clock));
+    try (FileBudgetLedger ledger = FileBudgetLedger.open(dir)) {
+      IOException locked = assertThrows(IOException.class, () -> FileBudgetLedger.open(dir));
       assertTrue(locked.getMessage().contains("open in another ledger"), locked.getMessage());
-      granted(ledger.reserve(alice, new Charge(1, 40)));
+      granted(reserve(ledger, alice, new Charge(1, 40)));
       assertEquals(new Balance(1, 0), FileBudgetLedger.balances(dir).get("tok_1"));
     }
   }
 
   @Test
   void concurrentRequestsOfOneAccountReplayToTheSameState() throws Exception {
-    Tiers wide = Tiers.defaults().withRate("tiny", 100_000);
+    rate = 100_000;
     Principal alice = token("tok_1", OptionalLong.of(1_000));
     int threads = 4;
     int attempts = 400; // 1,600 attempts against a cap of 1,000 requests, a third refunded
@@ -168,7 +184,7 @@ class FileBudgetLedgerTest {
     AtomicLong spent = new AtomicLong();
     Balance live;
     long liveRemaining;
-    try (FileBudgetLedger ledger = FileBudgetLedger.open(dir, wide, clock)) {
+    try (FileBudgetLedger ledger = FileBudgetLedger.open(dir)) {
       ExecutorService pool = Executors.newFixedThreadPool(threads);
       try {
         CountDownLatch start = new CountDownLatch(1);
@@ -179,7 +195,7 @@ class FileBudgetLedgerTest {
                   () -> {
                     start.await();
                     for (int i = 0; i < attempts; i++) {
-                      if (ledger.reserve(alice, new Charge(1, 50))
+                      if (reserve(ledger, alice, new Charge(1, 50))
                           instanceof Decision.Granted granted) {
                         grants.incrementAndGet();
                         if (i % 3 == 0) {
@@ -203,44 +219,44 @@ class FileBudgetLedgerTest {
         assertTrue(pool.awaitTermination(10, TimeUnit.SECONDS));
       }
       live = ledger.balance("tok_1");
-      liveRemaining = ledger.rateLimit(alice).remaining();
+      liveRemaining = rateLimit(ledger, alice).remaining();
     }
     assertTrue(grants.get() > 1_000, "refunds freed requests for later grants: " + grants);
     assertEquals(new Balance(commits.get(), spent.get()), live, "every commit booked once");
     assertTrue(live.usedRequests() <= 1_000, "the cap held: " + live);
     assertEquals(100_000 - grants.get(), liveRemaining, "one slot per grant, refunds included");
-    try (FileBudgetLedger reopened = FileBudgetLedger.open(dir, wide, clock)) {
+    try (FileBudgetLedger reopened = FileBudgetLedger.open(dir)) {
       assertEquals(live, reopened.balance("tok_1"), "the journal replays to the live balance");
-      assertEquals(liveRemaining, reopened.rateLimit(alice).remaining());
+      assertEquals(liveRemaining, rateLimit(reopened, alice).remaining());
     }
   }
 
   @Test
   void aJournalThatCannotBeWrittenRefusesTheReservation() throws IOException {
     Principal alice = token("tok_1", OptionalLong.empty());
-    FileBudgetLedger ledger = FileBudgetLedger.open(dir, tiers, clock);
+    FileBudgetLedger ledger = FileBudgetLedger.open(dir);
     ledger.close();
-    assertThrows(RuntimeException.class, () -> ledger.reserve(alice, Charge.oneRequest()));
+    assertThrows(RuntimeException.class, () -> reserve(ledger, alice, Charge.oneRequest()));
     assertEquals(Balance.ZERO, ledger.balance("tok_1"), "nothing held for a refused reservation");
-    assertEquals(5, ledger.rateLimit(alice).remaining(), "no rate slot taken either");
+    assertEquals(5, rateLimit(ledger, alice).remaining(), "no rate slot taken either");
   }
 
   @Test
   void anInterruptedCallerDoesNotCloseTheJournalForEveryoneElse() throws Exception {
     Principal alice = token("tok_1", OptionalLong.empty());
-    try (FileBudgetLedger ledger = FileBudgetLedger.open(dir, tiers, clock)) {
+    try (FileBudgetLedger ledger = FileBudgetLedger.open(dir)) {
       Thread.currentThread().interrupt(); // e.g. a container cancelling one request
       try {
-        granted(ledger.reserve(alice, new Charge(1, 10)));
+        granted(reserve(ledger, alice, new Charge(1, 10)));
       } finally {
         Thread.interrupted();
       }
       java.util.concurrent.FutureTask<Decision> other =
-          new java.util.concurrent.FutureTask<>(() -> ledger.reserve(alice, new Charge(1, 10)));
+          new java.util.concurrent.FutureTask<>(() -> reserve(ledger, alice, new Charge(1, 10)));
       new Thread(other).start();
       granted(other.get());
     }
-    try (FileBudgetLedger reopened = FileBudgetLedger.open(dir, tiers, clock)) {
+    try (FileBudgetLedger reopened = FileBudgetLedger.open(dir)) {
       assertEquals(new Balance(2, 20), reopened.balance("tok_1"), "both journaled");
     }
   }
@@ -248,14 +264,14 @@ class FileBudgetLedgerTest {
   @Test
   void aRefusedSecondOpenLeavesTheFirstLedgerLockedAndWorking() throws IOException {
     Principal alice = token("tok_1", OptionalLong.empty());
-    FileBudgetLedger first = FileBudgetLedger.open(dir, tiers, clock);
+    FileBudgetLedger first = FileBudgetLedger.open(dir);
     for (int attempt = 0; attempt < 2; attempt++) {
-      assertThrows(IOException.class, () -> FileBudgetLedger.open(dir, tiers, clock));
+      assertThrows(IOException.class, () -> FileBudgetLedger.open(dir));
     }
-    granted(first.reserve(alice, Charge.oneRequest()));
+    granted(reserve(first, alice, Charge.oneRequest()));
     first.close();
     first.close(); // idempotent
-    try (FileBudgetLedger again = FileBudgetLedger.open(dir, tiers, clock)) {
+    try (FileBudgetLedger again = FileBudgetLedger.open(dir)) {
       assertEquals(new Balance(1, 0), again.balance("tok_1"));
     }
   }
@@ -269,18 +285,18 @@ class FileBudgetLedgerTest {
             IOException.class,
             () -> FileBudgetLedger.importBalances(dir, Map.of("tok_1", Balance.ZERO)));
     assertTrue(twice.getMessage().contains("already exists"), twice.getMessage());
-    try (FileBudgetLedger ledger = FileBudgetLedger.open(dir, tiers, clock)) {
+    try (FileBudgetLedger ledger = FileBudgetLedger.open(dir)) {
       assertEquals(new Balance(7, 900), ledger.balance("tok_1"));
       assertEquals(new Balance(1, 5), ledger.balance("tok_2"));
       Principal capped = token("tok_1", OptionalLong.of(7));
-      assertInstanceOf(Decision.Denied.class, ledger.reserve(capped, Charge.oneRequest()));
+      assertInstanceOf(Decision.Denied.class, reserve(ledger, capped, Charge.oneRequest()));
     }
   }
 
   @Test
   void filesAreOwnerOnly() throws IOException {
-    try (FileBudgetLedger ledger = FileBudgetLedger.open(dir, tiers, clock)) {
-      granted(ledger.reserve(token("tok_1", OptionalLong.empty()), Charge.oneRequest()));
+    try (FileBudgetLedger ledger = FileBudgetLedger.open(dir)) {
+      granted(reserve(ledger, token("tok_1", OptionalLong.empty()), Charge.oneRequest()));
     }
     for (String prefix : List.of("journal-", "snapshot-")) {
       Path file = newest(dir, prefix);

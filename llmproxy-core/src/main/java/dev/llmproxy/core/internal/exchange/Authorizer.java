@@ -2,6 +2,7 @@ package dev.llmproxy.core.internal.exchange;
 
 import dev.llmproxy.api.Outcome;
 import dev.llmproxy.api.Principal;
+import dev.llmproxy.api.RateLimit;
 import dev.llmproxy.core.Tiers;
 import dev.llmproxy.core.internal.http.ErrorType;
 import dev.llmproxy.core.internal.http.ProxyError;
@@ -44,6 +45,14 @@ public final class Authorizer {
       throw ProxyError.forbidden(
           "This token has model or spend limits, so requests must name a top-level model.");
     }
+  }
+
+  /** The request rate of the principal's tier; none for an unknown tier (refused anyway). */
+  public RateLimit rateLimit(Principal principal) {
+    return tiers
+        .tier(principal.tier())
+        .map(tier -> new RateLimit(tier.requestsPerMinute()))
+        .orElse(RateLimit.NONE);
   }
 
   private static ProxyError tierDenied(String message) {

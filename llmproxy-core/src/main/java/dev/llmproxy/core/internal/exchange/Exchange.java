@@ -8,6 +8,7 @@ import dev.llmproxy.api.Principal;
 import dev.llmproxy.api.ProxyEvent;
 import dev.llmproxy.api.RateLimitState;
 import dev.llmproxy.api.Reservation;
+import dev.llmproxy.api.ReservationRequest;
 import dev.llmproxy.api.UpstreamCall;
 import dev.llmproxy.api.UpstreamCredential;
 import dev.llmproxy.api.UpstreamRequest;
@@ -151,7 +152,15 @@ public final class Exchange implements Runnable {
   private void reserve(Principal principal, Charge estimate) throws ProxyError {
     Decision decision;
     try {
-      decision = pipeline.ledger().reserve(principal, estimate);
+      decision =
+          pipeline
+              .ledger()
+              .reserve(
+                  new ReservationRequest(
+                      principal,
+                      estimate,
+                      pipeline.authorizer().rateLimit(principal),
+                      pipeline.clock().instant()));
     } catch (RuntimeException e) {
       log.warn("Budget ledger failed; failing closed: {}", e.toString());
       throw ProxyError.unavailable(
@@ -403,7 +412,10 @@ public final class Exchange implements Runnable {
       return RateLimitState.unlimited(); // not authenticated: no window to report
     }
     try {
-      return pipeline.ledger().rateLimit(principal);
+      return pipeline
+          .ledger()
+          .rateLimit(
+              principal, pipeline.authorizer().rateLimit(principal), pipeline.clock().instant());
     } catch (RuntimeException e) {
       return RateLimitState.unlimited();
     }

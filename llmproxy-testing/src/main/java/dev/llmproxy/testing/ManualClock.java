@@ -8,7 +8,7 @@ import java.time.ZoneOffset;
 
 /**
  * A clock tests move by hand, so expiry, cache TTLs and rate windows are tested without sleeping.
- * Shared with the other modules' tests through core's test-jar.
+ * Published in {@code llmproxy-testing} for hosts' tests too.
  */
 public final class ManualClock extends Clock {
   private volatile Instant now;

@@ -1,0 +1,24 @@
+package dev.llmproxy.api;
+
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * What the engine asks a {@link BudgetLedger} to hold for one exchange. The engine owns the tiers
+ * and the clock and passes both in, so a ledger needs neither and can never disagree with the
+ * engine about a principal's rate or the time.
+ *
+ * @param principal who asks
+ * @param estimate the worst case the exchange may cost
+ * @param rateLimit the request rate the principal's tier allows
+ * @param at the engine's clock when the request arrived; rate windows are aligned to it
+ */
+public record ReservationRequest(
+    Principal principal, Charge estimate, RateLimit rateLimit, Instant at) {
+  public ReservationRequest {
+    Objects.requireNonNull(principal, "principal");
+    Objects.requireNonNull(estimate, "estimate");
+    Objects.requireNonNull(rateLimit, "rateLimit");
+    Objects.requireNonNull(at, "at");
+  }
+}

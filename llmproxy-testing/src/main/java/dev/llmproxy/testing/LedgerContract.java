@@ -1,0 +1,279 @@
+package dev.llmproxy.testing;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+
+import dev.llmproxy.api.Balance;
+import dev.llmproxy.api.BudgetLedger;
+import dev.llmproxy.api.Charge;
+import dev.llmproxy.api.Decision;
+import dev.llmproxy.api.Limits;
+import dev.llmproxy.api.Principal;
+import dev.llmproxy.api.RateLimit;
+import dev.llmproxy.api.RateLimitState;
+import dev.llmproxy.api.ReservationRequest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every {@link BudgetLedger} must do, as a JUnit 5 suite: extend it, return a fresh ledger
+ * from {@link #ledger()}, and (for a ledger several processes share) a second one on the same store
+ * from {@link #sameStore()}. The in-memory, file and JDBC ledgers all pass it; a host's own ledger
+ * should too.
+ *
+ * <pre>{@code
+ * class MyLedgerTest extends LedgerContract {
+ *   @Override
+ *   protected BudgetLedger ledger() {
+ *     return new MyLedger(freshDatabase());
+ *   }
+ * }
+ * }</pre>
+ */
+public abstract class LedgerContract {
+  /** The time every request of a test is made at, unless the test moves it. */
+  protected final ManualClock clock = new ManualClock(Instant.parse("2026-11-23T10:00:10Z"));
+
+  private final Map<String, Integer> ratesByTier =
+      new HashMap<>(Map.of("free", 20, "hobby", 60, "pro", 300, "enterprise", 1000));
+
+  /** A fresh ledger over fresh state. */
+  protected abstract BudgetLedger ledger() throws Exception;
+
+  /**
+   * A second ledger on the store of the last {@link #ledger()} (another process), or {@code null}
+   * for a ledger whose state lives in one process.
+   */
+  protected BudgetLedger sameStore() throws Exception {
+    return null;
+  }
+
+  private BudgetLedger ledgerWithRate(String tier, int requestsPerMinute) throws Exception {
+    ratesByTier.put(tier, requestsPerMinute);
+    return ledger();
+  }
+
+  private Decision reserve(BudgetLedger ledger, Principal principal, Charge estimate) {
+    return reserve(ledger, principal, estimate, clock.instant());
+  }
+
+  private Decision reserve(BudgetLedger ledger, Principal principal, Charge estimate, Instant at) {
+    return ledger.reserve(new ReservationRequest(principal, estimate, rateOf(principal), at));
+  }
+
+  private RateLimitState rateLimit(BudgetLedger ledger, Principal principal) {
+    return ledger.rateLimit(principal, rateOf(principal), clock.instant());
+  }
+
+  private RateLimit rateOf(Principal principal) {
+    return new RateLimit(ratesByTier.getOrDefault(principal.tier(), 0));
+  }
+
+  private static Principal token(String tier, OptionalLong maxRequests, OptionalLong maxSpend) {
+    return new Principal(
+        "alice",
+        Principal.Kind.USER,
+        tier,
+        Set.of(),
+        Map.of(Principal.TOKEN_ID, "tok_1"),
+        new Limits(maxRequests, maxSpend, List.of(), Set.of()));
+  }
+
+  @Test
+  public void theRateWindowDeniesWithRetryAfterAndRollsAtTheMinute() throws Exception {
+    BudgetLedger ledger = ledgerWithRate("tiny", 2);
+    Principal p = token("tiny", OptionalLong.empty(), OptionalLong.empty());
+    Decision.Granted first =
+        assertInstanceOf(Decision.Granted.class, reserve(ledger, p, Charge.oneRequest()));
+    assertEquals(1, first.rateLimit().remaining());
+    assertEquals(Instant.parse("2026-11-23T10:01:00Z"), first.rateLimit().resetAt());
+    assertInstanceOf(Decision.Granted.class, reserve(ledger, p, Charge.oneRequest()));
+    Decision.Denied denied =
+        assertInstanceOf(Decision.Denied.class, reserve(ledger, p, Charge.oneRequest()));
+    assertEquals(Decision.Reason.RATE_LIMITED, denied.reason());
+    assertEquals(Duration.ofSeconds(50), denied.retryAfter());
+    assertEquals(0, rateLimit(ledger, p).remaining());
+    clock.advance(Duration.ofSeconds(50));
+    assertEquals(2, rateLimit(ledger, p).remaining());
+    assertInstanceOf(Decision.Granted.class, reserve(ledger, p, Charge.oneRequest()));
+  }
+
+  @Test
+  public void aZeroRateMeansNoRateLimit() throws Exception {
+    BudgetLedger ledger = ledgerWithRate("free", 0);
+    Principal p = token("free", OptionalLong.empty(), OptionalLong.empty());
+    for (int i = 0; i < 50; i++) {
+      assertInstanceOf(Decision.Granted.class, reserve(ledger, p, Charge.oneRequest()));
+    }
+    assertFalse(rateLimit(ledger, p).isLimited());
+  }
+
+  @Test
+  public void refundsReleaseHoldsAndSettlingTwiceCountsOnce() throws Exception {
+    BudgetLedger ledger = ledgerWithRate("free", 0);
+    Principal p = token("free", OptionalLong.of(1), OptionalLong.of(1000));
+    Decision.Granted held =
+        assertInstanceOf(Decision.Granted.class, reserve(ledger, p, new Charge(1, 800)));
+    assertEquals(
+        Decision.Reason.REQUEST_BUDGET_EXHAUSTED,
+        assertInstanceOf(Decision.Denied.class, reserve(ledger, p, new Charge(1, 100))).reason());
+    ledger.refund(held.reservation());
+    ledger.refund(held.reservation());
+    assertEquals(Balance.ZERO, ledger.balance("tok_1"));
+    Decision.Granted again =
+        assertInstanceOf(Decision.Granted.class, reserve(ledger, p, new Charge(1, 800)));
+    ledger.commit(again.reservation(), new Charge(1, 300));
+    ledger.commit(again.reservation(), new Charge(1, 300));
+    assertEquals(new Balance(1, 300), ledger.balance("tok_1"));
+  }
+
+  @Test
+  public void spendHoldsAreWorstCaseAndCommitsAreCappedAtTheHold() throws Exception {
+    BudgetLedger ledger = ledgerWithRate("free", 0);
+    Principal p = token("free", OptionalLong.empty(), OptionalLong.of(1000));
+    Decision.Granted a =
+        assertInstanceOf(Decision.Granted.class, reserve(ledger, p, new Charge(1, 600)));
+    Decision.Denied denied =
+        assertInstanceOf(Decision.Denied.class, reserve(ledger, p, new Charge(1, 600)));
+    assertEquals(Decision.Reason.SPEND_BUDGET_EXHAUSTED, denied.reason());
+    assertEquals(Duration.ZERO, denied.retryAfter());
+    ledger.commit(a.reservation(), new Charge(1, 5000));
+    assertEquals(new Balance(1, 600), ledger.balance("tok_1"));
+    assertInstanceOf(Decision.Granted.class, reserve(ledger, p, new Charge(1, 400)));
+    assertInstanceOf(Decision.Denied.class, reserve(ledger, p, new Charge(1, 1)));
+  }
+
+  @Test
+  public void anEstimateNearLongMaxCannotOverflowPastTheCap() throws Exception {
+    BudgetLedger ledger = ledgerWithRate("free", 0);
+    Principal p = token("free", OptionalLong.of(Long.MAX_VALUE), OptionalLong.of(1_000_000));
+    assertInstanceOf(Decision.Granted.class, reserve(ledger, p, new Charge(1, 900_000)));
+    assertEquals(
+        Decision.Reason.SPEND_BUDGET_EXHAUSTED,
+        assertInstanceOf(
+                Decision.Denied.class, reserve(ledger, p, new Charge(1, Long.MAX_VALUE - 5)))
+            .reason());
+  }
+
+  @Test
+  public void aDeniedBudgetGivesTheRateSlotBack() throws Exception {
+    BudgetLedger ledger = ledgerWithRate("tiny", 5);
+    Principal p = token("tiny", OptionalLong.of(0), OptionalLong.empty());
+    assertInstanceOf(Decision.Denied.class, reserve(ledger, p, Charge.oneRequest()));
+    assertEquals(
+        5,
+        rateLimit(ledger, p).remaining(),
+        "an implementation may keep the slot; ours give it back");
+  }
+
+  @Test
+  public void exactlyMaxRequestsAreGrantedUnderContention() throws Exception {
+    BudgetLedger ledger = ledgerWithRate("free", 0);
+    Principal p = token("free", OptionalLong.of(30), OptionalLong.empty());
+    ExecutorService pool = Executors.newFixedThreadPool(8);
+    CountDownLatch start = new CountDownLatch(1);
+    AtomicInteger granted = new AtomicInteger();
+    try {
+      List<Future<?>> futures = new ArrayList<>();
+      for (int t = 0; t < 8; t++) {
+        futures.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  for (int i = 0; i < 20; i++) {
+                    if (reserve(ledger, p, Charge.oneRequest()) instanceof Decision.Granted g) {
+                      granted.incrementAndGet();
+                      if (i % 2 == 0) {
+                        ledger.commit(g.reservation(), Charge.oneRequest());
+                      }
+                    }
+                  }
+                  return null;
+                }));
+      }
+      start.countDown();
+      for (Future<?> future : futures) {
+        future.get(60, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertEquals(30, granted.get());
+  }
+
+  @Test
+  public void firstUseUnderContentionNeverDeniesWrongly() throws Exception {
+    BudgetLedger ledger = ledgerWithRate("busy", 1000);
+    for (int round = 0; round < 5; round++) {
+      Principal fresh =
+          new Principal(
+              "fresh-" + round,
+              Principal.Kind.USER,
+              "busy",
+              Set.of(),
+              Map.of(Principal.TOKEN_ID, "tok_fresh_" + round),
+              new Limits(OptionalLong.of(5), OptionalLong.empty(), List.of(), Set.of()));
+      ExecutorService pool = Executors.newFixedThreadPool(8);
+      CountDownLatch start = new CountDownLatch(1);
+      AtomicInteger granted = new AtomicInteger();
+      try {
+        List<Future<?>> futures = new ArrayList<>();
+        for (int t = 0; t < 8; t++) {
+          futures.add(
+              pool.submit(
+                  () -> {
+                    start.await();
+                    if (reserve(ledger, fresh, Charge.oneRequest()) instanceof Decision.Granted) {
+                      granted.incrementAndGet();
+                    }
+                    return null;
+                  }));
+        }
+        start.countDown();
+        for (Future<?> future : futures) {
+          future.get(60, TimeUnit.SECONDS);
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+      assertEquals(5, granted.get(), "round " + round + ": brand-new rows, 8 racers, 5 allowed");
+    }
+  }
+
+  @Test
+  public void aLaggingClockCannotMoveTheWindowBack() throws Exception {
+    BudgetLedger ledger = ledgerWithRate("tiny", 2);
+    Principal p = token("tiny", OptionalLong.empty(), OptionalLong.empty());
+    reserve(ledger, p, Charge.oneRequest());
+    reserve(ledger, p, Charge.oneRequest());
+    Instant lagging = clock.instant().minusSeconds(61);
+    BudgetLedger behind = sameStore();
+    if (behind != null) {
+      assertInstanceOf(Decision.Denied.class, reserve(behind, p, Charge.oneRequest(), lagging));
+    }
+  }
+
+  @Test
+  public void aPrincipalWithoutATokenIsItsOwnAccount() throws Exception {
+    BudgetLedger ledger = ledger();
+    Principal host = Principal.user("bob", "pro");
+    Decision.Granted g =
+        assertInstanceOf(Decision.Granted.class, reserve(ledger, host, new Charge(1, 7)));
+    ledger.commit(g.reservation(), new Charge(1, 7));
+    assertEquals(new Balance(1, 7), ledger.balance("principal:bob"));
+  }
+}
