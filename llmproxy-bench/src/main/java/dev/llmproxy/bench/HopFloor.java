@@ -5,6 +5,7 @@ import dev.llmproxy.api.Principal;
 import dev.llmproxy.api.Secret;
 import dev.llmproxy.api.TokenResolution;
 import dev.llmproxy.api.UpstreamCredential;
+import dev.llmproxy.core.AnthropicSettings;
 import dev.llmproxy.core.LlmProxy;
 import dev.llmproxy.core.Tiers;
 import dev.llmproxy.core.ledger.InMemoryBudgetLedger;
@@ -108,7 +109,7 @@ public final class HopFloor {
         .credentialStore((p, provider) -> Optional.of(key))
         .budgetLedger(ledger)
         .tiers(tiers)
-        .anthropicBaseUrl(upstream)
+        .anthropic(new AnthropicSettings(upstream))
         .build();
   }
 

@@ -5,26 +5,14 @@ import dev.llmproxy.api.CredentialStore;
 import dev.llmproxy.api.ProxyListener;
 import dev.llmproxy.api.TokenResolver;
 import dev.llmproxy.api.UpstreamClient;
-import dev.llmproxy.core.internal.exchange.Authenticator;
-import dev.llmproxy.core.internal.exchange.Authorizer;
-import dev.llmproxy.core.internal.exchange.CredentialResolver;
-import dev.llmproxy.core.internal.exchange.Exchange;
-import dev.llmproxy.core.internal.exchange.ExchangeRunner;
-import dev.llmproxy.core.internal.exchange.Listeners;
-import dev.llmproxy.core.internal.exchange.Pipeline;
-import dev.llmproxy.core.internal.http.BodyReader;
-import dev.llmproxy.core.internal.http.ErrorType;
-import dev.llmproxy.core.internal.provider.AnthropicProfile;
-import dev.llmproxy.core.internal.provider.BaseUrls;
-import dev.llmproxy.core.internal.provider.OpenAiProfile;
-import dev.llmproxy.core.internal.provider.ProviderProfile;
-import dev.llmproxy.core.internal.provider.Router;
+import dev.llmproxy.core.internal.exchange.Engine;
+import dev.llmproxy.core.internal.provider.Providers;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 
@@ -35,7 +23,7 @@ import java.util.concurrent.RejectedExecutionException;
  * <pre>{@code
  * LlmProxy proxy = LlmProxy.builder()
  *     .tokenResolver(myUsers::resolveToken)
- *     .credentialStore(CredentialStores.shared(ProviderId.ANTHROPIC, orgKey))
+ *     .credentialStore(SharedCredentialStore.empty().withApiKey(ProviderId.ANTHROPIC, orgKey))
  *     .build();
  * }</pre>
  *
@@ -44,12 +32,6 @@ import java.util.concurrent.RejectedExecutionException;
  * instead of queueing.
  */
 public final class LlmProxy implements AutoCloseable {
-  /** Anthropic's public API. */
-  public static final String DEFAULT_ANTHROPIC_BASE_URL = "https://api.anthropic.com";
-
-  /** OpenAI's public API. */
-  public static final String DEFAULT_OPENAI_BASE_URL = "https://api.openai.com";
-
   /** Default request body limit: 32 MiB. */
   public static final long DEFAULT_MAX_REQUEST_BODY_BYTES = 32L * 1024 * 1024;
 
@@ -62,59 +44,29 @@ public final class LlmProxy implements AutoCloseable {
   /** Default limit of exchanges in flight. */
   public static final int DEFAULT_MAX_CONCURRENT_EXCHANGES = 10_000;
 
-  private final Pipeline pipeline;
-  private final ExchangeRunner runner;
-  private OkHttpUpstreamClient ownedUpstream;
+  private final Engine engine;
+  private final OkHttpUpstreamClient ownedUpstream; // null when the host supplied the client
 
   private LlmProxy(Builder builder) {
-    Map<String, ProviderProfile> profiles = new LinkedHashMap<>();
-    ProviderProfile anthropic =
-        new AnthropicProfile(
-            builder.anthropicBaseUrl != null
-                ? builder.anthropicBaseUrl
-                : DEFAULT_ANTHROPIC_BASE_URL);
-    profiles.put(anthropic.id().value(), anthropic);
-    ProviderProfile openai =
-        new OpenAiProfile(
-            builder.openAiBaseUrl != null ? builder.openAiBaseUrl : DEFAULT_OPENAI_BASE_URL,
-            builder.injectOpenAiStreamUsage);
-    profiles.put(openai.id().value(), openai);
-    for (CompatibleUpstream upstream : builder.compatibleUpstreams) {
-      if (profiles.putIfAbsent(upstream.name().value(), new OpenAiProfile(upstream)) != null) {
-        throw new IllegalArgumentException("two upstreams named " + upstream.name());
-      }
-    }
-    this.pipeline =
-        new Pipeline(
-            new Router(profiles, anthropic),
-            new Authenticator(Objects.requireNonNull(builder.tokenResolver, "tokenResolver")),
-            new BodyReader(
-                builder.maxRequestBodyBytes != -1
-                    ? builder.maxRequestBodyBytes
-                    : DEFAULT_MAX_REQUEST_BODY_BYTES),
-            builder.ledger != null ? builder.ledger : BudgetLedger.unlimited(),
-            new CredentialResolver(
-                Objects.requireNonNull(builder.credentialStore, "credentialStore"),
-                builder.clock != null ? builder.clock : Clock.systemUTC()),
-            builder.upstreamClient != null ? builder.upstreamClient : ownedUpstream(),
-            new Listeners(builder.listeners),
-            builder.clock != null ? builder.clock : Clock.systemUTC(),
-            builder.prices != null ? builder.prices : PriceTable.defaults(),
-            new Authorizer(builder.tiers != null ? builder.tiers : Tiers.defaults()),
-            builder.defaultMaxOutputTokens != -1
-                ? builder.defaultMaxOutputTokens
-                : DEFAULT_MAX_OUTPUT_TOKENS);
-    this.runner =
-        new ExchangeRunner(
-            builder.executor,
-            builder.maxConcurrentExchanges != -1
-                ? builder.maxConcurrentExchanges
-                : DEFAULT_MAX_CONCURRENT_EXCHANGES);
-  }
-
-  /** The pipeline, for running an exchange on the caller's thread (benchmarks, tests). */
-  Pipeline pipeline() {
-    return pipeline;
+    this.ownedUpstream =
+        builder.upstreamClient == null ? OkHttpUpstreamClient.builder().build() : null;
+    this.engine =
+        new Engine(
+            new Engine.Config(
+                Providers.router(
+                    builder.anthropic(), builder.openAi(), builder.compatibleUpstreams),
+                builder.tokenResolver,
+                builder.credentialStore,
+                builder.budgetLedger(),
+                ownedUpstream != null ? ownedUpstream : builder.upstreamClient,
+                builder.listeners,
+                builder.clock(),
+                builder.prices(),
+                builder.tiers(),
+                builder.maxRequestBodyBytes(),
+                builder.defaultMaxOutputTokens(),
+                builder.executor,
+                builder.maxConcurrentExchanges()));
   }
 
   /** A new builder. */
@@ -127,7 +79,7 @@ public final class LlmProxy implements AutoCloseable {
    * exchange is always completed or aborted, exactly once, whatever happens.
    */
   public void handle(ProxyExchange exchange) {
-    runner.run(new Exchange(pipeline, exchange));
+    engine.handle(exchange);
   }
 
   /**
@@ -136,9 +88,7 @@ public final class LlmProxy implements AutoCloseable {
    * names.
    */
   public ErrorResponse containerError(String path, int status, String message) {
-    ProviderProfile profile = pipeline.router().envelopeFor(path);
-    return new ErrorResponse(
-        status, "application/json", profile.errorBody(ErrorType.forStatus(status), message));
+    return engine.containerError(path, status, message);
   }
 
   /**
@@ -148,66 +98,68 @@ public final class LlmProxy implements AutoCloseable {
    */
   @Override
   public void close() {
-    runner.close();
+    engine.close();
     if (ownedUpstream != null) {
       ownedUpstream.close();
     }
   }
 
-  private OkHttpUpstreamClient ownedUpstream() {
-    ownedUpstream = OkHttpUpstreamClient.builder().build();
-    return ownedUpstream;
-  }
-
   /**
    * Configures an {@link LlmProxy}. A token resolver and a credential store are required; every
-   * other setting has a default. Each setter may be called once.
+   * other setting has a default, applied in one place (the package-private getters below). Each
+   * setter may be called once; a second call fails with {@link IllegalStateException}.
    */
   public static final class Builder {
     private TokenResolver tokenResolver;
     private CredentialStore credentialStore;
-    private BudgetLedger ledger;
+    private BudgetLedger budgetLedger;
     private UpstreamClient upstreamClient;
     private Executor executor;
-    private String anthropicBaseUrl;
-    private String openAiBaseUrl;
+    private AnthropicSettings anthropic;
+    private OpenAiSettings openAi;
     private Clock clock;
     private PriceTable prices;
     private Tiers tiers;
-    private long defaultMaxOutputTokens = -1;
-    private long maxRequestBodyBytes = -1;
-    private int maxConcurrentExchanges = -1;
+    private Long defaultMaxOutputTokens;
+    private Long maxRequestBodyBytes;
+    private Integer maxConcurrentExchanges;
     private final List<ProxyListener> listeners = new ArrayList<>();
     private final List<CompatibleUpstream> compatibleUpstreams = new ArrayList<>();
-    private boolean injectOpenAiStreamUsage;
+    private final Set<String> compatibleNames = new HashSet<>();
 
     private Builder() {}
 
     /** Resolves presented proxy tokens to principals. Required. */
     public Builder tokenResolver(TokenResolver resolver) {
       requireUnset(tokenResolver, "tokenResolver");
-      this.tokenResolver = Objects.requireNonNull(resolver);
+      this.tokenResolver = Objects.requireNonNull(resolver, "resolver");
       return this;
     }
 
     /** Finds upstream credentials. Required. */
     public Builder credentialStore(CredentialStore store) {
       requireUnset(credentialStore, "credentialStore");
-      this.credentialStore = Objects.requireNonNull(store);
+      this.credentialStore = Objects.requireNonNull(store, "store");
       return this;
     }
 
-    /** Holds budgets and rate windows; default {@link BudgetLedger#unlimited()}. */
+    /**
+     * Holds budgets and rate windows; default {@link BudgetLedger#unlimited()}, which enforces no
+     * rate limit and no budget and sends no {@code X-RateLimit-*} headers.
+     */
     public Builder budgetLedger(BudgetLedger ledger) {
-      requireUnset(this.ledger, "budgetLedger");
-      this.ledger = Objects.requireNonNull(ledger);
+      requireUnset(budgetLedger, "budgetLedger");
+      this.budgetLedger = Objects.requireNonNull(ledger, "ledger");
       return this;
     }
 
-    /** Sends upstream requests; default an {@link OkHttpUpstreamClient} with its defaults. */
+    /**
+     * Sends upstream requests; default an {@link OkHttpUpstreamClient} with its defaults, which the
+     * proxy closes when it closes.
+     */
     public Builder upstreamClient(UpstreamClient client) {
       requireUnset(upstreamClient, "upstreamClient");
-      this.upstreamClient = Objects.requireNonNull(client);
+      this.upstreamClient = Objects.requireNonNull(client, "client");
       return this;
     }
 
@@ -223,55 +175,47 @@ public final class LlmProxy implements AutoCloseable {
      */
     public Builder executor(Executor executor) {
       requireUnset(this.executor, "executor");
-      this.executor = Objects.requireNonNull(executor);
+      this.executor = Objects.requireNonNull(executor, "executor");
       return this;
     }
 
-    /** Anthropic's base URL; default {@value #DEFAULT_ANTHROPIC_BASE_URL}. */
-    public Builder anthropicBaseUrl(String baseUrl) {
-      requireUnset(anthropicBaseUrl, "anthropicBaseUrl");
-      this.anthropicBaseUrl = BaseUrls.normalize(baseUrl);
+    /** How to reach Anthropic; default {@link AnthropicSettings#defaults()}. */
+    public Builder anthropic(AnthropicSettings settings) {
+      requireUnset(anthropic, "anthropic");
+      this.anthropic = Objects.requireNonNull(settings, "settings");
+      return this;
+    }
+
+    /** How to reach OpenAI; default {@link OpenAiSettings#defaults()}. */
+    public Builder openAi(OpenAiSettings settings) {
+      requireUnset(openAi, "openAi");
+      this.openAi = Objects.requireNonNull(settings, "settings");
       return this;
     }
 
     /**
-     * OpenAI's base URL; default {@value #DEFAULT_OPENAI_BASE_URL}. Clients use {@code
-     * {mount}/openai/v1} as their base URL, so paths keep their {@code /v1}.
+     * Serves an OpenAI-compatible upstream under its own route, {@code {mount}/{name}/…}.
+     *
+     * @throws IllegalArgumentException if an upstream of that name was already added
      */
-    public Builder openAiBaseUrl(String baseUrl) {
-      requireUnset(openAiBaseUrl, "openAiBaseUrl");
-      this.openAiBaseUrl = BaseUrls.normalize(baseUrl);
-      return this;
-    }
-
-    /**
-     * Adds {@code stream_options.include_usage=true} to streaming OpenAI Chat Completions requests
-     * so every stream is metered; off by default because it changes the request body and adds a
-     * final chunk with empty {@code choices} that a hand-written client may not expect (the
-     * official SDKs handle it).
-     */
-    public Builder injectOpenAiStreamUsage(boolean inject) {
-      this.injectOpenAiStreamUsage = inject;
-      return this;
-    }
-
-    /** Serves an OpenAI-compatible upstream under its own route, {@code {mount}/{name}/…}. */
     public Builder addCompatibleUpstream(CompatibleUpstream upstream) {
-      compatibleUpstreams.add(Objects.requireNonNull(upstream));
+      Objects.requireNonNull(upstream, "upstream");
+      if (!compatibleNames.add(upstream.name().value())) {
+        throw new IllegalArgumentException("two upstreams named " + upstream.name());
+      }
+      compatibleUpstreams.add(upstream);
       return this;
     }
 
     /** Adds a listener that receives one event per exchange. */
     public Builder addListener(ProxyListener listener) {
-      listeners.add(Objects.requireNonNull(listener));
+      listeners.add(Objects.requireNonNull(listener, "listener"));
       return this;
     }
 
     /** Largest accepted request body; default 32 MiB. Larger bodies get 413. */
     public Builder maxRequestBodyBytes(long bytes) {
-      if (maxRequestBodyBytes != -1) {
-        throw new IllegalStateException("maxRequestBodyBytes was already set");
-      }
+      requireUnset(maxRequestBodyBytes, "maxRequestBodyBytes");
       if (bytes < 0 || bytes > Integer.MAX_VALUE - 16) {
         throw new IllegalArgumentException("maxRequestBodyBytes out of range: " + bytes);
       }
@@ -281,9 +225,7 @@ public final class LlmProxy implements AutoCloseable {
 
     /** Exchanges in flight before the proxy answers overloaded; default 10,000. */
     public Builder maxConcurrentExchanges(int exchanges) {
-      if (maxConcurrentExchanges != -1) {
-        throw new IllegalStateException("maxConcurrentExchanges was already set");
-      }
+      requireUnset(maxConcurrentExchanges, "maxConcurrentExchanges");
       if (exchanges < 1) {
         throw new IllegalArgumentException("maxConcurrentExchanges must be positive");
       }
@@ -294,26 +236,25 @@ public final class LlmProxy implements AutoCloseable {
     /** Prices for metering and spend reservations; default {@link PriceTable#defaults()}. */
     public Builder prices(PriceTable prices) {
       requireUnset(this.prices, "prices");
-      this.prices = Objects.requireNonNull(prices);
+      this.prices = Objects.requireNonNull(prices, "prices");
       return this;
     }
 
     /**
-     * The tiers principals may belong to and the models each may use; default {@link
-     * Tiers#defaults()}. A principal whose tier is not listed is refused (403 {@code tier_denied}):
-     * declare your own tiers here.
+     * The tiers principals may belong to, with their request rates and the models each may use;
+     * default {@link Tiers#defaults()}. A principal whose tier is not listed is refused (403 {@code
+     * tier_denied}): declare your own tiers here. The proxy hands each principal's rate to the
+     * ledger, so tiers are configured only here.
      */
     public Builder tiers(Tiers tiers) {
       requireUnset(this.tiers, "tiers");
-      this.tiers = Objects.requireNonNull(tiers);
+      this.tiers = Objects.requireNonNull(tiers, "tiers");
       return this;
     }
 
     /** Output tokens assumed when a generation names no {@code max_tokens}; default 64,000. */
     public Builder defaultMaxOutputTokens(long tokens) {
-      if (defaultMaxOutputTokens != -1) {
-        throw new IllegalStateException("defaultMaxOutputTokens was already set");
-      }
+      requireUnset(defaultMaxOutputTokens, "defaultMaxOutputTokens");
       if (tokens < 0) {
         throw new IllegalArgumentException("defaultMaxOutputTokens must not be negative");
       }
@@ -321,20 +262,77 @@ public final class LlmProxy implements AutoCloseable {
       return this;
     }
 
-    /** The clock for timestamps, expiry and rate windows; default UTC system clock. */
+    /**
+     * The clock for timestamps, expiry and rate windows, also handed to the ledger; default the UTC
+     * system clock.
+     */
     public Builder clock(Clock clock) {
       requireUnset(this.clock, "clock");
-      this.clock = Objects.requireNonNull(clock);
+      this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
 
+    /**
+     * A new proxy from these settings.
+     *
+     * @throws IllegalStateException if the token resolver or the credential store is missing
+     */
     public LlmProxy build() {
+      requireSet(tokenResolver, "tokenResolver");
+      requireSet(credentialStore, "credentialStore");
       return new LlmProxy(this);
+    }
+
+    // The defaults, in one place.
+
+    BudgetLedger budgetLedger() {
+      return budgetLedger != null ? budgetLedger : BudgetLedger.unlimited();
+    }
+
+    AnthropicSettings anthropic() {
+      return anthropic != null ? anthropic : AnthropicSettings.defaults();
+    }
+
+    OpenAiSettings openAi() {
+      return openAi != null ? openAi : OpenAiSettings.defaults();
+    }
+
+    Clock clock() {
+      return clock != null ? clock : Clock.systemUTC();
+    }
+
+    PriceTable prices() {
+      return prices != null ? prices : PriceTable.defaults();
+    }
+
+    Tiers tiers() {
+      return tiers != null ? tiers : Tiers.defaults();
+    }
+
+    long defaultMaxOutputTokens() {
+      return defaultMaxOutputTokens != null ? defaultMaxOutputTokens : DEFAULT_MAX_OUTPUT_TOKENS;
+    }
+
+    long maxRequestBodyBytes() {
+      return maxRequestBodyBytes != null ? maxRequestBodyBytes : DEFAULT_MAX_REQUEST_BODY_BYTES;
+    }
+
+    int maxConcurrentExchanges() {
+      return maxConcurrentExchanges != null
+          ? maxConcurrentExchanges
+          : DEFAULT_MAX_CONCURRENT_EXCHANGES;
     }
 
     private static void requireUnset(Object current, String name) {
       if (current != null) {
         throw new IllegalStateException(name + " was already set");
+      }
+    }
+
+    private static void requireSet(Object value, String name) {
+      if (value == null) {
+        throw new IllegalStateException(
+            name + " is required: call LlmProxy.builder()." + name + "(…) before build()");
       }
     }
   }

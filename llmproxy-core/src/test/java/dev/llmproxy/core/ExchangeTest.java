@@ -59,7 +59,7 @@ class ExchangeTest {
   private LlmProxy proxy(String baseUrl, CredentialStore credentials) {
     proxy =
         LlmProxy.builder()
-            .anthropicBaseUrl(baseUrl)
+            .anthropic(new AnthropicSettings(baseUrl))
             .tokenResolver(StaticTokenResolver.of(Map.of(TOKEN, Principal.user("alice", "pro"))))
             .credentialStore(credentials)
             .budgetLedger(ledger)
@@ -71,7 +71,7 @@ class ExchangeTest {
   /** A builder for the mock upstream and the shared key, with no token resolver yet. */
   private LlmProxy.Builder upstreamBuilder() {
     return LlmProxy.builder()
-        .anthropicBaseUrl(upstream.url("/").toString())
+        .anthropic(new AnthropicSettings(upstream.url("/").toString()))
         .credentialStore(
             SharedCredentialStore.empty().withApiKey(dev.llmproxy.api.ProviderId.ANTHROPIC, KEY));
   }
@@ -285,7 +285,7 @@ class ExchangeTest {
   void anErrorInTheResolverStillAnswers500AndPublishesAnEvent() throws Exception {
     proxy =
         LlmProxy.builder()
-            .anthropicBaseUrl(upstream.url("/").toString())
+            .anthropic(new AnthropicSettings(upstream.url("/").toString()))
             .tokenResolver(
                 c -> {
                   throw new StackOverflowError("deep");
@@ -336,7 +336,7 @@ class ExchangeTest {
   void aFailingLedgerFailsClosedWith503AndForwardsNothing() throws Exception {
     proxy =
         LlmProxy.builder()
-            .anthropicBaseUrl(upstream.url("/").toString())
+            .anthropic(new AnthropicSettings(upstream.url("/").toString()))
             .tokenResolver(StaticTokenResolver.of(Map.of(TOKEN, Principal.user("alice", "pro"))))
             .credentialStore(
                 SharedCredentialStore.empty()
@@ -372,7 +372,7 @@ class ExchangeTest {
                     java.util.Set.of()));
     proxy =
         LlmProxy.builder()
-            .anthropicBaseUrl(upstream.url("/").toString())
+            .anthropic(new AnthropicSettings(upstream.url("/").toString()))
             .tokenResolver(StaticTokenResolver.of(Map.of(TOKEN, capped)))
             .credentialStore(
                 SharedCredentialStore.empty()
@@ -393,7 +393,7 @@ class ExchangeTest {
     upstream.enqueue(new MockResponse.Builder().body("{\"ok\":1}").build());
     proxy =
         LlmProxy.builder()
-            .anthropicBaseUrl(upstream.url("/").toString())
+            .anthropic(new AnthropicSettings(upstream.url("/").toString()))
             .tokenResolver(StaticTokenResolver.of(Map.of(TOKEN, Principal.user("alice", "pro"))))
             .credentialStore(
                 SharedCredentialStore.empty()

@@ -4,9 +4,11 @@ import dev.llmproxy.api.BudgetLedger;
 import dev.llmproxy.api.ProviderId;
 import dev.llmproxy.api.ProxyListener;
 import dev.llmproxy.api.Secret;
+import dev.llmproxy.core.AnthropicSettings;
 import dev.llmproxy.core.BatchingListener;
 import dev.llmproxy.core.LlmProxy;
 import dev.llmproxy.core.OkHttpUpstreamClient;
+import dev.llmproxy.core.OpenAiSettings;
 import dev.llmproxy.core.credentials.KeyFormats;
 import dev.llmproxy.core.tokens.IssuedTokens;
 import dev.llmproxy.jdbc.JdbcAuditSink;
@@ -108,9 +110,8 @@ final class ExampleServer implements AutoCloseable {
             .credentialStore(state.credentials())
             .budgetLedger(ledger)
             .tiers(config.tiers())
-            .anthropicBaseUrl(config.anthropicBaseUrl())
-            .openAiBaseUrl(config.openaiBaseUrl())
-            .injectOpenAiStreamUsage(config.injectOpenAiStreamUsage())
+            .anthropic(new AnthropicSettings(config.anthropicBaseUrl()))
+            .openAi(new OpenAiSettings(config.openaiBaseUrl(), config.injectOpenAiStreamUsage()))
             .upstreamClient(
                 OkHttpUpstreamClient.builder().readTimeout(config.upstreamIdleTimeout()).build())
             .maxRequestBodyBytes(config.maxBodyBytes())

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import dev.llmproxy.api.Principal;
 import dev.llmproxy.api.ProviderId;
 import dev.llmproxy.api.TokenResolution;
+import dev.llmproxy.core.AnthropicSettings;
 import dev.llmproxy.core.LlmProxy;
 import dev.llmproxy.core.credentials.SharedCredentialStore;
 import jakarta.servlet.DispatcherType;
@@ -73,7 +74,7 @@ class EmbeddingTest {
       ServletContext servletContext = event.getServletContext();
       LlmProxy proxy =
           LlmProxy.builder()
-              .anthropicBaseUrl(upstream.url("/").toString())
+              .anthropic(new AnthropicSettings(upstream.url("/").toString()))
               .tokenResolver(
                   credential ->
                       users

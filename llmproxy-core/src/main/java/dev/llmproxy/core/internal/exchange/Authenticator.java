@@ -6,6 +6,7 @@ import dev.llmproxy.api.Principal;
 import dev.llmproxy.api.StoreUnavailableException;
 import dev.llmproxy.api.TokenResolution;
 import dev.llmproxy.api.TokenResolver;
+import dev.llmproxy.api.UpstreamResponse;
 import dev.llmproxy.core.internal.http.ProxyError;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,13 +16,21 @@ import org.slf4j.LoggerFactory;
  * principal: 401 when missing, unknown or expired, 403 when revoked, 503 when the resolver's store
  * is down (fail closed).
  */
-public final class Authenticator {
+final class Authenticator implements Stage {
   private static final Logger log = LoggerFactory.getLogger(Authenticator.class);
 
   private final TokenResolver resolver;
 
-  public Authenticator(TokenResolver resolver) {
+  Authenticator(TokenResolver resolver) {
     this.resolver = resolver;
+  }
+
+  @Override
+  public UpstreamResponse process(Chain chain) throws ProxyError {
+    ExchangeState x = chain.state();
+    x.principal = authenticate(x.io.requestHeaders());
+    x.event.principal(x.principal);
+    return chain.proceed();
   }
 
   Principal authenticate(Headers headers) throws ProxyError {

@@ -1,10 +1,8 @@
 package dev.llmproxy.core.internal.exchange;
 
-import dev.llmproxy.api.Outcome;
 import dev.llmproxy.api.Principal;
-import dev.llmproxy.api.RateLimit;
+import dev.llmproxy.api.UpstreamResponse;
 import dev.llmproxy.core.Tiers;
-import dev.llmproxy.core.internal.http.ErrorType;
 import dev.llmproxy.core.internal.http.ProxyError;
 import dev.llmproxy.core.internal.provider.RequestPeek;
 import dev.llmproxy.core.internal.provider.Route;
@@ -14,11 +12,18 @@ import dev.llmproxy.core.internal.provider.Route;
  * tier's models (403, {@code tier_denied}), before any budget is touched. A principal whose tier is
  * not configured is refused.
  */
-public final class Authorizer {
+final class Authorizer implements Stage {
   private final Tiers tiers;
 
-  public Authorizer(Tiers tiers) {
+  Authorizer(Tiers tiers) {
     this.tiers = tiers;
+  }
+
+  @Override
+  public UpstreamResponse process(Chain chain) throws ProxyError {
+    ExchangeState x = chain.state();
+    authorize(x.principal, x.route, x.peek);
+    return chain.proceed();
   }
 
   void authorize(Principal principal, Route route, RequestPeek peek) throws ProxyError {
@@ -31,9 +36,9 @@ public final class Authorizer {
     Tiers.Tier tier =
         tiers
             .tier(principal.tier())
-            .orElseThrow(() -> tierDenied("Your tier is not configured on this proxy."));
+            .orElseThrow(() -> ProxyError.tierDenied("Your tier is not configured on this proxy."));
     if (!tier.allowsModel(peek.model())) {
-      throw tierDenied(
+      throw ProxyError.tierDenied(
           "Model " + peek.model() + " is not available in the " + tier.name() + " tier.");
     }
     boolean restricted =
@@ -45,17 +50,5 @@ public final class Authorizer {
       throw ProxyError.forbidden(
           "This token has model or spend limits, so requests must name a top-level model.");
     }
-  }
-
-  /** The request rate of the principal's tier; none for an unknown tier (refused anyway). */
-  public RateLimit rateLimit(Principal principal) {
-    return tiers
-        .tier(principal.tier())
-        .map(tier -> new RateLimit(tier.requestsPerMinute()))
-        .orElse(RateLimit.NONE);
-  }
-
-  private static ProxyError tierDenied(String message) {
-    return new ProxyError(403, ErrorType.PERMISSION, Outcome.TIER_DENIED, message);
   }
 }

@@ -6,6 +6,7 @@ import dev.llmproxy.api.Principal;
 import dev.llmproxy.api.Secret;
 import dev.llmproxy.api.StoreUnavailableException;
 import dev.llmproxy.api.UpstreamCredential;
+import dev.llmproxy.api.UpstreamResponse;
 import dev.llmproxy.core.internal.http.ProxyError;
 import dev.llmproxy.core.internal.provider.ProviderProfile;
 import dev.llmproxy.core.internal.provider.Route;
@@ -19,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * cannot be decrypted, 503 when the store is down (fail closed). An upstream that takes no key gets
  * a placeholder that is never sent.
  */
-public final class CredentialResolver {
+final class CredentialResolver implements Stage {
   private static final Logger log = LoggerFactory.getLogger(CredentialResolver.class);
 
   /** Stands in for the credential of an upstream that takes none; never sent. */
@@ -29,9 +30,17 @@ public final class CredentialResolver {
   private final CredentialStore store;
   private final Clock clock;
 
-  public CredentialResolver(CredentialStore store, Clock clock) {
+  CredentialResolver(CredentialStore store, Clock clock) {
     this.store = store;
     this.clock = clock;
+  }
+
+  @Override
+  public UpstreamResponse process(Chain chain) throws ProxyError {
+    ExchangeState x = chain.state();
+    x.credential = resolve(x.principal, x.route);
+    x.event.credentialSource(x.credential.source());
+    return chain.proceed();
   }
 
   UpstreamCredential resolve(Principal principal, Route route) throws ProxyError {

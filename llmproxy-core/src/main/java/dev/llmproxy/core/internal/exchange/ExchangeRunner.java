@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * on {@link #close()}. Every exchange given to {@link #run} is answered exactly once: run, or
  * rejected as overloaded when the proxy is full, closed, or its executor refuses it.
  */
-public final class ExchangeRunner {
+final class ExchangeRunner {
   private static final Logger log = LoggerFactory.getLogger(ExchangeRunner.class);
 
   private final Executor executor;
@@ -25,14 +25,14 @@ public final class ExchangeRunner {
   private volatile boolean closed;
 
   /** Runs exchanges on {@code executor}, or on an {@link ExchangeExecutors} pool if null. */
-  public ExchangeRunner(Executor executor, int capacity) {
+  ExchangeRunner(Executor executor, int capacity) {
     this.ownedExecutor = executor == null ? ExchangeExecutors.create() : null;
     this.executor = executor != null ? executor : ownedExecutor;
     this.capacity = new Semaphore(capacity);
   }
 
   /** Starts {@code exchange} on the executor and returns at once. */
-  public void run(Exchange exchange) {
+  void run(Exchange exchange) {
     if (closed || !capacity.tryAcquire()) {
       exchange.rejectOverloaded();
       return;
@@ -55,7 +55,7 @@ public final class ExchangeRunner {
    * Rejects later exchanges, cancels the running ones' upstream calls and interrupts their threads,
    * and shuts down the executor if this runner created it.
    */
-  public void close() {
+  void close() {
     closed = true;
     for (Running task : running) {
       task.stop();

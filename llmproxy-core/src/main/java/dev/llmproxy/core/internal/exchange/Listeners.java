@@ -7,12 +7,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Delivers each event to every listener; one that throws is logged and skipped. */
-public final class Listeners {
+final class Listeners {
   private static final Logger log = LoggerFactory.getLogger(Listeners.class);
 
   private final List<ProxyListener> listeners;
 
-  public Listeners(List<ProxyListener> listeners) {
+  Listeners(List<ProxyListener> listeners) {
     this.listeners = List.copyOf(listeners);
   }
 

@@ -1,7 +1,6 @@
 package dev.llmproxy.core.internal.http;
 
 import dev.llmproxy.api.Headers;
-import dev.llmproxy.api.Outcome;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;
@@ -66,10 +65,7 @@ public final class BodyReader {
   }
 
   private ProxyError tooLarge() {
-    return new ProxyError(
-        413,
-        ErrorType.REQUEST_TOO_LARGE,
-        Outcome.BAD_REQUEST,
+    return ProxyError.tooLarge(
         "Request body is larger than the proxy's limit of " + maxBytes + " bytes.");
   }
 }

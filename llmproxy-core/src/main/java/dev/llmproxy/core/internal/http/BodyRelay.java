@@ -38,11 +38,6 @@ public final class BodyRelay {
     return eventStream || upstreamHeaders.first("content-length").isEmpty();
   }
 
-  /** Whether the answer is server-sent events. */
-  public static boolean isEventStream(Headers upstreamHeaders) {
-    return upstreamHeaders.first("content-type").orElse("").startsWith("text/event-stream");
-  }
-
   /** Copies {@code in} to {@code out} until the body ends or either side fails. */
   public static Result copy(
       InputStream in, OutputStream out, Headers upstreamHeaders, UsageMeter meter) {

@@ -1,6 +1,7 @@
 package dev.llmproxy.core.internal.metering;
 
 import dev.llmproxy.api.Headers;
+import dev.llmproxy.core.internal.http.ContentTypes;
 import java.util.Locale;
 import java.util.function.Supplier;
 
@@ -12,7 +13,7 @@ public final class Meters {
       Headers headers, Supplier<UsageMeter> sse, Supplier<UsageMeter> json) {
     String type = headers.first("content-type").orElse("").toLowerCase(Locale.ROOT);
     UsageMeter meter;
-    if (type.startsWith("text/event-stream")) {
+    if (ContentTypes.isEventStream(headers)) {
       meter = sse.get();
     } else if (type.startsWith("application/json") || type.contains("+json")) {
       meter = json.get();

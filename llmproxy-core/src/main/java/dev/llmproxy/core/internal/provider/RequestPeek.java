@@ -17,7 +17,7 @@ import java.io.IOException;
  * @param json whether the body was a JSON document
  */
 public record RequestPeek(String model, boolean stream, long maxTokens, boolean json) {
-  static final RequestPeek NONE = new RequestPeek(null, false, -1, false);
+  public static final RequestPeek NONE = new RequestPeek(null, false, -1, false);
 
   /** No model produces more output than this; a larger max_tokens is refused (400). */
   static final long MAX_TOKENS_CEILING = 10_000_000;

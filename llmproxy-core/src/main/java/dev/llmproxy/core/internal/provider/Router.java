@@ -1,7 +1,5 @@
 package dev.llmproxy.core.internal.provider;
 
-import dev.llmproxy.api.Outcome;
-import dev.llmproxy.core.internal.http.ErrorType;
 import dev.llmproxy.core.internal.http.ProxyError;
 import java.util.Map;
 
@@ -19,33 +17,27 @@ public final class Router {
     this.fallback = fallback;
   }
 
-  /** The provider named by the first segment of {@code path}, or {@code null}. */
-  ProviderProfile profileFor(String path) {
-    return profiles.get(providerSegment(path));
-  }
-
-  /** The profile whose envelope answers errors on {@code path}: its provider's, or the default. */
-  public ProviderProfile envelopeFor(String path) {
-    ProviderProfile profile = profileFor(path);
-    return profile != null ? profile : fallback;
-  }
-
-  public Route route(String path) throws ProxyError {
+  /**
+   * Resolves {@code path} once: the provider it names (or the default provider, whose envelope then
+   * answers the refusal) and, if it cannot be proxied, why.
+   */
+  public Route resolve(String path) {
+    String provider = providerSegment(path);
     if (path.isEmpty() || path.charAt(0) != '/') {
-      throw new ProxyError(404, ErrorType.NOT_FOUND, Outcome.BAD_REQUEST, "Not found.");
+      return new Route(fallback, provider, "", ProxyError.notFound("Not found."));
     }
     int end = path.indexOf('/', 1);
     String upstreamPath = end < 0 ? "" : path.substring(end);
-    ProviderProfile profile = profiles.get(providerSegment(path));
+    ProviderProfile profile = profiles.get(provider);
     if (profile == null) {
-      throw new ProxyError(
-          404,
-          ErrorType.NOT_FOUND,
-          Outcome.BAD_REQUEST,
-          "Unknown provider. Known providers: " + String.join(", ", profiles.keySet()) + ".");
+      return new Route(
+          fallback,
+          provider,
+          upstreamPath,
+          ProxyError.notFound(
+              "Unknown provider. Known providers: " + String.join(", ", profiles.keySet()) + "."));
     }
-    checkSegments(upstreamPath);
-    return new Route(profile, upstreamPath);
+    return new Route(profile, provider, upstreamPath, checkSegments(upstreamPath));
   }
 
   /** The provider segment of {@code path} ({@code /anthropic/v1/messages}: anthropic), or "". */
@@ -58,7 +50,7 @@ public final class Router {
   }
 
   /** Rejects dot segments and encoded separators in a raw (still encoded) path. */
-  static void checkSegments(String rawPath) throws ProxyError {
+  static ProxyError checkSegments(String rawPath) {
     int start = 0;
     int length = rawPath.length();
     while (start <= length) {
@@ -67,10 +59,11 @@ public final class Router {
         end = length;
       }
       if (isForbiddenSegment(rawPath, start, end)) {
-        throw ProxyError.badRequest("Path segments '.' and '..' are not allowed.");
+        return ProxyError.badRequest("Path segments '.' and '..' are not allowed.");
       }
       start = end + 1;
     }
+    return null;
   }
 
   /**

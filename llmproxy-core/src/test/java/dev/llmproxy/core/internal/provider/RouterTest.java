@@ -16,7 +16,7 @@ class RouterTest {
 
   @Test
   void routesProviderAndKeepsTheRawPath() throws ProxyError {
-    Route route = router.route("/anthropic/v1/messages%3Abatch");
+    Route route = router.resolve("/anthropic/v1/messages%3Abatch").checked();
     assertEquals(anthropic, route.profile());
     assertEquals("/v1/messages%3Abatch", route.upstreamPath());
     assertEquals(
@@ -27,7 +27,8 @@ class RouterTest {
 
   @Test
   void unknownProviderIs404() {
-    ProxyError error = assertThrows(ProxyError.class, () -> router.route("/openai/v1/chat"));
+    ProxyError error =
+        assertThrows(ProxyError.class, () -> router.resolve("/openai/v1/chat").checked());
     assertEquals(404, error.status());
     assertEquals(ErrorType.NOT_FOUND, error.type());
   }
@@ -52,7 +53,7 @@ class RouterTest {
         "/anthropic/.%2e%3bx/admin"
       })
   void traversalIsRejected(String path) {
-    ProxyError error = assertThrows(ProxyError.class, () -> router.route(path));
+    ProxyError error = assertThrows(ProxyError.class, () -> router.resolve(path).checked());
     assertEquals(400, error.status());
   }
 
@@ -70,6 +71,6 @@ class RouterTest {
         "/anthropic"
       })
   void ordinaryPathsPass(String path) throws ProxyError {
-    router.route(path);
+    router.resolve(path).checked();
   }
 }

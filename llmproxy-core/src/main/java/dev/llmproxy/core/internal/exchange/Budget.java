@@ -1,0 +1,154 @@
+package dev.llmproxy.core.internal.exchange;
+
+import dev.llmproxy.api.BudgetLedger;
+import dev.llmproxy.api.Charge;
+import dev.llmproxy.api.Decision;
+import dev.llmproxy.api.Principal;
+import dev.llmproxy.api.RateLimit;
+import dev.llmproxy.api.RateLimitState;
+import dev.llmproxy.api.Reservation;
+import dev.llmproxy.api.ReservationRequest;
+import dev.llmproxy.api.UpstreamCall;
+import dev.llmproxy.api.UpstreamResponse;
+import dev.llmproxy.core.PriceTable;
+import dev.llmproxy.core.Tiers;
+import dev.llmproxy.core.internal.http.ProxyError;
+import dev.llmproxy.core.internal.metering.Charges;
+import dev.llmproxy.core.internal.metering.UsageMeter;
+import java.time.Clock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The reserve stage, and the only class that talks to the {@link BudgetLedger}: it holds the
+ * exchange's worst case before anything is sent (429 when refused, 503 when the ledger fails:
+ * closed), settles the hold when the exchange is over (the metered cost, or a refund if nothing
+ * reached the upstream), and reads the caller's rate window for the response headers. It hands the
+ * ledger the tier's rate and the engine's clock, so neither is configured twice.
+ */
+final class Budget implements Stage {
+  private static final Logger log = LoggerFactory.getLogger(Budget.class);
+
+  private final BudgetLedger ledger;
+  private final Tiers tiers;
+  private final Clock clock;
+  private final PriceTable prices;
+  private final long defaultMaxOutputTokens;
+
+  Budget(
+      BudgetLedger ledger,
+      Tiers tiers,
+      Clock clock,
+      PriceTable prices,
+      long defaultMaxOutputTokens) {
+    this.ledger = ledger;
+    this.tiers = tiers;
+    this.clock = clock;
+    this.prices = prices;
+    this.defaultMaxOutputTokens = defaultMaxOutputTokens;
+  }
+
+  @Override
+  public UpstreamResponse process(Chain chain) throws ProxyError {
+    reserve(chain.state());
+    return chain.proceed();
+  }
+
+  private void reserve(ExchangeState x) throws ProxyError {
+    x.price = prices.price(x.peek.model());
+    x.maxOutputTokens =
+        x.peek.maxTokens() >= 0
+            ? x.peek.maxTokens()
+            : x.peek.model() != null ? defaultMaxOutputTokens : 0;
+    Charge estimate = new Charge(1, x.price.worstCase(x.body.length, x.maxOutputTokens));
+    Decision decision;
+    try {
+      decision =
+          ledger.reserve(
+              new ReservationRequest(
+                  x.principal, estimate, rateLimitOf(x.principal), clock.instant()));
+    } catch (RuntimeException e) {
+      log.warn("Budget ledger failed; failing closed: {}", e.toString());
+      throw ProxyError.unavailable(
+          "The proxy cannot check your budget right now. Try again later.");
+    }
+    x.rateLimit = decision.rateLimit();
+    if (decision instanceof Decision.Denied denied) {
+      throw ProxyError.denied(denied);
+    }
+    x.reservation = ((Decision.Granted) decision).reservation();
+  }
+
+  /**
+   * Settles the exchange's hold, if it has one: a refund when the request never reached the
+   * upstream, else a commit at the metered cost (booked on the event). Never throws.
+   */
+  void settle(ExchangeState x) {
+    Reservation reservation = x.reservation;
+    if (reservation == null) {
+      return;
+    }
+    UpstreamCall sent = x.call();
+    if (sent == null || !sent.requestSent()) {
+      try {
+        ledger.refund(reservation);
+      } catch (RuntimeException e) {
+        log.error("Budget ledger failed to refund reservation {}", reservation.id(), e);
+      }
+      return;
+    }
+    Charge actual;
+    try {
+      actual = new Charge(1, cost(x, reservation));
+    } catch (RuntimeException e) {
+      log.error("Could not price the exchange; booking its whole hold", e);
+      actual = reservation.estimate(); // never leave a hold open
+    }
+    try {
+      ledger.commit(reservation, actual);
+    } catch (RuntimeException e) {
+      log.error("Budget ledger failed to commit reservation {}", reservation.id(), e);
+    }
+  }
+
+  private static long cost(ExchangeState x, Reservation reservation) {
+    UsageMeter.Metered metered = x.meter.result();
+    long cost =
+        Charges.cost(
+            x.responded,
+            x.status,
+            x.outcome,
+            metered,
+            x.price,
+            x.maxOutputTokens,
+            reservation.estimate().nanoUsd());
+    x.event.usage(metered.usage()).costNanoUsd(cost);
+    return cost;
+  }
+
+  /**
+   * The caller's rate window for the response headers: as the ledger decided it, else as it stands
+   * (a refusal before the reservation), else none (not authenticated).
+   */
+  RateLimitState rateLimit(ExchangeState x) {
+    if (x.rateLimit != null) {
+      return x.rateLimit;
+    }
+    if (x.principal == null) {
+      return RateLimitState.unlimited();
+    }
+    try {
+      return ledger.rateLimit(x.principal, rateLimitOf(x.principal), clock.instant());
+    } catch (RuntimeException e) {
+      return RateLimitState.unlimited();
+    }
+  }
+
+  /** The principal's tier's rate; an unknown tier was refused before any ledger call. */
+  private RateLimit rateLimitOf(Principal principal) {
+    return tiers
+        .tier(principal.tier())
+        .map(tier -> new RateLimit(tier.requestsPerMinute()))
+        .orElse(RateLimit.NONE);
+  }
+}

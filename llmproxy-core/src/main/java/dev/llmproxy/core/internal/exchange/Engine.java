@@ -1,0 +1,113 @@
+package dev.llmproxy.core.internal.exchange;
+
+import dev.llmproxy.api.BudgetLedger;
+import dev.llmproxy.api.CredentialStore;
+import dev.llmproxy.api.ProxyListener;
+import dev.llmproxy.api.TokenResolver;
+import dev.llmproxy.api.UpstreamClient;
+import dev.llmproxy.core.ErrorResponse;
+import dev.llmproxy.core.PriceTable;
+import dev.llmproxy.core.ProxyExchange;
+import dev.llmproxy.core.Tiers;
+import dev.llmproxy.core.internal.http.BodyReader;
+import dev.llmproxy.core.internal.http.ErrorType;
+import dev.llmproxy.core.internal.provider.ProviderProfile;
+import dev.llmproxy.core.internal.provider.Router;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.Executor;
+
+/**
+ * The engine behind {@link dev.llmproxy.core.LlmProxy}: the stages every exchange runs through, in
+ * order, and what answers and settles it. A new concern is a new {@link Stage} in {@link #stages}
+ * (a failover stage just before the credential stage, a timing stage first), not an edit of the
+ * others.
+ */
+public final class Engine {
+  /**
+   * Everything the engine is built from, resolved by {@code LlmProxy.Builder} (defaults applied).
+   *
+   * @param executor runs the exchanges; {@code null} for the engine's own pool
+   */
+  public record Config(
+      Router router,
+      TokenResolver tokenResolver,
+      CredentialStore credentialStore,
+      BudgetLedger ledger,
+      UpstreamClient upstream,
+      List<ProxyListener> listeners,
+      Clock clock,
+      PriceTable prices,
+      Tiers tiers,
+      long maxRequestBodyBytes,
+      long defaultMaxOutputTokens,
+      Executor executor,
+      int maxConcurrentExchanges) {}
+
+  private final Router router;
+  private final Clock clock;
+  private final List<Stage> stages;
+  private final Relay relay;
+  private final ErrorWriter errors;
+  private final Settlement settlement;
+  private final ExchangeRunner runner;
+
+  public Engine(Config config) {
+    this.router = config.router();
+    this.clock = config.clock();
+    Budget budget =
+        new Budget(
+            config.ledger(),
+            config.tiers(),
+            config.clock(),
+            config.prices(),
+            config.defaultMaxOutputTokens());
+    this.stages =
+        List.of(
+            new Authenticator(config.tokenResolver()),
+            new RouteGuard(),
+            new RequestReader(new BodyReader(config.maxRequestBodyBytes())),
+            new Authorizer(config.tiers()),
+            budget,
+            new CredentialResolver(config.credentialStore(), config.clock()),
+            new Forwarder(config.upstream()));
+    this.relay = new Relay(budget);
+    this.errors = new ErrorWriter(budget);
+    this.settlement = new Settlement(budget, new Listeners(config.listeners()));
+    this.runner = new ExchangeRunner(config.executor(), config.maxConcurrentExchanges());
+  }
+
+  /** Starts {@code io} on the executor and returns at once; it is always answered and settled. */
+  public void handle(ProxyExchange io) {
+    runner.run(
+        new Exchange(this, new ExchangeState(io, router.resolve(io.path()), clock.instant())));
+  }
+
+  /** An error the container raised for {@code path}, in the envelope of the provider it names. */
+  public ErrorResponse containerError(String path, int status, String message) {
+    ProviderProfile profile = router.resolve(path).profile();
+    return new ErrorResponse(
+        status, "application/json", profile.errorBody(ErrorType.forStatus(status), message));
+  }
+
+  /** Rejects later exchanges and stops the running ones. */
+  public void close() {
+    runner.close();
+  }
+
+  List<Stage> stages() {
+    return stages;
+  }
+
+  Relay relay() {
+    return relay;
+  }
+
+  ErrorWriter errors() {
+    return errors;
+  }
+
+  Settlement settlement() {
+    return settlement;
+  }
+}

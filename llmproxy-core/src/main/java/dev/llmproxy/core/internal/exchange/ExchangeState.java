@@ -1,0 +1,109 @@
+package dev.llmproxy.core.internal.exchange;
+
+import dev.llmproxy.api.Outcome;
+import dev.llmproxy.api.Principal;
+import dev.llmproxy.api.ProxyEvent;
+import dev.llmproxy.api.RateLimitState;
+import dev.llmproxy.api.Reservation;
+import dev.llmproxy.api.UpstreamCall;
+import dev.llmproxy.api.UpstreamCredential;
+import dev.llmproxy.core.ModelPrice;
+import dev.llmproxy.core.ProxyExchange;
+import dev.llmproxy.core.internal.metering.UsageMeter;
+import dev.llmproxy.core.internal.provider.RequestPeek;
+import dev.llmproxy.core.internal.provider.Route;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * What one exchange has learned so far, filled in stage by stage: the stages read what earlier ones
+ * wrote and add their own. Owned by the exchange's thread, except for the cancellation fields,
+ * which the container (client gone) and the proxy (closing) set from theirs.
+ */
+final class ExchangeState {
+  final ProxyExchange io;
+  final Route route;
+  final long startNanos = System.nanoTime();
+  final ProxyEvent.Builder event = ProxyEvent.builder();
+
+  // authenticate, read body, authorize
+  Principal principal;
+  byte[] body;
+  boolean bodyRead; // the request body was read whole
+  RequestPeek peek = RequestPeek.NONE;
+
+  // reserve
+  ModelPrice price;
+  long maxOutputTokens; // a generation's max_tokens, or the configured default
+  Reservation reservation;
+  RateLimitState rateLimit; // the caller's window once the ledger decided
+
+  // credential, forward
+  UpstreamCredential credential;
+  boolean responded; // the upstream answered with a status line
+
+  // respond
+  int status;
+  Outcome outcome;
+  UsageMeter meter = UsageMeter.NONE;
+  boolean abort; // end the client's response abnormally
+
+  private volatile UpstreamCall call;
+  private volatile boolean clientGone;
+  private volatile boolean stopped;
+
+  ExchangeState(ProxyExchange io, Route route, Instant now) {
+    this.io = io;
+    this.route = route;
+    event
+        .timestamp(now)
+        .method(io.method())
+        .path(io.path())
+        .provider(route.provider().isEmpty() ? null : route.provider());
+  }
+
+  /** The time since the exchange started. */
+  Duration elapsed() {
+    return Duration.ofNanos(System.nanoTime() - startNanos);
+  }
+
+  /** Remembers the upstream call so either side can cancel it; cancels it if one already did. */
+  void attach(UpstreamCall upstreamCall) {
+    call = upstreamCall;
+    if (clientGone || stopped) {
+      upstreamCall.cancel();
+    }
+  }
+
+  /** The upstream call, once there is one. */
+  UpstreamCall call() {
+    return call;
+  }
+
+  /** The client has gone: cancel the upstream call. Any thread. */
+  void clientGone() {
+    clientGone = true;
+    cancel();
+  }
+
+  /** The proxy is closing: cancel the upstream call. Any thread. */
+  void stop() {
+    stopped = true;
+    cancel();
+  }
+
+  boolean isClientGone() {
+    return clientGone;
+  }
+
+  boolean isStopped() {
+    return stopped;
+  }
+
+  private void cancel() {
+    UpstreamCall current = call;
+    if (current != null) {
+      current.cancel();
+    }
+  }
+}

@@ -1,0 +1,51 @@
+package dev.llmproxy.core.internal.exchange;
+
+import dev.llmproxy.api.Outcome;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The settle stage, run however the exchange ended: settles the hold first (so the caller's next
+ * request sees its budget as it really is), then ends the response, then publishes the one event (a
+ * slow listener never delays the client). Never throws.
+ */
+final class Settlement {
+  private static final Logger log = LoggerFactory.getLogger(Settlement.class);
+
+  private final Budget budget;
+  private final Listeners listeners;
+
+  Settlement(Budget budget, Listeners listeners) {
+    this.budget = budget;
+    this.listeners = listeners;
+  }
+
+  void settle(ExchangeState x) {
+    if (x.isStopped()) {
+      Thread.interrupted(); // the interrupt that stopped the exchange must not stop its settling
+    }
+    try {
+      budget.settle(x);
+    } catch (RuntimeException e) {
+      log.error("Failed to settle a reservation", e);
+    }
+    try {
+      if (x.abort) {
+        x.io.abort();
+      } else {
+        x.io.complete();
+      }
+    } catch (RuntimeException e) {
+      log.warn("Container failed to end the response: {}", e.toString());
+    }
+    try {
+      x.event
+          .status(x.status)
+          .outcome(x.outcome == null ? Outcome.UPSTREAM_ERROR : x.outcome)
+          .latency(x.elapsed());
+      listeners.publish(x.event.build());
+    } catch (RuntimeException e) {
+      log.error("Failed to publish an exchange event", e);
+    }
+  }
+}
