@@ -6,7 +6,6 @@ import dev.llmproxy.api.ProxyListener;
 import dev.llmproxy.api.TokenResolver;
 import dev.llmproxy.api.UpstreamClient;
 import dev.llmproxy.core.internal.exchange.Engine;
-import dev.llmproxy.core.internal.provider.Providers;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -52,21 +51,8 @@ public final class LlmProxy implements AutoCloseable {
         builder.upstreamClient == null ? OkHttpUpstreamClient.builder().build() : null;
     this.engine =
         new Engine(
-            new Engine.Config(
-                Providers.router(
-                    builder.anthropic(), builder.openAi(), builder.compatibleUpstreams),
-                builder.tokenResolver,
-                builder.credentialStore,
-                builder.budgetLedger(),
-                ownedUpstream != null ? ownedUpstream : builder.upstreamClient,
-                builder.listeners,
-                builder.clock(),
-                builder.prices(),
-                builder.tiers(),
-                builder.maxRequestBodyBytes(),
-                builder.defaultMaxOutputTokens(),
-                builder.executor,
-                builder.maxConcurrentExchanges()));
+            Defaults.apply(
+                builder, ownedUpstream != null ? ownedUpstream : builder.upstreamClient));
   }
 
   /** A new builder. */
@@ -106,25 +92,25 @@ public final class LlmProxy implements AutoCloseable {
 
   /**
    * Configures an {@link LlmProxy}. A token resolver and a credential store are required; every
-   * other setting has a default, applied in one place (the package-private getters below). Each
-   * setter may be called once; a second call fails with {@link IllegalStateException}.
+   * other setting has a default, applied in one place ({@code Defaults}). Each setter may be called
+   * once; a second call fails with {@link IllegalStateException}.
    */
   public static final class Builder {
-    private TokenResolver tokenResolver;
-    private CredentialStore credentialStore;
-    private BudgetLedger budgetLedger;
-    private UpstreamClient upstreamClient;
-    private Executor executor;
-    private AnthropicSettings anthropic;
-    private OpenAiSettings openAi;
-    private Clock clock;
-    private PriceTable prices;
-    private Tiers tiers;
-    private Long defaultMaxOutputTokens;
-    private Long maxRequestBodyBytes;
-    private Integer maxConcurrentExchanges;
-    private final List<ProxyListener> listeners = new ArrayList<>();
-    private final List<CompatibleUpstream> compatibleUpstreams = new ArrayList<>();
+    TokenResolver tokenResolver;
+    CredentialStore credentialStore;
+    BudgetLedger budgetLedger;
+    UpstreamClient upstreamClient;
+    Executor executor;
+    AnthropicSettings anthropic;
+    OpenAiSettings openAi;
+    Clock clock;
+    PriceTable prices;
+    Tiers tiers;
+    Long defaultMaxOutputTokens;
+    Long maxRequestBodyBytes;
+    Integer maxConcurrentExchanges;
+    final List<ProxyListener> listeners = new ArrayList<>();
+    final List<CompatibleUpstream> compatibleUpstreams = new ArrayList<>();
     private final Set<String> compatibleNames = new HashSet<>();
 
     private Builder() {}
@@ -281,46 +267,6 @@ public final class LlmProxy implements AutoCloseable {
       requireSet(tokenResolver, "tokenResolver");
       requireSet(credentialStore, "credentialStore");
       return new LlmProxy(this);
-    }
-
-    // The defaults, in one place.
-
-    BudgetLedger budgetLedger() {
-      return budgetLedger != null ? budgetLedger : BudgetLedger.unlimited();
-    }
-
-    AnthropicSettings anthropic() {
-      return anthropic != null ? anthropic : AnthropicSettings.defaults();
-    }
-
-    OpenAiSettings openAi() {
-      return openAi != null ? openAi : OpenAiSettings.defaults();
-    }
-
-    Clock clock() {
-      return clock != null ? clock : Clock.systemUTC();
-    }
-
-    PriceTable prices() {
-      return prices != null ? prices : PriceTable.defaults();
-    }
-
-    Tiers tiers() {
-      return tiers != null ? tiers : Tiers.defaults();
-    }
-
-    long defaultMaxOutputTokens() {
-      return defaultMaxOutputTokens != null ? defaultMaxOutputTokens : DEFAULT_MAX_OUTPUT_TOKENS;
-    }
-
-    long maxRequestBodyBytes() {
-      return maxRequestBodyBytes != null ? maxRequestBodyBytes : DEFAULT_MAX_REQUEST_BODY_BYTES;
-    }
-
-    int maxConcurrentExchanges() {
-      return maxConcurrentExchanges != null
-          ? maxConcurrentExchanges
-          : DEFAULT_MAX_CONCURRENT_EXCHANGES;
     }
 
     private static void requireUnset(Object current, String name) {

@@ -65,15 +65,6 @@ public final class JdbcBudgetLedger implements BudgetLedger, AutoCloseable {
     }
   }
 
-  /** A lost race to create a row: the whole reservation is tried again. */
-  private static final class RowCreated extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-
-    RowCreated() {
-      super(null, null, false, false);
-    }
-  }
-
   @Override
   public Decision reserve(ReservationRequest request) {
     for (int attempt = 0; ; attempt++) {
@@ -92,7 +83,7 @@ public final class JdbcBudgetLedger implements BudgetLedger, AutoCloseable {
               }
               return decision;
             });
-      } catch (RowCreated e) {
+      } catch (LedgerRows.RowCreated e) {
         if (attempt == 3) {
           throw new dev.llmproxy.api.StoreUnavailableException("reserve failed: contention");
         }
@@ -111,7 +102,7 @@ public final class JdbcBudgetLedger implements BudgetLedger, AutoCloseable {
     RateLimitState after = RateLimitState.unlimited();
     RateLimitState before = RateLimitState.unlimited();
     if (limit > 0) {
-      long count = takeRateSlot(c, principal.id(), windowStart, limit);
+      long count = LedgerRows.takeRateSlot(c, principal.id(), windowStart, limit);
       if (count < 0) {
         return new Decision.Denied(
             Decision.Reason.RATE_LIMITED,
@@ -123,8 +114,8 @@ public final class JdbcBudgetLedger implements BudgetLedger, AutoCloseable {
     }
     Limits limits = principal.limits();
     String account = principal.accountId();
-    if (!hold(c, account, limits, estimate)) {
-      Decision.Reason reason = denialReason(c, account, limits, estimate);
+    if (!LedgerRows.hold(c, account, limits, estimate)) {
+      Decision.Reason reason = LedgerRows.denialReason(c, account, limits, estimate);
       return new Decision.Denied(reason, Duration.ZERO, before); // the rate slot goes back too
     }
     String id = UUID.randomUUID().toString();
@@ -140,112 +131,6 @@ public final class JdbcBudgetLedger implements BudgetLedger, AutoCloseable {
       insert.executeUpdate();
     }
     return new Decision.Granted(new Reservation(id, principal, estimate), after);
-  }
-
-  /**
-   * Takes a slot in the principal's window; returns the count after, or -1 if full. A window never
-   * moves backwards ({@code GREATEST}), so a process whose clock lags cannot reset it.
-   */
-  private static long takeRateSlot(Connection c, String principal, long windowStart, int limit)
-      throws SQLException {
-    if (!tryRateSlot(c, principal, windowStart, limit)) {
-      if (!exists(c, "llmproxy_rate_windows", "principal_id", principal)) {
-        insertRow(
-            c,
-            "INSERT INTO llmproxy_rate_windows (principal_id, window_start, request_count)"
-                + " VALUES (?, "
-                + windowStart
-                + ", 1)",
-            principal);
-        return 1;
-      }
-      // The row may have been created by another transaction after our UPDATE's snapshot:
-      // ask once more before denying.
-      if (!tryRateSlot(c, principal, windowStart, limit)) {
-        return -1;
-      }
-    }
-    try (PreparedStatement select =
-        c.prepareStatement(
-            "SELECT request_count FROM llmproxy_rate_windows WHERE principal_id = ?")) {
-      select.setString(1, principal);
-      try (ResultSet rows = select.executeQuery()) {
-        rows.next();
-        return rows.getLong(1);
-      }
-    }
-  }
-
-  private static boolean tryRateSlot(Connection c, String principal, long windowStart, int limit)
-      throws SQLException {
-    try (PreparedStatement update =
-        c.prepareStatement(
-            "UPDATE llmproxy_rate_windows SET"
-                + " request_count = CASE WHEN window_start < ? THEN 1 ELSE request_count + 1 END,"
-                + " window_start = GREATEST(window_start, ?)"
-                + " WHERE principal_id = ? AND (window_start < ? OR request_count < ?)")) {
-      update.setLong(1, windowStart);
-      update.setLong(2, windowStart);
-      update.setString(3, principal);
-      update.setLong(4, windowStart);
-      update.setLong(5, limit);
-      return update.executeUpdate() == 1;
-    }
-  }
-
-  /** Places the hold if every budget allows it, creating the account on first use. */
-  private static boolean hold(Connection c, String account, Limits limits, Charge estimate)
-      throws SQLException {
-    if (holdIfAllowed(c, account, limits, estimate)) {
-      return true;
-    }
-    if (!exists(c, "llmproxy_accounts", "account_id", account)) {
-      insertRow(
-          c,
-          "INSERT INTO llmproxy_accounts"
-              + " (account_id, used_requests, held_requests, spent_nano, held_nano)"
-              + " VALUES (?, 0, 0, 0, 0)",
-          account);
-    }
-    // Created just now, or by another transaction after our UPDATE's snapshot: once more.
-    return holdIfAllowed(c, account, limits, estimate);
-  }
-
-  /** The conditional hold itself, in subtraction form so nothing overflows. */
-  private static boolean holdIfAllowed(Connection c, String account, Limits limits, Charge estimate)
-      throws SQLException {
-    String sql =
-        "UPDATE llmproxy_accounts SET held_requests = held_requests + ?, held_nano = held_nano + ?"
-            + " WHERE account_id = ?"
-            + (limits.maxRequests().isPresent()
-                ? " AND ? <= ? - used_requests - held_requests"
-                : "")
-            + (limits.maxSpendNanoUsd().isPresent() ? " AND ? <= ? - spent_nano - held_nano" : "");
-    try (PreparedStatement update = c.prepareStatement(sql)) {
-      int i = 1;
-      update.setLong(i++, estimate.requests());
-      update.setLong(i++, estimate.nanoUsd());
-      update.setString(i++, account);
-      if (limits.maxRequests().isPresent()) {
-        update.setLong(i++, estimate.requests());
-        update.setLong(i++, limits.maxRequests().getAsLong());
-      }
-      if (limits.maxSpendNanoUsd().isPresent()) {
-        update.setLong(i++, estimate.nanoUsd());
-        update.setLong(i++, limits.maxSpendNanoUsd().getAsLong());
-      }
-      return update.executeUpdate() == 1;
-    }
-  }
-
-  private static Decision.Reason denialReason(
-      Connection c, String account, Limits limits, Charge estimate) throws SQLException {
-    Balance used = balance(c, account, true);
-    if (limits.maxRequests().isPresent()
-        && estimate.requests() > limits.maxRequests().getAsLong() - used.usedRequests()) {
-      return Decision.Reason.REQUEST_BUDGET_EXHAUSTED;
-    }
-    return Decision.Reason.SPEND_BUDGET_EXHAUSTED;
   }
 
   @Override
@@ -332,7 +217,7 @@ public final class JdbcBudgetLedger implements BudgetLedger, AutoCloseable {
 
   @Override
   public Balance balance(String accountId) {
-    return read("read balance", c -> balance(c, accountId, false));
+    return read("read balance", c -> LedgerRows.balance(c, accountId, false));
   }
 
   /** A read; on a group-commit ledger it queues behind earlier settlements, so it sees them. */
@@ -340,49 +225,5 @@ public final class JdbcBudgetLedger implements BudgetLedger, AutoCloseable {
     return group != null
         ? group.await(operation, work, r -> true)
         : Sql.run(dataSource, operation, work);
-  }
-
-  /** Used and spent; with {@code includeHolds}, held amounts count as used. */
-  private static Balance balance(Connection c, String account, boolean includeHolds)
-      throws SQLException {
-    try (PreparedStatement select =
-        c.prepareStatement(
-            "SELECT used_requests, held_requests, spent_nano, held_nano FROM llmproxy_accounts"
-                + " WHERE account_id = ?")) {
-      select.setString(1, account);
-      try (ResultSet rows = select.executeQuery()) {
-        if (!rows.next()) {
-          return Balance.ZERO;
-        }
-        long requests = rows.getLong(1) + rows.getLong(2); // held ones may be on the wire
-        return includeHolds
-            ? new Balance(requests, rows.getLong(3) + rows.getLong(4))
-            : new Balance(requests, rows.getLong(3));
-      }
-    }
-  }
-
-  private static boolean exists(Connection c, String table, String column, String key)
-      throws SQLException {
-    try (PreparedStatement select =
-        c.prepareStatement("SELECT 1 FROM " + table + " WHERE " + column + " = ?")) {
-      select.setString(1, key);
-      try (ResultSet rows = select.executeQuery()) {
-        return rows.next();
-      }
-    }
-  }
-
-  /** Inserts a new row; a concurrent creator wins and the reservation is retried. */
-  private static void insertRow(Connection c, String sql, String key) throws SQLException {
-    try (PreparedStatement insert = c.prepareStatement(sql)) {
-      insert.setString(1, key);
-      insert.executeUpdate();
-    } catch (SQLException e) {
-      if (Sql.isConcurrentInsert(e)) {
-        throw new RowCreated();
-      }
-      throw e;
-    }
   }
 }

@@ -5,7 +5,6 @@ import dev.llmproxy.core.ProxyExchange;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
-import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -159,7 +158,7 @@ final class ServletProxyExchange implements ProxyExchange, AsyncListener {
     try {
       ensureOpen();
       if (body == null) {
-        body = new GuardedOutput(response.getOutputStream());
+        body = new GuardedOutput(response.getOutputStream(), lock, () -> ended);
       }
       return body;
     } finally {
@@ -271,48 +270,4 @@ final class ServletProxyExchange implements ProxyExchange, AsyncListener {
 
   @Override
   public void onStartAsync(AsyncEvent event) {}
-
-  /** Writes through to the servlet stream while the exchange is open; IOException after. */
-  private final class GuardedOutput extends OutputStream {
-    private final ServletOutputStream out;
-
-    GuardedOutput(ServletOutputStream out) {
-      this.out = out;
-    }
-
-    @Override
-    public void write(int b) throws IOException {
-      write(new byte[] {(byte) b}, 0, 1);
-    }
-
-    @Override
-    public void write(byte[] bytes, int offset, int length) throws IOException {
-      lock.lock();
-      try {
-        ensureOpen();
-        try {
-          out.write(bytes, offset, length);
-        } catch (RuntimeException e) {
-          throw new IOException("response unusable (client gone)", e);
-        }
-      } finally {
-        lock.unlock();
-      }
-    }
-
-    @Override
-    public void flush() throws IOException {
-      lock.lock();
-      try {
-        ensureOpen();
-        try {
-          out.flush();
-        } catch (RuntimeException e) {
-          throw new IOException("response unusable (client gone)", e);
-        }
-      } finally {
-        lock.unlock();
-      }
-    }
-  }
 }

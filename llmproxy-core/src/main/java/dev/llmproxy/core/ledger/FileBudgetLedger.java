@@ -12,22 +12,13 @@ import dev.llmproxy.api.ReservationRequest;
 import dev.llmproxy.core.PrivateFiles;
 import java.io.FileOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReentrantLock;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,24 +54,12 @@ public final class FileBudgetLedger implements BudgetLedger, AutoCloseable {
   private final InMemoryBudgetLedger memory;
   private final FileChannel lockFile;
   private final FileLock lock;
-  private final long journalLimit;
-
-  /** Every change holds the read side; compaction holds the write side to switch journals. */
-  private final ReentrantReadWriteLock switching = new ReentrantReadWriteLock();
 
   /** Directories with an open ledger in this JVM: a file lock is per process, not per ledger. */
   private static final Set<Path> OPEN = ConcurrentHashMap.newKeySet();
 
-  /** One append at a time, so a failed write can never have another record land after it. */
-  private final ReentrantLock appending = new ReentrantLock();
-
   private final Path key;
-  private final AtomicLong journalBytes = new AtomicLong();
-  private final AtomicBoolean compacting = new AtomicBoolean();
-  private final ExecutorService compactor;
-  private FileOutputStream journal; // a stream, not a channel: an interrupt must not close it
-  private long generation;
-  private volatile boolean broken; // a write failed: nothing more goes into this journal
+  private final LedgerJournal journal;
   private boolean closed;
 
   private FileBudgetLedger(
@@ -89,25 +68,13 @@ public final class FileBudgetLedger implements BudgetLedger, AutoCloseable {
       InMemoryBudgetLedger memory,
       FileChannel lockFile,
       FileLock lock,
-      long generation,
-      FileOutputStream journal,
-      long journalLimit) {
+      LedgerJournal journal) {
     this.dir = dir;
     this.key = key;
     this.memory = memory;
     this.lockFile = lockFile;
     this.lock = lock;
-    this.generation = generation;
     this.journal = journal;
-    this.journalLimit = journalLimit;
-    this.compactor =
-        Executors.newSingleThreadExecutor(
-            runnable -> {
-              Thread thread = new Thread(runnable, "llmproxy-ledger-compactor");
-              thread.setDaemon(true);
-              return thread;
-            });
-    memory.attach(new Appender());
   }
 
   /**
@@ -146,7 +113,12 @@ public final class FileBudgetLedger implements BudgetLedger, AutoCloseable {
       long generation = last + 1;
       FileOutputStream journal = LedgerFiles.startGeneration(dir, generation, memory.export());
       return new FileBudgetLedger(
-          dir, key, memory, lockFile, lock, generation, journal, journalLimit);
+          dir,
+          key,
+          memory,
+          lockFile,
+          lock,
+          new LedgerJournal(dir, memory, generation, journal, journalLimit));
     } catch (IOException | RuntimeException e) {
       lockFile.close();
       OPEN.remove(key);
@@ -163,17 +135,7 @@ public final class FileBudgetLedger implements BudgetLedger, AutoCloseable {
    */
   public static void importBalances(Path dir, java.util.Map<String, Balance> balances)
       throws IOException {
-    PrivateFiles.createDirectory(dir);
-    try (var files = Files.list(dir)) {
-      if (files.anyMatch(f -> LedgerFiles.FILE.matcher(f.getFileName().toString()).matches())) {
-        throw new IOException("the budget ledger in " + dir + " already exists");
-      }
-    }
-    InMemoryBudgetLedger memory = new InMemoryBudgetLedger();
-    balances.forEach(
-        (account, balance) ->
-            memory.restoreAccount(account, balance.usedRequests(), balance.spentNanoUsd()));
-    LedgerFiles.writeSnapshot(dir, 1, memory.export());
+    LedgerFiles.importBalances(dir, balances);
   }
 
   private static FileLock tryLock(FileChannel lockFile, Path dir) throws IOException {
@@ -194,34 +156,15 @@ public final class FileBudgetLedger implements BudgetLedger, AutoCloseable {
    * count as used, as {@link #balance} counts them.
    */
   public static java.util.Map<String, Balance> balances(Path dir) throws IOException {
-    for (int attempt = 1; ; attempt++) {
-      InMemoryBudgetLedger memory = new InMemoryBudgetLedger();
-      try {
-        LedgerFiles.replay(dir, memory);
-      } catch (NoSuchFileException e) {
-        if (attempt < 3) {
-          continue; // compacted away while we read: read the new files
-        }
-        throw e;
-      }
-      java.util.Map<String, Balance> balances = new java.util.HashMap<>();
-      for (InMemoryBudgetLedger.State.AccountRow row : memory.export().accounts()) {
-        balances.put(row.account(), memory.balance(row.account()));
-      }
-      return balances;
-    }
+    return LedgerFiles.balances(dir);
   }
 
   @Override
   public Decision reserve(ReservationRequest request) {
-    switching.readLock().lock();
     try {
-      return memory.reserve(request);
+      return journal.change(() -> memory.reserve(request));
     } finally {
-      switching.readLock().unlock();
-      if (broken) {
-        compactIfDue(); // retry moving to a new journal, e.g. once the disk has room again
-      }
+      journal.retryIfBroken();
     }
   }
 
@@ -236,13 +179,12 @@ public final class FileBudgetLedger implements BudgetLedger, AutoCloseable {
   }
 
   private void settle(String id, Charge actual) {
-    switching.readLock().lock();
-    try {
-      memory.settle(id, actual);
-    } finally {
-      switching.readLock().unlock();
-    }
-    compactIfDue();
+    journal.change(
+        () -> {
+          memory.settle(id, actual);
+          return null;
+        });
+    journal.compactIfDue();
   }
 
   @Override
@@ -257,28 +199,13 @@ public final class FileBudgetLedger implements BudgetLedger, AutoCloseable {
 
   /** Closes the journal and releases the directory; later calls fail (reserve fails closed). */
   @Override
-  public void close() {
-    switching.writeLock().lock();
-    try {
-      if (closed) {
-        return;
-      }
-      closed = true; // a compaction that has not switched yet now never will
-      journal.close();
-    } catch (IOException e) {
-      log.warn("Could not close the ledger journal: {}", e.toString());
-    } finally {
-      switching.writeLock().unlock();
-    }
-    compactor.shutdown();
-    try {
-      if (!compactor.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS)) {
-        log.warn("Ledger compaction still running at close; keeping the directory locked");
-        return; // it may still be deleting files: another process must not start meanwhile
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+  public synchronized void close() {
+    if (closed) {
       return;
+    }
+    closed = true;
+    if (!journal.close()) {
+      return; // a compaction may still be deleting files: another process must not start meanwhile
     }
     try {
       lock.release();
@@ -290,106 +217,13 @@ public final class FileBudgetLedger implements BudgetLedger, AutoCloseable {
     }
   }
 
+  /** Waits until no compaction is running or queued; for tests, with no appends meanwhile. */
+  void awaitCompaction() throws InterruptedException, java.util.concurrent.ExecutionException {
+    journal.awaitCompaction();
+  }
+
   @Override
   public String toString() {
     return "FileBudgetLedger[" + dir + "]";
-  }
-
-  /** Appends each change to the current journal, under the ledger's locks. */
-  private final class Appender implements InMemoryBudgetLedger.Journal {
-    @Override
-    public void reserved(
-        String id, String principal, String account, long windowStart, Charge estimate) {
-      try {
-        append(LedgerRecords.reserve(id, principal, account, windowStart, estimate));
-      } catch (IOException e) {
-        throw new UncheckedIOException("the ledger journal refused a reservation", e);
-      }
-    }
-
-    @Override
-    public void settled(String id, Charge actual) {
-      try {
-        append(LedgerRecords.settle(id, actual));
-      } catch (IOException e) {
-        // Memory settles anyway; on restart the hold is booked at its estimate, never less.
-        log.error("Could not journal the settlement of reservation {}: {}", id, e.toString());
-      }
-    }
-  }
-
-  /**
-   * Appends one record. After a failed write (a full disk, say) the journal may end in part of a
-   * line, which replay ignores as long as nothing follows it: so this journal takes no more
-   * records, and compaction moves the ledger to a new one.
-   */
-  private void append(byte[] line) throws IOException {
-    appending.lock();
-    try {
-      if (broken) {
-        throw new IOException("the ledger journal is being replaced after a failed write");
-      }
-      try {
-        journal.write(line); // O_APPEND: one write(2) at the end of the file
-      } catch (IOException e) {
-        broken = true;
-        compactIfDue();
-        throw e;
-      }
-    } finally {
-      appending.unlock();
-    }
-    journalBytes.addAndGet(line.length);
-  }
-
-  private void compactIfDue() {
-    if ((broken || journalBytes.get() > journalLimit) && compacting.compareAndSet(false, true)) {
-      try {
-        compactor.execute(this::compact);
-      } catch (java.util.concurrent.RejectedExecutionException e) {
-        compacting.set(false); // closing
-      }
-    }
-  }
-
-  /** Switches to a new journal, then writes the snapshot it starts from and drops older files. */
-  private void compact() {
-    try {
-      long next;
-      FileOutputStream previous;
-      InMemoryBudgetLedger.State state;
-      switching.writeLock().lock();
-      try {
-        if (closed) {
-          return;
-        }
-        next = generation + 1;
-        previous = journal;
-        journal = LedgerFiles.openJournal(dir, next);
-        state = memory.export();
-        generation = next;
-        journalBytes.set(0);
-        broken = false;
-      } finally {
-        switching.writeLock().unlock();
-      }
-      previous.close();
-      // Older files go only once the snapshot that replaces them is durable.
-      LedgerFiles.writeSnapshot(dir, next, state);
-      LedgerFiles.deleteBefore(dir, next);
-    } catch (IOException | RuntimeException e) {
-      log.error("Could not compact the ledger journal; will retry: {}", e.toString());
-      compacting.set(false); // the next append retries; retrying here could spin on a full disk
-      return;
-    }
-    compacting.set(false);
-    compactIfDue(); // the new journal may have outgrown its limit while this one was written
-  }
-
-  /** Waits until no compaction is running or queued; for tests, with no appends meanwhile. */
-  void awaitCompaction() throws InterruptedException, java.util.concurrent.ExecutionException {
-    do {
-      compactor.submit(() -> {}).get();
-    } while (compacting.get());
   }
 }

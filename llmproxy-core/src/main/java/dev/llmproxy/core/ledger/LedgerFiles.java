@@ -1,10 +1,12 @@
 package dev.llmproxy.core.ledger;
 
+import dev.llmproxy.api.Balance;
 import dev.llmproxy.core.PrivateFiles;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -111,6 +113,41 @@ final class LedgerFiles {
           Files.deleteIfExists(file);
         }
       }
+    }
+  }
+
+  /** See {@link FileBudgetLedger#importBalances}. */
+  static void importBalances(Path dir, java.util.Map<String, Balance> balances) throws IOException {
+    PrivateFiles.createDirectory(dir);
+    try (var files = Files.list(dir)) {
+      if (files.anyMatch(f -> LedgerFiles.FILE.matcher(f.getFileName().toString()).matches())) {
+        throw new IOException("the budget ledger in " + dir + " already exists");
+      }
+    }
+    InMemoryBudgetLedger memory = new InMemoryBudgetLedger();
+    balances.forEach(
+        (account, balance) ->
+            memory.restoreAccount(account, balance.usedRequests(), balance.spentNanoUsd()));
+    LedgerFiles.writeSnapshot(dir, 1, memory.export());
+  }
+
+  /** See {@link FileBudgetLedger#balances}. */
+  static java.util.Map<String, Balance> balances(Path dir) throws IOException {
+    for (int attempt = 1; ; attempt++) {
+      InMemoryBudgetLedger memory = new InMemoryBudgetLedger();
+      try {
+        LedgerFiles.replay(dir, memory);
+      } catch (NoSuchFileException e) {
+        if (attempt < 3) {
+          continue; // compacted away while we read: read the new files
+        }
+        throw e;
+      }
+      java.util.Map<String, Balance> balances = new java.util.HashMap<>();
+      for (InMemoryBudgetLedger.State.AccountRow row : memory.export().accounts()) {
+        balances.put(row.account(), memory.balance(row.account()));
+      }
+      return balances;
     }
   }
 }
