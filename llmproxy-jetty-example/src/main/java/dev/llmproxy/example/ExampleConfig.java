@@ -9,7 +9,7 @@ import java.util.Optional;
 
 /**
  * The example's configuration, read from {@code LLMPROXY_*} environment variables (the table is in
- * README.md and CONTRACT.md).
+ * README.md).
  *
  * @param port HTTP port; 0 picks a free one
  * @param dataDir where tokens, keys, the keyset, the admin token and the audit log live

@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code /admin/tokens}: issue ({@code POST}), list ({@code GET}) and revoke ({@code DELETE
- * /admin/tokens/{id}}) proxy tokens, as CONTRACT.md specifies. Requires {@code Authorization:
+ * /admin/tokens/{id}}) proxy tokens, as docs/identity.md describes. Requires {@code Authorization:
  * Bearer <admin token>}; mount it at {@code /admin/tokens/*}. The token value appears only in the
  * {@code POST} response.
  */

@@ -10,9 +10,15 @@ import jakarta.servlet.http.HttpServletRequest;
  *
  * <p>The Servlet API has no portable way to do this, so it is a container-specific hook. The
  * default, {@link #completing()}, just completes the response: the client sees the bytes that
- * arrived and a clean end. Hosts on Jetty 12 can pass {@code request ->
- * ServletContextRequest.getServletContextRequest(request).getServletChannel() .abort(cause)} (the
- * Jetty example does).
+ * arrived and a clean end. On Jetty 12 (ee10), as the Jetty example does:
+ *
+ * <pre>{@code
+ * ResponseAborter jetty =
+ *     (request, async) ->
+ *         ServletContextRequest.getServletContextRequest(request)
+ *             .getServletChannel()
+ *             .abort(new IOException("upstream response broke off"));
+ * }</pre>
  */
 @FunctionalInterface
 public interface ResponseAborter {

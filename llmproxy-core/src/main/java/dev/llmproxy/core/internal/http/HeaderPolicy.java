@@ -25,10 +25,10 @@ public final class HeaderPolicy {
           "upgrade");
 
   /**
-   * CONTRACT.md's forwarding rules, the same for every route: these request headers go upstream;
-   * responses keep these headers and any under these prefixes.
+   * The forwarding rules, the same for every route (docs/architecture.md, "Headers"): these request
+   * headers go upstream; responses keep these headers and any under these prefixes.
    */
-  public static final HeaderPolicy CONTRACT =
+  public static final HeaderPolicy STANDARD =
       new HeaderPolicy(
           Set.of(
               "accept",

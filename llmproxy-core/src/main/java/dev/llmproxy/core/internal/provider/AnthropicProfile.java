@@ -21,7 +21,7 @@ public final class AnthropicProfile implements ProviderProfile {
   static final String OAUTH_BETA = "oauth-2025-04-20";
   static final String DEFAULT_VERSION = "2023-06-01";
 
-  private static final HeaderPolicy HEADERS = HeaderPolicy.CONTRACT;
+  private static final HeaderPolicy HEADERS = HeaderPolicy.STANDARD;
 
   private final String baseUrl;
 

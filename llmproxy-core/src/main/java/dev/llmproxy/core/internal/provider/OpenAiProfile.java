@@ -24,7 +24,7 @@ import java.io.IOException;
  * usage comes from Chat Completions, Responses and Embeddings bodies and streams.
  */
 public final class OpenAiProfile implements ProviderProfile {
-  private static final HeaderPolicy HEADERS = HeaderPolicy.CONTRACT;
+  private static final HeaderPolicy HEADERS = HeaderPolicy.STANDARD;
 
   private final ProviderId id;
   private final String baseUrl;
