@@ -1,0 +1,106 @@
+package dev.llmproxy.servlet;
+
+import dev.llmproxy.api.BudgetLedger;
+import dev.llmproxy.api.Charge;
+import dev.llmproxy.api.Decision;
+import dev.llmproxy.api.Principal;
+import dev.llmproxy.api.ProviderId;
+import dev.llmproxy.api.ProxyEvent;
+import dev.llmproxy.api.RateLimitState;
+import dev.llmproxy.api.Reservation;
+import dev.llmproxy.api.TokenResolution;
+import dev.llmproxy.core.LlmProxy;
+import dev.llmproxy.core.SharedCredentialStore;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The proxy the adapter serves in these tests: both providers at one test upstream, one user token,
+ * a shared organisation key, a ledger that reports a rate window, and a listener that keeps every
+ * exchange's event.
+ *
+ * <p>The only test class that names llmproxy-core's types, so that moving one is a one-file edit.
+ */
+final class TestProxy implements AutoCloseable {
+  /** The proxy token of the one user. */
+  static final String TOKEN = "proxy-token-of-alice";
+
+  /** The organisation's upstream key, which the upstream must see instead of {@link #TOKEN}. */
+  static final String ORG_KEY = "sk-ant-org-key";
+
+  /** The rate window the ledger reports, so the X-RateLimit headers have something to say. */
+  static final RateLimitState WINDOW =
+      new RateLimitState(300, 299, Instant.parse("2030-01-01T00:00:00Z"));
+
+  private final LlmProxy proxy;
+  private final BlockingQueue<ProxyEvent> events = new LinkedBlockingQueue<>();
+
+  /** A proxy forwarding Anthropic and OpenAI routes to {@code upstreamBaseUrl}. */
+  TestProxy(String upstreamBaseUrl) {
+    this.proxy =
+        LlmProxy.builder()
+            .anthropicBaseUrl(upstreamBaseUrl)
+            .openAiBaseUrl(upstreamBaseUrl)
+            .tokenResolver(
+                credential ->
+                    TOKEN.equals(credential.token().reveal())
+                        ? TokenResolution.authenticated(Principal.user("alice", "pro"))
+                        : TokenResolution.rejected(TokenResolution.Reason.UNKNOWN))
+            .credentialStore(
+                SharedCredentialStore.empty()
+                    .withApiKey(ProviderId.ANTHROPIC, ORG_KEY)
+                    .withApiKey(ProviderId.OPENAI, "sk-openai-org-key"))
+            .budgetLedger(new WindowLedger())
+            .addListener(events::add)
+            .build();
+  }
+
+  /** A filter serving this proxy under {@code mountPath}, ending broken answers with aborter. */
+  LlmProxyFilter filter(String mountPath, ResponseAborter aborter) {
+    return new LlmProxyFilter(proxy, mountPath, aborter);
+  }
+
+  /** The context attributes in which a filter built by its no-argument constructor finds it. */
+  Map<String, Object> contextAttributes() {
+    return Map.of(LlmProxyFilter.PROXY_ATTRIBUTE, proxy);
+  }
+
+  /** The event of the next exchange to end, waiting at most {@code within} for it. */
+  ProxyEvent nextEvent(Duration within) throws InterruptedException {
+    ProxyEvent event = events.poll(within.toMillis(), TimeUnit.MILLISECONDS);
+    if (event == null) {
+      throw new AssertionError("no exchange ended within " + within);
+    }
+    return event;
+  }
+
+  @Override
+  public void close() {
+    proxy.close();
+  }
+
+  /** Grants every request and reports {@link #WINDOW}. */
+  private static final class WindowLedger implements BudgetLedger {
+    @Override
+    public Decision reserve(Principal principal, Charge estimate) {
+      return new Decision.Granted(
+          new Reservation(UUID.randomUUID().toString(), principal, estimate), WINDOW);
+    }
+
+    @Override
+    public void commit(Reservation reservation, Charge actual) {}
+
+    @Override
+    public void refund(Reservation reservation) {}
+
+    @Override
+    public RateLimitState rateLimit(Principal principal) {
+      return WINDOW;
+    }
+  }
+}
