@@ -17,9 +17,9 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 
 /**
- * Appends one JSON object per exchange to {@code {data dir}/audit.jsonl} (docs/budgets.md, "Audit log"):
- * who, what, how it ended, how long, usage and cost. No secrets, no bodies. A batch of lines is
- * written with one call and flushed; a crash loses at most the events still queued for it.
+ * Appends one JSON object per exchange to {@code {data dir}/audit.jsonl} (docs/budgets.md, "Audit
+ * log"): who, what, how it ended, how long, usage and cost. No secrets, no bodies. A batch of lines
+ * is written with one call and flushed; a crash loses at most the events still queued for it.
  */
 final class AuditLog implements ProxyListener, AutoCloseable {
   static final String FILE_NAME = "audit.jsonl";

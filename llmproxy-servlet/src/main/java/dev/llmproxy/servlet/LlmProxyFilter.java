@@ -13,6 +13,9 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Serves {@code {mount}/{provider}/{path}} (mount {@code /proxy} by default) with an {@link
@@ -34,11 +37,16 @@ import java.util.Objects;
  * changes the mount point.
  */
 public final class LlmProxyFilter implements Filter {
+  private static final Logger log = LoggerFactory.getLogger(LlmProxyFilter.class);
+
   /** Servlet context attribute holding the {@link LlmProxy} for the no-argument constructor. */
   public static final String PROXY_ATTRIBUTE = LlmProxy.class.getName();
 
   /** The default mount point. */
   public static final String DEFAULT_MOUNT_PATH = "/proxy";
+
+  /** The missing async support is logged once, not per request. */
+  private final AtomicBoolean warnedNoAsync = new AtomicBoolean();
 
   private LlmProxy proxy;
   private String mountPath;
@@ -103,6 +111,12 @@ public final class LlmProxyFilter implements Filter {
       return;
     }
     if (!request.isAsyncSupported()) {
+      if (warnedNoAsync.compareAndSet(false, true)) {
+        log.error(
+            "llmproxy: {} was refused: the filter (or a filter or servlet before it) is registered"
+                + " without async support; call setAsyncSupported(true) on every one in the chain",
+            request.getRequestURI());
+      }
       ErrorResponse error =
           proxy.containerError(path, 500, "The proxy filter is registered without async support.");
       response.setStatus(error.status());

@@ -6,11 +6,15 @@ import dev.llmproxy.api.Decision;
 import dev.llmproxy.api.Principal;
 import dev.llmproxy.api.ProviderId;
 import dev.llmproxy.api.ProxyEvent;
+import dev.llmproxy.api.RateLimit;
 import dev.llmproxy.api.RateLimitState;
 import dev.llmproxy.api.Reservation;
+import dev.llmproxy.api.ReservationRequest;
 import dev.llmproxy.api.TokenResolution;
+import dev.llmproxy.core.AnthropicSettings;
 import dev.llmproxy.core.LlmProxy;
-import dev.llmproxy.core.SharedCredentialStore;
+import dev.llmproxy.core.OpenAiSettings;
+import dev.llmproxy.core.credentials.SharedCredentialStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -44,8 +48,8 @@ final class TestProxy implements AutoCloseable {
   TestProxy(String upstreamBaseUrl) {
     this.proxy =
         LlmProxy.builder()
-            .anthropicBaseUrl(upstreamBaseUrl)
-            .openAiBaseUrl(upstreamBaseUrl)
+            .anthropic(new AnthropicSettings(upstreamBaseUrl))
+            .openAi(OpenAiSettings.defaults().withBaseUrl(upstreamBaseUrl))
             .tokenResolver(
                 credential ->
                     TOKEN.equals(credential.token().reveal())
@@ -87,9 +91,10 @@ final class TestProxy implements AutoCloseable {
   /** Grants every request and reports {@link #WINDOW}. */
   private static final class WindowLedger implements BudgetLedger {
     @Override
-    public Decision reserve(Principal principal, Charge estimate) {
+    public Decision reserve(ReservationRequest request) {
       return new Decision.Granted(
-          new Reservation(UUID.randomUUID().toString(), principal, estimate), WINDOW);
+          new Reservation(UUID.randomUUID().toString(), request.principal(), request.estimate()),
+          WINDOW);
     }
 
     @Override
@@ -99,7 +104,7 @@ final class TestProxy implements AutoCloseable {
     public void refund(Reservation reservation) {}
 
     @Override
-    public RateLimitState rateLimit(Principal principal) {
+    public RateLimitState rateLimit(Principal principal, RateLimit limit, Instant at) {
       return WINDOW;
     }
   }
