@@ -10,8 +10,9 @@ import java.nio.file.attribute.PosixFilePermissions;
 
 /**
  * Owner-only files and directories (mode 600 / 700 where the file system has POSIX permissions),
- * written atomically so a crash never leaves half a file: the file-backed stores, the master keyset
- * and the admin token all go through here.
+ * written atomically so a crash never leaves half a file. The file-backed stores, the ledger's
+ * journal and the master keyset go through here; public so a host keeping its own secrets beside
+ * them (an admin token, a keyset it generates) writes them the same way.
  */
 public final class PrivateFiles {
   private static final boolean POSIX =
