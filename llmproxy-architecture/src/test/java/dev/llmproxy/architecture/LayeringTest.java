@@ -13,6 +13,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -67,6 +69,21 @@ class LayeringTest {
       byModule.put(module.dir(), new ClassFileImporter().importPath(classes));
     }
     all = new ClassFileImporter().importPaths(dirs);
+  }
+
+  @Test
+  void everyModuleWithCodeIsChecked() throws Exception {
+    Path repo = Path.of("..").toAbsolutePath().normalize();
+    Matcher module =
+        Pattern.compile("<module>([^<]+)</module>")
+            .matcher(Files.readString(repo.resolve("pom.xml")));
+    while (module.find()) {
+      String dir = module.group(1);
+      if (Files.isDirectory(repo.resolve(dir).resolve("src/main/java"))) {
+        assertTrue(
+            MODULES.containsKey(dir), dir + " has code but no place in LayeringTest.MODULES");
+      }
+    }
   }
 
   @Test

@@ -61,7 +61,7 @@ public final class LlmProxy implements AutoCloseable {
   }
 
   /**
-   * Runs {@code exchange} through the pipeline on the proxy's executor and returns at once. The
+   * Runs {@code exchange} through the proxy's stages on its executor and returns at once. The
    * exchange is always completed or aborted, exactly once, whatever happens.
    */
   public void handle(ProxyExchange exchange) {
@@ -199,7 +199,10 @@ public final class LlmProxy implements AutoCloseable {
       return this;
     }
 
-    /** Largest accepted request body; default 32 MiB. Larger bodies get 413. */
+    /**
+     * Largest accepted request body; default {@value #DEFAULT_MAX_REQUEST_BODY_BYTES} bytes (32
+     * MiB). Larger bodies get 413.
+     */
     public Builder maxRequestBodyBytes(long bytes) {
       requireUnset(maxRequestBodyBytes, "maxRequestBodyBytes");
       if (bytes < 0 || bytes > Integer.MAX_VALUE - 16) {
@@ -209,7 +212,10 @@ public final class LlmProxy implements AutoCloseable {
       return this;
     }
 
-    /** Exchanges in flight before the proxy answers overloaded; default 10,000. */
+    /**
+     * Exchanges in flight before the proxy answers overloaded; default {@value
+     * #DEFAULT_MAX_CONCURRENT_EXCHANGES}.
+     */
     public Builder maxConcurrentExchanges(int exchanges) {
       requireUnset(maxConcurrentExchanges, "maxConcurrentExchanges");
       if (exchanges < 1) {
@@ -238,7 +244,10 @@ public final class LlmProxy implements AutoCloseable {
       return this;
     }
 
-    /** Output tokens assumed when a generation names no {@code max_tokens}; default 64,000. */
+    /**
+     * Output tokens assumed when a generation names no {@code max_tokens}; default {@value
+     * #DEFAULT_MAX_OUTPUT_TOKENS}.
+     */
     public Builder defaultMaxOutputTokens(long tokens) {
       requireUnset(defaultMaxOutputTokens, "defaultMaxOutputTokens");
       if (tokens < 0) {

@@ -244,6 +244,27 @@ class ExchangeTest {
   }
 
   @Test
+  void anEventStreamIsRecognisedWhateverTheCaseOfItsMediaType() throws Exception {
+    upstream.enqueue(
+        new MockResponse.Builder()
+            .setHeader("content-type", "Text/Event-Stream; charset=utf-8")
+            .body(
+                "event: message_start\ndata: {\"type\":\"message_start\",\"message\":"
+                    + "{\"usage\":{\"input_tokens\":7,\"output_tokens\":1}}}\n\n"
+                    + "event: message_delta\ndata: {\"type\":\"message_delta\","
+                    + "\"usage\":{\"output_tokens\":3}}\n\n")
+            .build());
+    FakeExchange stream = FakeExchange.post("/anthropic/v1/messages", TOKEN, "{}");
+    proxy().handle(stream);
+    stream.await();
+    assertEquals("no", stream.responseHeaders.first("x-accel-buffering").orElse(null));
+    assertEquals(
+        "no-cache, no-transform", stream.responseHeaders.first("cache-control").orElse(null));
+    assertEquals(1, stream.flushesBeforeBody, "a stream opens before its first event");
+    assertEquals(7, event().usage().inputTokens(), "and its usage is metered");
+  }
+
+  @Test
   void upstreamBreakingOffMidBodyAbortsTheClientResponse() throws Exception {
     upstream.enqueue(
         new MockResponse.Builder()

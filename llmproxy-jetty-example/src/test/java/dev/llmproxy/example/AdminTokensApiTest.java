@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** {@code /admin/tokens} exactly as CONTRACT.md describes it. */
+/** {@code /admin/tokens} as docs/identity.md and README.md describe it. */
 class AdminTokensApiTest {
   private ProxyFixture fixture;
 

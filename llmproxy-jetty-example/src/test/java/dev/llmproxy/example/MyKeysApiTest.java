@@ -28,7 +28,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** {@code /api/v1/me/keys/{provider}} exactly as CONTRACT.md describes it. */
+/** {@code /api/v1/me/keys/{provider}} as docs/identity.md and README.md describe it. */
 class MyKeysApiTest {
   private static final String KEY = "sk-ant-api03-alices-key-abcdef";
   private ProxyFixture fixture;

@@ -62,7 +62,8 @@ public abstract class LedgerContract {
     return null;
   }
 
-  private BudgetLedger ledgerWithRate(String tier, int requestsPerMinute) throws Exception {
+  /** A fresh ledger, with requests of {@code tier} made at {@code requestsPerMinute}. */
+  private BudgetLedger ledgerForTier(String tier, int requestsPerMinute) throws Exception {
     ratesByTier.put(tier, requestsPerMinute);
     return ledger();
   }
@@ -95,7 +96,7 @@ public abstract class LedgerContract {
 
   @Test
   public void theRateWindowDeniesWithRetryAfterAndRollsAtTheMinute() throws Exception {
-    BudgetLedger ledger = ledgerWithRate("tiny", 2);
+    BudgetLedger ledger = ledgerForTier("tiny", 2);
     Principal p = token("tiny", OptionalLong.empty(), OptionalLong.empty());
     Decision.Granted first =
         assertInstanceOf(Decision.Granted.class, reserve(ledger, p, Charge.oneRequest()));
@@ -114,7 +115,7 @@ public abstract class LedgerContract {
 
   @Test
   public void aZeroRateMeansNoRateLimit() throws Exception {
-    BudgetLedger ledger = ledgerWithRate("free", 0);
+    BudgetLedger ledger = ledgerForTier("free", 0);
     Principal p = token("free", OptionalLong.empty(), OptionalLong.empty());
     for (int i = 0; i < 50; i++) {
       assertInstanceOf(Decision.Granted.class, reserve(ledger, p, Charge.oneRequest()));
@@ -124,7 +125,7 @@ public abstract class LedgerContract {
 
   @Test
   public void refundsReleaseHoldsAndSettlingTwiceCountsOnce() throws Exception {
-    BudgetLedger ledger = ledgerWithRate("free", 0);
+    BudgetLedger ledger = ledgerForTier("free", 0);
     Principal p = token("free", OptionalLong.of(1), OptionalLong.of(1000));
     Decision.Granted held =
         assertInstanceOf(Decision.Granted.class, reserve(ledger, p, new Charge(1, 800)));
@@ -143,7 +144,7 @@ public abstract class LedgerContract {
 
   @Test
   public void spendHoldsAreWorstCaseAndCommitsAreCappedAtTheHold() throws Exception {
-    BudgetLedger ledger = ledgerWithRate("free", 0);
+    BudgetLedger ledger = ledgerForTier("free", 0);
     Principal p = token("free", OptionalLong.empty(), OptionalLong.of(1000));
     Decision.Granted a =
         assertInstanceOf(Decision.Granted.class, reserve(ledger, p, new Charge(1, 600)));
@@ -159,7 +160,7 @@ public abstract class LedgerContract {
 
   @Test
   public void anEstimateNearLongMaxCannotOverflowPastTheCap() throws Exception {
-    BudgetLedger ledger = ledgerWithRate("free", 0);
+    BudgetLedger ledger = ledgerForTier("free", 0);
     Principal p = token("free", OptionalLong.of(Long.MAX_VALUE), OptionalLong.of(1_000_000));
     assertInstanceOf(Decision.Granted.class, reserve(ledger, p, new Charge(1, 900_000)));
     assertEquals(
@@ -171,7 +172,7 @@ public abstract class LedgerContract {
 
   @Test
   public void aDeniedBudgetGivesTheRateSlotBack() throws Exception {
-    BudgetLedger ledger = ledgerWithRate("tiny", 5);
+    BudgetLedger ledger = ledgerForTier("tiny", 5);
     Principal p = token("tiny", OptionalLong.of(0), OptionalLong.empty());
     assertInstanceOf(Decision.Denied.class, reserve(ledger, p, Charge.oneRequest()));
     assertEquals(
@@ -182,7 +183,7 @@ public abstract class LedgerContract {
 
   @Test
   public void exactlyMaxRequestsAreGrantedUnderContention() throws Exception {
-    BudgetLedger ledger = ledgerWithRate("free", 0);
+    BudgetLedger ledger = ledgerForTier("free", 0);
     Principal p = token("free", OptionalLong.of(30), OptionalLong.empty());
     ExecutorService pool = Executors.newFixedThreadPool(8);
     CountDownLatch start = new CountDownLatch(1);
@@ -217,7 +218,7 @@ public abstract class LedgerContract {
 
   @Test
   public void firstUseUnderContentionNeverDeniesWrongly() throws Exception {
-    BudgetLedger ledger = ledgerWithRate("busy", 1000);
+    BudgetLedger ledger = ledgerForTier("busy", 1000);
     for (int round = 0; round < 5; round++) {
       Principal fresh =
           new Principal(
@@ -256,7 +257,7 @@ public abstract class LedgerContract {
 
   @Test
   public void aLaggingClockCannotMoveTheWindowBack() throws Exception {
-    BudgetLedger ledger = ledgerWithRate("tiny", 2);
+    BudgetLedger ledger = ledgerForTier("tiny", 2);
     Principal p = token("tiny", OptionalLong.empty(), OptionalLong.empty());
     reserve(ledger, p, Charge.oneRequest());
     reserve(ledger, p, Charge.oneRequest());

@@ -54,7 +54,8 @@ class FileBudgetLedgerTest {
         new Limits(maxRequests, OptionalLong.empty(), List.of(), Set.of()));
   }
 
-  private FileBudgetLedger openWithoutRate(Path dir, long journalLimit) throws IOException {
+  /** Opens with a small journal limit; requests from then on have no rate limit. */
+  private FileBudgetLedger openUnlimited(Path dir, long journalLimit) throws IOException {
     rate = 0;
     return FileBudgetLedger.open(dir, journalLimit);
   }
@@ -128,7 +129,7 @@ class FileBudgetLedgerTest {
   void aLongJournalIsCompactedAndReplaysToTheSameState() throws Exception {
     Principal alice = token("tok_1", OptionalLong.empty());
     Principal bob = token("tok_2", OptionalLong.empty());
-    try (FileBudgetLedger ledger = openWithoutRate(dir, 2048)) {
+    try (FileBudgetLedger ledger = openUnlimited(dir, 2048)) {
       granted(reserve(ledger, bob, new Charge(1, 1_000))); // left open across the compactions
       for (int round = 0;
           round < 3;

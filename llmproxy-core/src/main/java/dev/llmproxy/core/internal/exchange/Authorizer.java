@@ -22,11 +22,12 @@ final class Authorizer implements Stage {
   @Override
   public UpstreamResponse process(Chain chain) throws ProxyError {
     ExchangeState x = chain.state();
-    authorize(x.principal, x.route, x.peek);
+    x.tier = authorize(x.principal, x.route, x.peek);
     return chain.proceed();
   }
 
-  void authorize(Principal principal, Route route, RequestPeek peek) throws ProxyError {
+  /** Checks the request against the principal's limits and tier; returns the tier. */
+  Tiers.Tier authorize(Principal principal, Route route, RequestPeek peek) throws ProxyError {
     if (!principal.limits().allowsProvider(route.profile().id())) {
       throw ProxyError.forbidden("This token may not use provider " + route.profile().id() + ".");
     }
@@ -50,5 +51,6 @@ final class Authorizer implements Stage {
       throw ProxyError.forbidden(
           "This token has model or spend limits, so requests must name a top-level model.");
     }
+    return tier;
   }
 }

@@ -3,12 +3,10 @@ package dev.llmproxy.core.internal.exchange;
 import dev.llmproxy.api.BudgetLedger;
 import dev.llmproxy.api.Charge;
 import dev.llmproxy.api.Decision;
-import dev.llmproxy.api.Principal;
 import dev.llmproxy.api.RateLimit;
 import dev.llmproxy.api.RateLimitState;
 import dev.llmproxy.api.Reservation;
 import dev.llmproxy.api.ReservationRequest;
-import dev.llmproxy.api.UpstreamCall;
 import dev.llmproxy.api.UpstreamResponse;
 import dev.llmproxy.core.PriceTable;
 import dev.llmproxy.core.Tiers;
@@ -65,8 +63,7 @@ final class Budget implements Stage {
     try {
       decision =
           ledger.reserve(
-              new ReservationRequest(
-                  x.principal, estimate, rateLimitOf(x.principal), clock.instant()));
+              new ReservationRequest(x.principal, estimate, rateLimitOf(x), clock.instant()));
     } catch (RuntimeException e) {
       log.warn("Budget ledger failed; failing closed: {}", e.toString());
       throw ProxyError.unavailable(
@@ -88,8 +85,7 @@ final class Budget implements Stage {
     if (reservation == null) {
       return;
     }
-    UpstreamCall sent = x.call();
-    if (sent == null || !sent.requestSent()) {
+    if (!x.requestSent()) {
       try {
         ledger.refund(reservation);
       } catch (RuntimeException e) {
@@ -138,17 +134,15 @@ final class Budget implements Stage {
       return RateLimitState.unlimited();
     }
     try {
-      return ledger.rateLimit(x.principal, rateLimitOf(x.principal), clock.instant());
+      return ledger.rateLimit(x.principal, rateLimitOf(x), clock.instant());
     } catch (RuntimeException e) {
       return RateLimitState.unlimited();
     }
   }
 
-  /** The principal's tier's rate; an unknown tier was refused before any ledger call. */
-  private RateLimit rateLimitOf(Principal principal) {
-    return tiers
-        .tier(principal.tier())
-        .map(tier -> new RateLimit(tier.requestsPerMinute()))
-        .orElse(RateLimit.NONE);
+  /** The request rate of the principal's tier; none for a tier this proxy does not know. */
+  private RateLimit rateLimitOf(ExchangeState x) {
+    Tiers.Tier tier = x.tier != null ? x.tier : tiers.tier(x.principal.tier()).orElse(null);
+    return tier == null ? RateLimit.NONE : new RateLimit(tier.requestsPerMinute());
   }
 }

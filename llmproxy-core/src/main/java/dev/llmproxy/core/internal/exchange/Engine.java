@@ -87,7 +87,9 @@ public final class Engine {
   public ErrorResponse containerError(String path, int status, String message) {
     ProviderProfile profile = router.resolve(path).profile();
     return new ErrorResponse(
-        status, "application/json", profile.errorBody(ErrorType.forStatus(status), message));
+        status,
+        ResponseHeaders.ERROR_CONTENT_TYPE,
+        profile.errorBody(ErrorType.forStatus(status), message));
   }
 
   /** Rejects later exchanges and stops the running ones. */

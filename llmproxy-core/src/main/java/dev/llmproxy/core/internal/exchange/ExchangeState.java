@@ -9,6 +9,7 @@ import dev.llmproxy.api.UpstreamCall;
 import dev.llmproxy.api.UpstreamCredential;
 import dev.llmproxy.core.ModelPrice;
 import dev.llmproxy.core.ProxyExchange;
+import dev.llmproxy.core.Tiers;
 import dev.llmproxy.core.internal.metering.UsageMeter;
 import dev.llmproxy.core.internal.provider.RequestPeek;
 import dev.llmproxy.core.internal.provider.Route;
@@ -31,6 +32,7 @@ final class ExchangeState {
   byte[] body;
   boolean bodyRead; // the request body was read whole
   RequestPeek peek = RequestPeek.NONE;
+  Tiers.Tier tier; // the principal's tier, once authorized
 
   // reserve
   ModelPrice price;
@@ -49,6 +51,7 @@ final class ExchangeState {
   boolean abort; // end the client's response abnormally
 
   private volatile UpstreamCall call;
+  private boolean earlierCallSent; // a replaced attempt reached the upstream: never refund
   private volatile boolean clientGone;
   private volatile boolean stopped;
 
@@ -67,17 +70,24 @@ final class ExchangeState {
     return Duration.ofNanos(System.nanoTime() - startNanos);
   }
 
-  /** Remembers the upstream call so either side can cancel it; cancels it if one already did. */
+  /**
+   * Remembers the upstream call so either side can cancel it; cancels it if one already did. A
+   * stage that tries again (failover) attaches each attempt's call in turn, having closed the
+   * failed attempt's response; whether any of them reached the upstream is remembered.
+   */
   void attach(UpstreamCall upstreamCall) {
+    UpstreamCall previous = call;
+    earlierCallSent |= previous != null && previous.requestSent();
     call = upstreamCall;
     if (clientGone || stopped) {
       upstreamCall.cancel();
     }
   }
 
-  /** The upstream call, once there is one. */
-  UpstreamCall call() {
-    return call;
+  /** Whether any attempt's request reached the upstream, so the exchange must be paid for. */
+  boolean requestSent() {
+    UpstreamCall current = call;
+    return earlierCallSent || (current != null && current.requestSent());
   }
 
   /** The client has gone: cancel the upstream call. Any thread. */

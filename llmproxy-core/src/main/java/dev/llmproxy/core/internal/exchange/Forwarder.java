@@ -29,15 +29,15 @@ final class Forwarder implements Stage {
   public UpstreamResponse process(Chain chain) throws ProxyError {
     ExchangeState x = chain.state();
     Route route = x.route;
+    UpstreamRequest request =
+        new UpstreamRequest(
+            x.io.method(),
+            route.upstreamUrl(x.io.rawQuery()),
+            route.profile().upstreamHeaders(x.io.requestHeaders(), x.credential),
+            route.profile().prepareBody(route.upstreamPath(), x.peek, x.body));
     UpstreamCall call;
     try {
-      call =
-          client.newCall(
-              new UpstreamRequest(
-                  x.io.method(),
-                  route.upstreamUrl(x.io.rawQuery()),
-                  route.profile().upstreamHeaders(x.io.requestHeaders(), x.credential),
-                  route.profile().prepareBody(route.upstreamPath(), x.peek, x.body)));
+      call = client.newCall(request);
     } catch (IllegalArgumentException e) {
       // The message may quote a header value, i.e. a credential: log the type only.
       log.error("Upstream request for {} could not be built: {}", route.provider(), e.getClass());

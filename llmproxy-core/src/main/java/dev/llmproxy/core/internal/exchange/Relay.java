@@ -13,10 +13,10 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
 
 /**
- * The respond stage: sends the upstream's status and allowed headers, then copies its body to the
- * client chunk by chunk, a meter reading a copy of each chunk. Records how the copy ended: a client
- * that left cancels the upstream call, and a body that broke off ends the client's response
- * abnormally, never cleanly.
+ * The respond step, run once the stages returned the upstream's response: sends the upstream's
+ * status and allowed headers, then copies its body to the client chunk by chunk, a meter reading a
+ * copy of each chunk. Records how the copy ended: a client that left cancels the upstream call, and
+ * a body that broke off ends the client's response abnormally, never cleanly.
  */
 final class Relay {
   private static final Logger log = LoggerFactory.getLogger(Relay.class);
@@ -37,11 +37,11 @@ final class Relay {
         x.meter = profile.meter(upstream);
       }
       boolean eventStream = ContentTypes.isEventStream(upstream);
+      Headers headers =
+          ResponseHeaders.forAnswer(profile, upstream, eventStream, budget.rateLimit(x));
       OutputStream out;
       try {
-        x.io.startResponse(
-            x.status,
-            ResponseHeaders.forAnswer(profile, upstream, eventStream, budget.rateLimit(x)));
+        x.io.startResponse(x.status, headers);
         out = x.io.responseBody();
         if (BodyRelay.opensAtOnce(eventStream, upstream)) {
           out.flush();

@@ -12,6 +12,9 @@ import java.time.Duration;
  * Retry-After} and {@code Connection}. Framing ({@code Transfer-Encoding}) is the container's.
  */
 final class ResponseHeaders {
+  /** The content type of every error the proxy answers itself. */
+  static final String ERROR_CONTENT_TYPE = "application/json";
+
   private ResponseHeaders() {}
 
   /** The headers of a relayed upstream answer. */
@@ -36,7 +39,7 @@ final class ResponseHeaders {
    */
   static Headers forError(
       int bodyLength, RateLimitState rate, Duration retryAfter, boolean closeConnection) {
-    Headers.Builder headers = Headers.builder().add("content-type", "application/json");
+    Headers.Builder headers = Headers.builder().add("content-type", ERROR_CONTENT_TYPE);
     addRateLimit(rate, headers);
     if (!retryAfter.isZero()) {
       long seconds = Math.max(1, (retryAfter.toMillis() + 999) / 1000);

@@ -5,9 +5,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The settle stage, run however the exchange ended: settles the hold first (so the caller's next
- * request sees its budget as it really is), then ends the response, then publishes the one event (a
- * slow listener never delays the client). Never throws.
+ * The settle step, run once however the exchange ended: settles the hold first (so the caller's
+ * next request sees its budget as it really is), then ends the response, then publishes the one
+ * event (a slow listener never delays the client). Never throws.
  */
 final class Settlement {
   private static final Logger log = LoggerFactory.getLogger(Settlement.class);

@@ -9,7 +9,7 @@ import dev.llmproxy.core.internal.metering.UsageMeter;
 /**
  * Everything the engine knows about one upstream provider: where it lives, which headers cross, how
  * a credential is injected, and how its error envelope looks. Adding a provider means adding a
- * profile; the pipeline stages stay as they are.
+ * profile; the exchange's stages stay as they are.
  */
 public interface ProviderProfile {
 
