@@ -27,6 +27,8 @@ public final class ProxyEvent {
   private final Usage usage;
   private final long costNanoUsd;
   private final String credentialSource;
+  private final boolean overshoot;
+  private final boolean costEstimated;
 
   private ProxyEvent(Builder b) {
     this.timestamp = Objects.requireNonNull(b.timestamp, "timestamp");
@@ -43,6 +45,8 @@ public final class ProxyEvent {
     this.usage = Objects.requireNonNull(b.usage, "usage");
     this.costNanoUsd = b.costNanoUsd;
     this.credentialSource = b.credentialSource;
+    this.overshoot = b.overshoot;
+    this.costEstimated = b.costEstimated;
   }
 
   /** A new builder; the engine fills it in as the exchange proceeds. */
@@ -120,6 +124,23 @@ public final class ProxyEvent {
     return Optional.ofNullable(credentialSource);
   }
 
+  /**
+   * Whether the cost exceeded what was reserved for the exchange: the upstream reported more usage
+   * than the hold allowed for. The cost is booked anyway, so a spend cap may be passed by this one
+   * exchange; the account is refused from then on.
+   */
+  public boolean overshoot() {
+    return overshoot;
+  }
+
+  /**
+   * Whether {@link #costNanoUsd()} is an estimate rather than the upstream's reported usage: the
+   * exchange ended (the client left, the upstream broke off) before the upstream reported it.
+   */
+  public boolean costEstimated() {
+    return costEstimated;
+  }
+
   @Override
   public String toString() {
     return "ProxyEvent["
@@ -156,6 +177,8 @@ public final class ProxyEvent {
     private Usage usage = Usage.NONE;
     private long costNanoUsd;
     private String credentialSource;
+    private boolean overshoot;
+    private boolean costEstimated;
 
     private Builder() {}
 
@@ -222,6 +245,16 @@ public final class ProxyEvent {
 
     public Builder credentialSource(String credentialSource) {
       this.credentialSource = credentialSource;
+      return this;
+    }
+
+    public Builder overshoot(boolean overshoot) {
+      this.overshoot = overshoot;
+      return this;
+    }
+
+    public Builder costEstimated(boolean costEstimated) {
+      this.costEstimated = costEstimated;
       return this;
     }
 

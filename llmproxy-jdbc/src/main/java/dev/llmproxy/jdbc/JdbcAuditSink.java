@@ -41,8 +41,9 @@ public final class JdbcAuditSink implements ProxyListener {
               connection.prepareStatement(
                   "INSERT INTO llmproxy_audit (ts, principal_id, token_id, provider, method, path,"
                       + " model, status, outcome, latency_ms, ttfb_ms, input_tokens, output_tokens,"
-                      + " cache_write_tokens, cache_read_tokens, cost_nano, credential_source)"
-                      + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+                      + " cache_write_tokens, cache_read_tokens, cost_nano, credential_source,"
+                      + " cost_estimated, overshoot)"
+                      + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
             for (ProxyEvent e : events) {
               bind(insert, e);
               insert.addBatch();
@@ -75,6 +76,8 @@ public final class JdbcAuditSink implements ProxyListener {
     insert.setLong(15, e.usage().cacheReadInputTokens());
     insert.setLong(16, e.costNanoUsd());
     setText(insert, 17, e.credentialSource());
+    insert.setBoolean(18, e.costEstimated());
+    insert.setBoolean(19, e.overshoot());
   }
 
   private static void setText(PreparedStatement statement, int index, Optional<String> value)

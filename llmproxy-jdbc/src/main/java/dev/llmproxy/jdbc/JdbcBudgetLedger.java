@@ -183,7 +183,7 @@ public final class JdbcBudgetLedger implements BudgetLedger, AutoCloseable {
       update.setLong(1, requests);
       update.setLong(2, nano);
       update.setLong(3, actual == null ? 0 : actual.requests());
-      update.setLong(4, actual == null ? 0 : Math.min(actual.nanoUsd(), nano));
+      update.setLong(4, actual == null ? 0 : actual.nanoUsd()); // above the hold too
       update.setString(5, account);
       update.executeUpdate();
     }

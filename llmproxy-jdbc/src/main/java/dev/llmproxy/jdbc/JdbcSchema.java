@@ -18,7 +18,8 @@ import javax.sql.DataSource;
  * instance that loses the race finds the version recorded and moves on.
  */
 public final class JdbcSchema {
-  private static final List<String> VERSIONS = List.of("V1__schema.sql", "V2__audit.sql");
+  private static final List<String> VERSIONS =
+      List.of("V1__schema.sql", "V2__audit.sql", "V3__audit_flags.sql");
   private static final long ADVISORY_LOCK = 0x6c6c6d70726f7879L; // "llmproxy"
 
   private JdbcSchema() {}

@@ -92,6 +92,8 @@ final class AuditLog implements ProxyListener, AutoCloseable {
       g.writeEndObject();
       g.writeNumberField(
           "cost_usd", BigDecimal.valueOf(event.costNanoUsd(), 9).stripTrailingZeros());
+      g.writeBooleanField("estimated", event.costEstimated());
+      g.writeBooleanField("overshoot", event.overshoot());
       g.writeStringField("credential_source", event.credentialSource().orElse(null));
       g.writeEndObject();
     } catch (IOException e) {

@@ -85,12 +85,17 @@ public abstract class LedgerContract {
   }
 
   private static Principal token(String tier, OptionalLong maxRequests, OptionalLong maxSpend) {
+    return token(tier, maxRequests, maxSpend, "tok_1");
+  }
+
+  private static Principal token(
+      String tier, OptionalLong maxRequests, OptionalLong maxSpend, String tokenId) {
     return new Principal(
         "alice",
         Principal.Kind.USER,
         tier,
         Set.of(),
-        Map.of(Principal.TOKEN_ID, "tok_1"),
+        Map.of(Principal.TOKEN_ID, tokenId),
         new Limits(maxRequests, maxSpend, List.of(), Set.of()));
   }
 
@@ -143,7 +148,7 @@ public abstract class LedgerContract {
   }
 
   @Test
-  public void spendHoldsAreWorstCaseAndCommitsAreCappedAtTheHold() throws Exception {
+  public void spendHoldsAreWorstCaseAndACommitBooksTheActualCost() throws Exception {
     BudgetLedger ledger = ledgerForTier("free", 0);
     Principal p = token("free", OptionalLong.empty(), OptionalLong.of(1000));
     Decision.Granted a =
@@ -152,10 +157,82 @@ public abstract class LedgerContract {
         assertInstanceOf(Decision.Denied.class, reserve(ledger, p, new Charge(1, 600)));
     assertEquals(Decision.Reason.SPEND_BUDGET_EXHAUSTED, denied.reason());
     assertEquals(Duration.ZERO, denied.retryAfter());
-    ledger.commit(a.reservation(), new Charge(1, 5000));
-    assertEquals(new Balance(1, 600), ledger.balance("tok_1"));
-    assertInstanceOf(Decision.Granted.class, reserve(ledger, p, new Charge(1, 400)));
+    ledger.commit(a.reservation(), new Charge(1, 300));
+    assertEquals(new Balance(1, 300), ledger.balance("tok_1"));
+    assertInstanceOf(Decision.Granted.class, reserve(ledger, p, new Charge(1, 700)));
     assertInstanceOf(Decision.Denied.class, reserve(ledger, p, new Charge(1, 1)));
+  }
+
+  @Test
+  public void aCommitAboveItsHoldIsBookedWholeAndTheAccountIsRefusedAfter() throws Exception {
+    BudgetLedger ledger = ledgerForTier("free", 0);
+    Principal p = token("free", OptionalLong.empty(), OptionalLong.of(1000));
+    Decision.Granted a =
+        assertInstanceOf(Decision.Granted.class, reserve(ledger, p, new Charge(1, 600)));
+    ledger.commit(a.reservation(), new Charge(1, 5000)); // the upstream reported more
+    assertEquals(new Balance(1, 5000), ledger.balance("tok_1"), "spend is what it cost");
+    assertEquals(
+        Decision.Reason.SPEND_BUDGET_EXHAUSTED,
+        assertInstanceOf(Decision.Denied.class, reserve(ledger, p, new Charge(1, 0))).reason());
+  }
+
+  @Test
+  public void spendIsTheSumOfCommittedCostsAfterARandomConcurrentRun() throws Exception {
+    BudgetLedger ledger = ledgerForTier("free", 0);
+    int threads = 8;
+    int perThread = 125; // 1,000 reservations
+    String[] tokens = {"tok_even", "tok_odd"}; // the spend of each must add up on its own
+    long[][] spent = new long[threads][2]; // per thread, per token: what its commits booked
+    long[][] used = new long[threads][2];
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    CountDownLatch start = new CountDownLatch(1);
+    try {
+      List<Future<?>> futures = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int thread = t;
+        futures.add(
+            pool.submit(
+                () -> {
+                  java.util.Random random = new java.util.Random(thread);
+                  start.await();
+                  for (int i = 0; i < perThread; i++) {
+                    int which = i % 2;
+                    Principal p =
+                        token("free", OptionalLong.empty(), OptionalLong.empty(), tokens[which]);
+                    long hold = 1 + random.nextInt(1_000);
+                    Decision.Granted g =
+                        assertInstanceOf(
+                            Decision.Granted.class, reserve(ledger, p, new Charge(1, hold)));
+                    int fate = random.nextInt(4);
+                    if (fate == 0) {
+                      ledger.refund(g.reservation());
+                    } else {
+                      long actual =
+                          fate == 1 ? hold + random.nextInt(5_000) : random.nextInt((int) hold);
+                      ledger.commit(g.reservation(), new Charge(1, actual));
+                      spent[thread][which] += actual;
+                      used[thread][which]++;
+                    }
+                  }
+                  return null;
+                }));
+      }
+      start.countDown();
+      for (Future<?> future : futures) {
+        future.get(60, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    for (int which = 0; which < 2; which++) {
+      long spend = 0;
+      long requests = 0;
+      for (int t = 0; t < threads; t++) {
+        spend += spent[t][which];
+        requests += used[t][which];
+      }
+      assertEquals(new Balance(requests, spend), ledger.balance(tokens[which]), tokens[which]);
+    }
   }
 
   @Test

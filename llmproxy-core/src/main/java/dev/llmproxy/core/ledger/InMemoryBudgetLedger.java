@@ -32,8 +32,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p><b>Budgets</b> per account (an issued token, see {@link Principal#accountId()}): {@code
  * maxRequests} counts requests held or sent; {@code maxSpendNanoUsd} counts the spend committed
  * plus every outstanding worst-case hold, so concurrent requests can never overspend. A commit
- * books the actual cost, capped at the hold (the hold is a true upper bound), and releases the
- * rest.
+ * books the actual cost and releases the hold. An actual cost above the hold (the upstream reported
+ * more than the estimate allowed for) is booked whole, so spend always equals what the exchanges
+ * cost; the account may then stand above its cap, and every later reservation is refused.
  */
 public final class InMemoryBudgetLedger implements BudgetLedger {
   private static final Duration WINDOW = Duration.ofMinutes(1);
@@ -159,14 +160,6 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
     Hold hold = holds.remove(id);
     if (hold == null) {
       return; // already settled
-    }
-    if (actual != null && actual.nanoUsd() > hold.estimate().nanoUsd()) {
-      log.warn(
-          "Metered cost {} nano-USD exceeds the hold {} of account {}; booked at the hold",
-          actual.nanoUsd(),
-          hold.estimate().nanoUsd(),
-          hold.account());
-      actual = new Charge(actual.requests(), hold.estimate().nanoUsd());
     }
     Account account = accounts.get(hold.account());
     synchronized (account) {

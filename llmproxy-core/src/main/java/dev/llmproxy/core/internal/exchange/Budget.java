@@ -118,7 +118,10 @@ final class Budget implements Stage {
             x.price,
             x.maxOutputTokens,
             reservation.estimate().nanoUsd());
-    x.event.usage(metered.usage()).costNanoUsd(cost);
+    x.event
+        .usage(metered.usage())
+        .costNanoUsd(cost)
+        .overshoot(cost > reservation.estimate().nanoUsd());
     return cost;
   }
 

@@ -9,8 +9,8 @@ import dev.llmproxy.core.ModelPrice;
  * arrived (cancelled or timed out while the upstream worked); nothing for an upstream error
  * (providers do not bill them); the metered usage when the response reported it or ended normally;
  * and for a stream cut short (cancelled or broken) without final usage, the input seen plus the
- * worst-case output, because the upstream bills tokens the proxy never saw. The ledger caps it at
- * the reservation.
+ * worst-case output, because the upstream bills tokens the proxy never saw. The ledger books it
+ * whole, also when it exceeds the reservation.
  */
 public final class Charges {
   private Charges() {}
