@@ -34,6 +34,7 @@ final class Defaults {
         b.executor, // null: the engine's own pool
         b.maxConcurrentExchanges != null
             ? b.maxConcurrentExchanges
-            : LlmProxy.DEFAULT_MAX_CONCURRENT_EXCHANGES);
+            : LlmProxy.DEFAULT_MAX_CONCURRENT_EXCHANGES,
+        b.shutdownDrain != null ? b.shutdownDrain : LlmProxy.DEFAULT_SHUTDOWN_DRAIN);
   }
 }

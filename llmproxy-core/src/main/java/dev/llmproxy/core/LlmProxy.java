@@ -7,6 +7,7 @@ import dev.llmproxy.api.TokenResolver;
 import dev.llmproxy.api.UpstreamClient;
 import dev.llmproxy.core.internal.exchange.Engine;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -43,6 +44,9 @@ public final class LlmProxy implements AutoCloseable {
   /** Default limit of exchanges in flight. */
   public static final int DEFAULT_MAX_CONCURRENT_EXCHANGES = 10_000;
 
+  /** How long {@link #close()} lets exchanges in flight finish by default: 30 seconds. */
+  public static final Duration DEFAULT_SHUTDOWN_DRAIN = Duration.ofSeconds(30);
+
   private final Engine engine;
   private final OkHttpUpstreamClient ownedUpstream; // null when the host supplied the client
 
@@ -78,9 +82,12 @@ public final class LlmProxy implements AutoCloseable {
   }
 
   /**
-   * Stops accepting exchanges (later ones are answered overloaded); running ones have their
-   * upstream calls cancelled and their threads interrupted. Shuts down the executor and closes the
-   * upstream client if the proxy created them.
+   * Shuts the proxy down gracefully: later exchanges are answered overloaded at once; those in
+   * flight (streams included) get the {@linkplain Builder#shutdownDrain shutdown drain} to finish;
+   * any still running then have their upstream calls cancelled and are settled (their usage booked
+   * and their event published) before this returns. Shuts down the executor and closes the upstream
+   * client if the proxy created them. Blocks for at most the drain plus a few seconds; call it
+   * before the container stops, so streams in flight can still write.
    */
   @Override
   public void close() {
@@ -109,6 +116,7 @@ public final class LlmProxy implements AutoCloseable {
     Long defaultMaxOutputTokens;
     Long maxRequestBodyBytes;
     Integer maxConcurrentExchanges;
+    Duration shutdownDrain;
     final List<ProxyListener> listeners = new ArrayList<>();
     final List<CompatibleUpstream> compatibleUpstreams = new ArrayList<>();
     private final Set<String> compatibleNames = new HashSet<>();
@@ -222,6 +230,19 @@ public final class LlmProxy implements AutoCloseable {
         throw new IllegalArgumentException("maxConcurrentExchanges must be positive");
       }
       this.maxConcurrentExchanges = exchanges;
+      return this;
+    }
+
+    /**
+     * How long {@link LlmProxy#close()} lets exchanges in flight finish before it cancels them;
+     * default 30 seconds. {@link Duration#ZERO} cancels them at once.
+     */
+    public Builder shutdownDrain(Duration drain) {
+      requireUnset(shutdownDrain, "shutdownDrain");
+      if (drain.isNegative()) {
+        throw new IllegalArgumentException("shutdownDrain must not be negative");
+      }
+      this.shutdownDrain = drain;
       return this;
     }
 

@@ -16,6 +16,7 @@ import dev.llmproxy.core.tokens.StaticTokenResolver;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ServerSocket;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
@@ -89,26 +90,74 @@ class ExchangeTest {
   }
 
   @Test
-  void closingTheProxyCancelsAStreamWaitingOnTheUpstream() throws Exception {
+  void closingTheProxyWithoutADrainCancelsAStreamWaitingOnTheUpstream() throws Exception {
     upstream.enqueue(
         new MockResponse.Builder()
             .setHeader("content-type", "text/event-stream")
             .bodyDelay(30, TimeUnit.SECONDS) // the exchange's thread sits in a socket read
             .body("event: a\ndata: 1\n\n")
             .build());
+    proxy =
+        upstreamBuilder()
+            .tokenResolver(StaticTokenResolver.of(Map.of(TOKEN, Principal.user("alice", "pro"))))
+            .budgetLedger(ledger)
+            .addListener(events::add)
+            .shutdownDrain(Duration.ZERO)
+            .build();
     FakeExchange exchange = FakeExchange.post("/anthropic/v1/messages", TOKEN, "{}");
-    proxy().handle(exchange);
+    proxy.handle(exchange);
     exchange.awaitStart();
     proxy.close();
     exchange.await();
     assertTrue(exchange.aborted, "a stream stopped by close() must not end cleanly");
-    assertEquals(Outcome.UPSTREAM_ERROR, event().outcome());
+    ProxyEvent stopped = event();
+    assertEquals(Outcome.UPSTREAM_ERROR, stopped.outcome());
+    assertTrue(stopped.costEstimated(), "no final usage: the cost booked is an estimate");
     assertEquals(1, ledger.committed.get(), "sent upstream, so it counts");
 
     FakeExchange late = FakeExchange.post("/anthropic/v1/messages", TOKEN, "{}");
     proxy.handle(late);
     late.await();
     assertEquals(529, late.status, "a closed proxy takes no more exchanges");
+  }
+
+  @Test
+  void closingTheProxyLetsAStreamInFlightFinishAndRefusesNewExchanges() throws Exception {
+    String start =
+        "event: message_start\ndata: {\"type\":\"message_start\",\"message\":"
+            + "{\"usage\":{\"input_tokens\":7,\"output_tokens\":1}}}\n\n";
+    String end =
+        "event: message_delta\ndata: {\"type\":\"message_delta\","
+            + "\"usage\":{\"output_tokens\":3}}\n\n";
+    upstream.enqueue(
+        new MockResponse.Builder()
+            .setHeader("content-type", "text/event-stream")
+            .body(start + end)
+            .throttleBody(start.length(), 1, TimeUnit.SECONDS) // the end comes a second later
+            .build());
+    FakeExchange stream = FakeExchange.post("/anthropic/v1/messages", TOKEN, "{}");
+    proxy().handle(stream);
+    stream.awaitStart();
+    Thread closing = new Thread(proxy::close, "closing");
+    closing.start();
+    FakeExchange late;
+    do { // a bad token: 401 until close() has begun, then overloaded before it is even read
+      late = FakeExchange.post("/anthropic/v1/messages", "lp_sk_unknown", "{}");
+      proxy.handle(late);
+      late.await();
+    } while (late.status == 401);
+    assertEquals(529, late.status);
+    closing.join(TimeUnit.SECONDS.toMillis(20));
+    assertFalse(closing.isAlive(), "close() returns once the stream has finished");
+    assertEquals(start + end, stream.body(), "the stream in flight was not cut");
+    assertFalse(stream.aborted);
+    ProxyEvent finished = event();
+    while (finished.status() == 401 || finished.status() == 529) {
+      finished = event();
+    }
+    assertEquals(Outcome.OK, finished.outcome());
+    assertEquals(3, finished.usage().outputTokens(), "settled with the reported usage");
+    assertFalse(finished.costEstimated());
   }
 
   @Test

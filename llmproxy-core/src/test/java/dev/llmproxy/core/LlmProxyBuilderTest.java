@@ -34,7 +34,8 @@ class LlmProxyBuilderTest {
             b -> b.prices(PriceTable.defaults()),
             b -> b.tiers(Tiers.defaults()),
             b -> b.defaultMaxOutputTokens(100),
-            b -> b.clock(Clock.systemUTC()));
+            b -> b.clock(Clock.systemUTC()),
+            b -> b.shutdownDrain(java.time.Duration.ofSeconds(1)));
     for (Consumer<LlmProxy.Builder> setter : setters) {
       LlmProxy.Builder builder = LlmProxy.builder();
       setter.accept(builder);

@@ -30,6 +30,7 @@ import java.util.Optional;
  * @param jdbcUrl the database for tokens, keys and the ledger; empty for H2 in the data dir
  * @param jdbcUser its user
  * @param jdbcPassword its password
+ * @param shutdownDrain how long exchanges in flight may finish after SIGTERM before they are cut
  */
 record ExampleConfig(
     int port,
@@ -50,7 +51,8 @@ record ExampleConfig(
     boolean injectOpenAiStreamUsage,
     Optional<String> jdbcUrl,
     Optional<String> jdbcUser,
-    Optional<String> jdbcPassword) {
+    Optional<String> jdbcPassword,
+    Duration shutdownDrain) {
 
   /** Reads the configuration from {@code env}; throws naming the variable if one is invalid. */
   static ExampleConfig fromEnvironment(Map<String, String> env) {
@@ -80,7 +82,8 @@ record ExampleConfig(
             env.getOrDefault("LLMPROXY_OPENAI_INJECT_STREAM_USAGE", "false").trim()),
         nonBlank(env, "LLMPROXY_JDBC_URL"),
         nonBlank(env, "LLMPROXY_JDBC_USER"),
-        nonBlank(env, "LLMPROXY_JDBC_PASSWORD"));
+        nonBlank(env, "LLMPROXY_JDBC_PASSWORD"),
+        Duration.ofSeconds(number(env, "LLMPROXY_SHUTDOWN_DRAIN_SECONDS", 30, 0, 3_600)));
   }
 
   /** This configuration pointed at another Anthropic upstream with another shared key. */
@@ -104,7 +107,8 @@ record ExampleConfig(
         injectOpenAiStreamUsage,
         jdbcUrl,
         jdbcUser,
-        jdbcPassword);
+        jdbcPassword,
+        shutdownDrain);
   }
 
   /** Secrets (admin token, shared keys, keyset) are shown only as present or absent. */

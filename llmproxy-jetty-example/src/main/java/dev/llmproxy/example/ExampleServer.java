@@ -49,6 +49,8 @@ final class ExampleServer implements AutoCloseable {
   private final IssuedTokens tokens;
 
   private final AuditLog audit;
+  private final java.util.concurrent.atomic.AtomicBoolean closing =
+      new java.util.concurrent.atomic.AtomicBoolean();
   private final List<BatchingListener> auditWriters;
 
   private final DataDirState state;
@@ -116,6 +118,7 @@ final class ExampleServer implements AutoCloseable {
                 OkHttpUpstreamClient.builder().readTimeout(config.upstreamIdleTimeout()).build())
             .maxRequestBodyBytes(config.maxBodyBytes())
             .maxConcurrentExchanges(config.maxConcurrent())
+            .shutdownDrain(config.shutdownDrain())
             .clock(clock);
     auditWriters.forEach(builder::addListener);
     listeners.forEach(builder::addListener);
@@ -227,10 +230,18 @@ final class ExampleServer implements AutoCloseable {
     server.join();
   }
 
+  /**
+   * Stops gracefully: the proxy first (new exchanges are answered overloaded, those in flight get
+   * the shutdown drain to finish while the server still carries their bytes, the rest are cancelled
+   * and settled), then the server, then the audit writers (every event on disk) and the stores.
+   */
   @Override
   public void close() throws Exception {
-    server.stop();
+    if (!closing.compareAndSet(false, true)) {
+      return; // the shutdown hook and the main thread may both get here
+    }
     proxy.close();
+    server.stop();
     auditWriters.forEach(BatchingListener::close);
     audit.close();
     state.close();

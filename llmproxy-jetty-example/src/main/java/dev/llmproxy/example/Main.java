@@ -80,6 +80,9 @@ public final class Main {
       generated = loaded.generated();
     }
     try (ExampleServer server = ExampleServer.start(config, adminToken, List.of())) {
+      // SIGTERM (or Ctrl-C): drain the exchanges in flight, settle and audit them, then exit.
+      Runtime.getRuntime()
+          .addShutdownHook(new Thread(() -> closeQuietly(server), "llmproxy-shutdown"));
       out.println("llmproxy listening on " + server.baseUrl());
       printSetup(out, server.baseUrl());
       if (generated) {
@@ -115,6 +118,14 @@ public final class Main {
       if (upstream != null) {
         upstream.close();
       }
+    }
+  }
+
+  private static void closeQuietly(ExampleServer server) {
+    try {
+      server.close();
+    } catch (Exception e) {
+      System.err.println("llmproxy: shutdown failed: " + e);
     }
   }
 

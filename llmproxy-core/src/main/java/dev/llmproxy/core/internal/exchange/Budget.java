@@ -121,6 +121,7 @@ final class Budget implements Stage {
     x.event
         .usage(metered.usage())
         .costNanoUsd(cost)
+        .costEstimated(Charges.isEstimate(x.responded, x.status, x.outcome, metered))
         .overshoot(cost > reservation.estimate().nanoUsd());
     return cost;
   }

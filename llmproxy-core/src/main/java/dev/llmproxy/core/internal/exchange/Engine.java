@@ -14,6 +14,7 @@ import dev.llmproxy.core.internal.http.ErrorType;
 import dev.llmproxy.core.internal.provider.ProviderProfile;
 import dev.llmproxy.core.internal.provider.Router;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Executor;
 
@@ -42,7 +43,8 @@ public final class Engine {
       long maxRequestBodyBytes,
       long defaultMaxOutputTokens,
       Executor executor,
-      int maxConcurrentExchanges) {}
+      int maxConcurrentExchanges,
+      Duration shutdownDrain) {}
 
   private final Router router;
   private final Clock clock;
@@ -51,6 +53,7 @@ public final class Engine {
   private final ErrorWriter errors;
   private final Settlement settlement;
   private final ExchangeRunner runner;
+  private final Duration shutdownDrain;
 
   public Engine(Config config) {
     this.router = config.router();
@@ -75,6 +78,7 @@ public final class Engine {
     this.errors = new ErrorWriter(budget);
     this.settlement = new Settlement(budget, new Listeners(config.listeners()));
     this.runner = new ExchangeRunner(config.executor(), config.maxConcurrentExchanges());
+    this.shutdownDrain = config.shutdownDrain();
   }
 
   /** Starts {@code io} on the executor and returns at once; it is always answered and settled. */
@@ -92,9 +96,12 @@ public final class Engine {
         profile.errorBody(ErrorType.forStatus(status), message));
   }
 
-  /** Rejects later exchanges and stops the running ones. */
+  /**
+   * Rejects later exchanges, lets the running ones finish within the shutdown drain, then cancels
+   * and settles the rest.
+   */
   public void close() {
-    runner.close();
+    runner.close(shutdownDrain);
   }
 
   List<Stage> stages() {

@@ -1,26 +1,33 @@
 package dev.llmproxy.core.internal.exchange;
 
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Hands exchanges to the executor, at most {@code capacity} at a time, and stops the running ones
- * on {@link #close()}. Every exchange given to {@link #run} is answered exactly once: run, or
- * rejected as overloaded when the proxy is full, closed, or its executor refuses it.
+ * Hands exchanges to the executor, at most {@code capacity} at a time, and drains, then stops, the
+ * running ones on {@link #close}. Every exchange given to {@link #run} is answered exactly once:
+ * run, or rejected as overloaded when the proxy is full, closed, or its executor refuses it.
  */
 final class ExchangeRunner {
   private static final Logger log = LoggerFactory.getLogger(ExchangeRunner.class);
 
   private final Executor executor;
   private final ExecutorService ownedExecutor; // null when the host supplied the executor
+
+  /** How long cancelled exchanges get to settle when the runner closes. */
+  static final Duration SETTLE = Duration.ofSeconds(5);
+
   private final Semaphore capacity;
+  private final int permits;
   private final Set<Running> running = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
 
@@ -29,6 +36,7 @@ final class ExchangeRunner {
     this.ownedExecutor = executor == null ? ExchangeExecutors.create() : null;
     this.executor = executor != null ? executor : ownedExecutor;
     this.capacity = new Semaphore(capacity);
+    this.permits = capacity;
   }
 
   /** Starts {@code exchange} on the executor and returns at once. */
@@ -52,16 +60,44 @@ final class ExchangeRunner {
   }
 
   /**
-   * Rejects later exchanges, cancels the running ones' upstream calls and interrupts their threads,
-   * and shuts down the executor if this runner created it.
+   * Closes the runner gracefully: later exchanges are answered overloaded at once; the running ones
+   * get up to {@code drain} to finish on their own; those still running then have their upstream
+   * calls cancelled and their threads interrupted, and get up to {@link #SETTLE} more to settle
+   * (book their usage, publish their event). Shuts down the executor if this runner created it.
+   * Idempotent; blocks for at most {@code drain} plus {@link #SETTLE}.
    */
-  void close() {
+  void close(Duration drain) {
+    if (closed) {
+      return;
+    }
     closed = true;
-    for (Running task : running) {
-      task.stop();
+    if (!awaitIdle(drain)) {
+      log.info(
+          "Cancelling {} exchange(s) still running after the drain of {}", running.size(), drain);
+      for (Running task : running) {
+        task.stop();
+      }
+      if (!awaitIdle(SETTLE)) {
+        log.warn(
+            "{} exchange(s) still settling {} after they were cancelled", running.size(), SETTLE);
+      }
     }
     if (ownedExecutor != null) {
       ownedExecutor.shutdown();
+    }
+  }
+
+  /** Waits until no exchange holds a permit: every one started has ended and settled. */
+  private boolean awaitIdle(Duration timeout) {
+    try {
+      if (capacity.tryAcquire(permits, timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+        capacity.release(permits);
+        return true;
+      }
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // stop draining: cancel what runs, without waiting
+      return false;
     }
   }
 

@@ -40,4 +40,16 @@ public final class Charges {
             seen.cacheCreationInputTokens(),
             seen.cacheReadInputTokens()));
   }
+
+  /**
+   * Whether {@link #cost} is an estimate rather than the upstream's reported usage: the request was
+   * sent but no response came, or a successful answer ended before reporting its final usage.
+   */
+  public static boolean isEstimate(
+      boolean responded, int status, Outcome outcome, UsageMeter.Metered metered) {
+    if (!responded) {
+      return true;
+    }
+    return status < 400 && !metered.complete() && outcome != Outcome.OK;
+  }
 }
