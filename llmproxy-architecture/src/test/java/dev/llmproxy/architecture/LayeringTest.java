@@ -35,6 +35,7 @@ class LayeringTest {
     add("llmproxy-testing", "dev.llmproxy.testing", "llmproxy-api");
     add("llmproxy-core", "dev.llmproxy.core", "llmproxy-api");
     add("llmproxy-servlet", "dev.llmproxy.servlet", "llmproxy-api", "llmproxy-core");
+    add("llmproxy-jetty", "dev.llmproxy.jetty", "llmproxy-servlet");
     add("llmproxy-jdbc", "dev.llmproxy.jdbc", "llmproxy-api");
     add(
         "llmproxy-jetty-example",
@@ -42,6 +43,7 @@ class LayeringTest {
         "llmproxy-api",
         "llmproxy-core",
         "llmproxy-servlet",
+        "llmproxy-jetty",
         "llmproxy-jdbc");
     add(
         "llmproxy-bench",

@@ -36,6 +36,15 @@ public interface ProxyExchange {
   /** The request body. */
   InputStream requestBody() throws IOException;
 
+  /**
+   * Called once the request is on its way upstream, before its answer's headers arrive: the stretch
+   * in which a client that leaves would otherwise be noticed only when the answer starts. An
+   * adapter may watch the connection now (and report a departure through {@link #onClientGone}),
+   * and must stop watching before {@link #startResponse}, {@link #complete()} or {@link #abort()}
+   * complete. The default does nothing.
+   */
+  default void waitingForUpstream() {}
+
   /** Sets the status and headers; nothing is sent before the first flush. */
   void startResponse(int status, Headers headers) throws IOException;
 

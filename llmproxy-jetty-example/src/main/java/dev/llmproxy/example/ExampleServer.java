@@ -16,7 +16,6 @@ import dev.llmproxy.servlet.AdminTokensServlet;
 import dev.llmproxy.servlet.LlmProxyFilter;
 import dev.llmproxy.servlet.MyKeysServlet;
 import dev.llmproxy.servlet.TokenRequests;
-import jakarta.servlet.AsyncContext;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -29,7 +28,6 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
-import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -148,7 +146,7 @@ final class ExampleServer implements AutoCloseable {
     ServletContextHandler context = new ServletContextHandler("/");
     context.getServletHandler().setDecodeAmbiguousURIs(true);
     FilterHolder filter =
-        new FilterHolder(new LlmProxyFilter(proxy, MOUNT_PATH, ExampleServer::abortResponse));
+        new FilterHolder(new LlmProxyFilter(proxy, MOUNT_PATH)); // finds llmproxy-jetty itself
     filter.setAsyncSupported(true);
     context.addFilter(filter, "/*", EnumSet.of(DispatcherType.REQUEST));
     context.addServlet(
@@ -191,12 +189,6 @@ final class ExampleServer implements AutoCloseable {
   }
 
   /** Jetty's way to reset a committed response: the client sees the stream break off. */
-  private static void abortResponse(HttpServletRequest request, AsyncContext async) {
-    ServletContextRequest.getServletContextRequest(request)
-        .getServletChannel()
-        .abort(new IOException("upstream response broke off"));
-  }
-
   /** The server's state: its database, tokens, keys and ledger. */
   DataDirState state() {
     return state;

@@ -50,7 +50,7 @@ public final class LlmProxyFilter implements Filter {
 
   private LlmProxy proxy;
   private String mountPath;
-  private ResponseAborter aborter = ResponseAborter.completing();
+  private ContainerSupport support; // null until init() finds one for the container
 
   /** A filter that takes its proxy from the servlet context in {@link #init}. */
   public LlmProxyFilter() {}
@@ -62,7 +62,8 @@ public final class LlmProxyFilter implements Filter {
 
   /** A filter serving {@code proxy} under {@code mountPath}, e.g. {@code /llm}. */
   public LlmProxyFilter(LlmProxy proxy, String mountPath) {
-    this(proxy, mountPath, ResponseAborter.completing());
+    this.proxy = Objects.requireNonNull(proxy, "proxy");
+    this.mountPath = normalizeMount(mountPath);
   }
 
   /**
@@ -70,9 +71,16 @@ public final class LlmProxyFilter implements Filter {
    * aborter}, a container-specific way to reset a committed response.
    */
   public LlmProxyFilter(LlmProxy proxy, String mountPath, ResponseAborter aborter) {
-    this.proxy = Objects.requireNonNull(proxy, "proxy");
-    this.mountPath = normalizeMount(mountPath);
-    this.aborter = Objects.requireNonNull(aborter, "aborter");
+    this(proxy, mountPath, ContainerSupport.of(Objects.requireNonNull(aborter, "aborter")));
+  }
+
+  /**
+   * A filter serving {@code proxy} under {@code mountPath} with {@code support} for its container,
+   * instead of the one {@link #init} would find.
+   */
+  public LlmProxyFilter(LlmProxy proxy, String mountPath, ContainerSupport support) {
+    this(proxy, mountPath);
+    this.support = Objects.requireNonNull(support, "support");
   }
 
   private static String normalizeMount(String mountPath) {
@@ -84,6 +92,9 @@ public final class LlmProxyFilter implements Filter {
 
   @Override
   public void init(FilterConfig config) throws ServletException {
+    if (support == null) {
+      support = ContainerSupports.find(config.getServletContext());
+    }
     if (proxy == null) {
       Object attribute = config.getServletContext().getAttribute(PROXY_ATTRIBUTE);
       if (!(attribute instanceof LlmProxy configured)) {
@@ -127,7 +138,7 @@ public final class LlmProxyFilter implements Filter {
     AsyncContext async = request.startAsync(request, response);
     async.setTimeout(0); // the upstream side owns timeouts
     ServletProxyExchange exchange =
-        new ServletProxyExchange(request, response, async, aborter, path);
+        new ServletProxyExchange(request, response, async, support, path);
     try {
       proxy.handle(exchange);
     } catch (RuntimeException e) {

@@ -8,9 +8,10 @@ import jakarta.servlet.http.HttpServletRequest;
  * final chunk) rather than a clean end when the upstream body broke off. The response may not be
  * committed yet: an answer of known length keeps its headers buffered until its first chunk.
  *
- * <p>The Servlet API has no portable way to do this, so it is a container-specific hook. The
+ * <p>The Servlet API has no portable way to do this, so it is a container-specific hook, part of
+ * {@link ContainerSupport} (on Jetty 12, add {@code llmproxy-jetty}: the filter finds it). The
  * default, {@link #completing()}, just completes the response: the client sees the bytes that
- * arrived and a clean end. On Jetty 12 (ee10), as the Jetty example does:
+ * arrived and a clean end. By hand on Jetty 12 (ee10):
  *
  * <pre>{@code
  * ResponseAborter jetty =

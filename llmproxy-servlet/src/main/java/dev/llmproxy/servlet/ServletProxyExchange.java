@@ -32,7 +32,9 @@ final class ServletProxyExchange implements ProxyExchange, AsyncListener {
   private final HttpServletRequest request;
   private final HttpServletResponse response;
   private final AsyncContext async;
-  private final ResponseAborter aborter;
+  private static final Runnable NOT_WATCHING = () -> {};
+
+  private final ContainerSupport support;
   private final String path;
   private final Headers headers;
 
@@ -42,6 +44,7 @@ final class ServletProxyExchange implements ProxyExchange, AsyncListener {
   private boolean ended;
   private boolean started;
   private Runnable onClientGone;
+  private Runnable stopWatching = NOT_WATCHING; // stops the container's disconnect watch
   private boolean clientGone;
   private OutputStream body;
 
@@ -49,12 +52,12 @@ final class ServletProxyExchange implements ProxyExchange, AsyncListener {
       HttpServletRequest request,
       HttpServletResponse response,
       AsyncContext async,
-      ResponseAborter aborter,
+      ContainerSupport support,
       String path) {
     this.request = request;
     this.response = response;
     this.async = async;
-    this.aborter = aborter;
+    this.support = support;
     this.path = path;
     this.headers = readHeaders(request);
     async.addListener(this);
@@ -103,11 +106,38 @@ final class ServletProxyExchange implements ProxyExchange, AsyncListener {
     return request.getInputStream();
   }
 
+  /**
+   * While the upstream works, the container watches the quiet connection for the client leaving.
+   */
+  @Override
+  public void waitingForUpstream() {
+    lock.lock();
+    try {
+      if (!ended && !started && stopWatching == NOT_WATCHING) {
+        stopWatching = support.watchForDisconnect(request, this::gone);
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Called under the lock before anything is written or the request ends. */
+  private void stopWatching() {
+    Runnable stop = stopWatching;
+    stopWatching = NOT_WATCHING;
+    try {
+      stop.run();
+    } catch (RuntimeException e) {
+      // the watch is over either way
+    }
+  }
+
   @Override
   public void startResponse(int status, Headers headers) throws IOException {
     lock.lock();
     try {
       ensureOpen();
+      stopWatching();
       if (!response.isCommitted()) {
         try {
           response.setBufferSize(RESPONSE_BUFFER_BYTES);
@@ -189,6 +219,7 @@ final class ServletProxyExchange implements ProxyExchange, AsyncListener {
         return;
       }
       ended = true;
+      stopWatching();
       try {
         async.complete();
       } catch (IllegalStateException e) {
@@ -200,9 +231,9 @@ final class ServletProxyExchange implements ProxyExchange, AsyncListener {
   }
 
   /**
-   * A started response is ended through the {@link ResponseAborter}, so the client can tell a
-   * broken answer from a complete one, even when its headers are still in the buffer; one never
-   * started is simply completed.
+   * A started response is ended through the container's {@link ContainerSupport#abort}, so the
+   * client can tell a broken answer from a complete one, even when its headers are still in the
+   * buffer; one never started is simply completed.
    */
   @Override
   public void abort() {
@@ -212,9 +243,10 @@ final class ServletProxyExchange implements ProxyExchange, AsyncListener {
         return;
       }
       ended = true;
+      stopWatching();
       try {
         if (started || response.isCommitted()) {
-          aborter.abort(request, async);
+          support.abort(request, async);
         } else {
           async.complete();
         }
@@ -239,6 +271,7 @@ final class ServletProxyExchange implements ProxyExchange, AsyncListener {
     try {
       clientGone = true;
       callback = onClientGone;
+      stopWatching();
       if (!ended) {
         ended = true;
         try {

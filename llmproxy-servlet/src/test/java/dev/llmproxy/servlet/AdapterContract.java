@@ -29,7 +29,6 @@ import okhttp3.Response;
 import okio.BufferedSink;
 import okio.BufferedSource;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -117,8 +116,6 @@ abstract class AdapterContract {
   }
 
   @Test
-  @Disabled(
-      "known defect: issue 23 — client leaving before the first byte does not cancel the upstream")
   void aClientLeavingBeforeTheFirstByteCancelsTheUpstreamCall() throws Exception {
     InFlight request = sendThroughRawUpstream(); // the upstream has it and does not answer
 
@@ -154,7 +151,7 @@ abstract class AdapterContract {
         container.start(
             Container.Webapp.of(
                     "",
-                    proxy(mockUpstream).filter("/proxy", container.aborter()),
+                    proxy(mockUpstream).filter("/proxy", container.support()),
                     new HostServlet())
                 .withoutAsyncSupport());
 
@@ -191,7 +188,7 @@ abstract class AdapterContract {
         container.start(
             Container.Webapp.of(
                 "/app",
-                proxy(mockUpstream).filter("/llm", container.aborter()),
+                proxy(mockUpstream).filter("/llm", container.support()),
                 new HostServlet()));
 
     try (Response response =
@@ -392,7 +389,7 @@ abstract class AdapterContract {
     return container.start(
         Container.Webapp.of(
             "",
-            proxy.filter(LlmProxyFilter.DEFAULT_MOUNT_PATH, container.aborter()),
+            proxy.filter(LlmProxyFilter.DEFAULT_MOUNT_PATH, container.support()),
             new HostServlet()));
   }
 

@@ -11,8 +11,8 @@ import java.util.Map;
  */
 interface Container {
 
-  /** How this container ends a committed response abnormally, for {@link LlmProxyFilter}. */
-  ResponseAborter aborter();
+  /** This container's support for {@link LlmProxyFilter}: abort, disconnect watch. */
+  ContainerSupport support();
 
   /**
    * Deploys {@code webapp}, starts the server and returns the webapp's base URI: {@code

@@ -64,9 +64,9 @@ final class TestProxy implements AutoCloseable {
             .build();
   }
 
-  /** A filter serving this proxy under {@code mountPath}, ending broken answers with aborter. */
-  LlmProxyFilter filter(String mountPath, ResponseAborter aborter) {
-    return new LlmProxyFilter(proxy, mountPath, aborter);
+  /** A filter serving this proxy under {@code mountPath} with the container's support. */
+  LlmProxyFilter filter(String mountPath, ContainerSupport support) {
+    return new LlmProxyFilter(proxy, mountPath, support);
   }
 
   /** The context attributes in which a filter built by its no-argument constructor finds it. */

@@ -109,15 +109,7 @@ final class Budget implements Stage {
 
   private static long cost(ExchangeState x, Reservation reservation) {
     UsageMeter.Metered metered = x.meter.result();
-    long cost =
-        Charges.cost(
-            x.responded,
-            x.status,
-            x.outcome,
-            metered,
-            x.price,
-            x.maxOutputTokens,
-            reservation.estimate().nanoUsd());
+    long cost = Charges.cost(x.responded, x.status, x.outcome, metered, x.price, x.body.length);
     x.event
         .usage(metered.usage())
         .costNanoUsd(cost)

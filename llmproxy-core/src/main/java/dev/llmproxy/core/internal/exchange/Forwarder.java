@@ -44,6 +44,7 @@ final class Forwarder implements Stage {
       throw ProxyError.internal("The proxy could not build the upstream request.");
     }
     x.attach(call);
+    x.io.waitingForUpstream();
     try {
       UpstreamResponse response = call.execute();
       x.responded = true;

@@ -5,14 +5,18 @@ import dev.llmproxy.api.Usage;
 import dev.llmproxy.core.ModelPrice;
 
 /**
- * What an exchange costs, in nano-USD: the whole hold when the request was sent but no response
- * arrived (cancelled or timed out while the upstream worked); nothing for an upstream error
- * (providers do not bill them); the metered usage when the response reported it or ended normally;
- * and for a stream cut short (cancelled or broken) without final usage, the input seen plus the
- * worst-case output, because the upstream bills tokens the proxy never saw. The ledger books it
- * whole, also when it exceeds the reservation.
+ * What an exchange costs, in nano-USD, as the contract bills it: the metered usage when the
+ * response reported it or ended normally; nothing for an upstream error (providers do not bill
+ * them); for a stream cut short (the client left, the upstream broke, the proxy shut down) the
+ * usage the upstream reported so far; and for a request sent but never answered, an estimate of its
+ * input alone (a token per {@value #BYTES_PER_TOKEN} body bytes). Never the whole hold: the last
+ * two are flagged as estimates ({@link #isEstimate}). The ledger books the cost whole, also above
+ * the hold.
  */
 public final class Charges {
+  /** Body bytes per input token of the no-answer estimate: the usual English-text ratio. */
+  static final int BYTES_PER_TOKEN = 4;
+
   private Charges() {}
 
   public static long cost(
@@ -21,24 +25,30 @@ public final class Charges {
       Outcome outcome,
       UsageMeter.Metered metered,
       ModelPrice price,
-      long maxOutputTokens,
-      long holdNanoUsd) {
-    if (!responded) {
-      return holdNanoUsd; // sent, then cancelled or timed out: the upstream may have done it all
-    }
-    if (status >= 400 || price == null) {
+      long bodyBytes) {
+    if (price == null) {
       return 0;
     }
-    if (metered.complete() || outcome == Outcome.OK) {
-      return price.cost(metered.usage());
+    long inputEstimate = (bodyBytes + BYTES_PER_TOKEN - 1) / BYTES_PER_TOKEN;
+    if (!responded) { // sent, then the client left or the upstream never answered
+      return price.cost(new Usage(inputEstimate, 0, 0, 0));
     }
-    Usage seen = metered.usage();
-    return price.cost(
-        new Usage(
-            seen.inputTokens(),
-            Math.max(seen.outputTokens(), maxOutputTokens),
-            seen.cacheCreationInputTokens(),
-            seen.cacheReadInputTokens()));
+    if (status >= 400) {
+      return 0;
+    }
+    Usage usage = metered.usage();
+    if (metered.complete() || outcome == Outcome.OK || reportsInput(usage)) {
+      return price.cost(usage); // complete, or as far as the upstream reported it
+    }
+    // Cut short before any usage report (OpenAI reports it last): the output seen, if any, and
+    // the input estimated from the body.
+    return price.cost(new Usage(inputEstimate, usage.outputTokens(), 0, 0));
+  }
+
+  private static boolean reportsInput(Usage usage) {
+    return usage.inputTokens() > 0
+        || usage.cacheReadInputTokens() > 0
+        || usage.cacheCreationInputTokens() > 0;
   }
 
   /**

@@ -1,17 +1,19 @@
 package dev.llmproxy.servlet;
 
+import dev.llmproxy.jetty.JettySupport;
 import jakarta.servlet.DispatcherType;
-import java.io.IOException;
 import java.net.URI;
 import java.util.EnumSet;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
-import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 
-/** The adapter contract on Jetty 12 (ee10), with Jetty's own way to abort a response. */
+/**
+ * The adapter contract on Jetty 12 (ee10) with {@link JettySupport}. In package {@code
+ * dev.llmproxy.servlet} to extend the contract from llmproxy-servlet's test jar.
+ */
 class JettyAdapterTest extends AdapterContract {
 
   @Override
@@ -24,11 +26,8 @@ class JettyAdapterTest extends AdapterContract {
     private Server server;
 
     @Override
-    public ResponseAborter aborter() {
-      return (request, async) ->
-          ServletContextRequest.getServletContextRequest(request)
-              .getServletChannel()
-              .abort(new IOException("upstream response broke off"));
+    public ContainerSupport support() {
+      return new JettySupport();
     }
 
     @Override

@@ -1,0 +1,89 @@
+package dev.llmproxy.jetty;
+
+import dev.llmproxy.servlet.ContainerSupport;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.http.HttpServletRequest;
+import java.io.IOException;
+import java.util.concurrent.CancellationException;
+import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
+import org.eclipse.jetty.http.HttpVersion;
+import org.eclipse.jetty.io.AbstractEndPoint;
+import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.server.ConnectionMetaData;
+import org.eclipse.jetty.util.BufferUtil;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * {@link ContainerSupport} for Jetty 12 (ee10), which {@code LlmProxyFilter} finds by itself when
+ * this module is on the class path.
+ *
+ * <ul>
+ *   <li><b>Abort</b>: {@code ServletChannel.abort}, so the client sees the connection drop without
+ *       the final chunk.
+ *   <li><b>Disconnect watch</b>: while the proxy waits for the upstream, an HTTP/1 connection whose
+ *       request was read whole is not read by Jetty, so a client closing it goes unnoticed until
+ *       the first write. The watch registers read interest on the connection's end point; when the
+ *       client closes it, Jetty reads the end of stream and fails the request, which reaches the
+ *       adapter as {@code AsyncListener.onError}. Stopping the watch withdraws the interest, which
+ *       Jetty's own connection needs back before the response completes. HTTP/2 reports a client's
+ *       stream reset by itself.
+ * </ul>
+ */
+public final class JettySupport implements ContainerSupport {
+  private static final Runnable NOTHING = () -> {};
+  private static final Throwable WATCH_OVER = new CancellationException("disconnect watch over");
+
+  /** Registered for {@link java.util.ServiceLoader}. */
+  public JettySupport() {}
+
+  @Override
+  public boolean supports(ServletContext context) {
+    return context.getClass().getName().startsWith("org.eclipse.jetty.ee10.");
+  }
+
+  @Override
+  public void abort(HttpServletRequest request, AsyncContext async) {
+    ServletContextRequest.getServletContextRequest(request)
+        .getServletChannel()
+        .abort(new IOException("upstream response broke off"));
+  }
+
+  @Override
+  public Runnable watchForDisconnect(HttpServletRequest request, Runnable onGone) {
+    ConnectionMetaData connection =
+        ServletContextRequest.getServletContextRequest(request).getConnectionMetaData();
+    HttpVersion version = connection.getHttpVersion();
+    if (version != HttpVersion.HTTP_1_1 && version != HttpVersion.HTTP_1_0) {
+      return NOTHING;
+    }
+    EndPoint endPoint = connection.getConnection().getEndPoint();
+    if (!(endPoint instanceof AbstractEndPoint watched)) {
+      return NOTHING;
+    }
+    if (!endPoint.tryFillInterested(new Probe(endPoint, onGone))) {
+      return NOTHING; // something else reads it already
+    }
+    // While the request is in flight, only the probe can hold the interest.
+    return () -> watched.getFillInterest().onFail(WATCH_OVER);
+  }
+
+  /** Read interest that checks, once readable, whether the client closed its end. */
+  private record Probe(EndPoint endPoint, Runnable onGone) implements Callback {
+    @Override
+    public void succeeded() {
+      try {
+        if (endPoint.fill(BufferUtil.allocate(1)) < 0) {
+          onGone.run();
+        }
+      } catch (IOException e) {
+        onGone.run(); // reset by the peer
+      }
+    }
+
+    @Override
+    public InvocationType getInvocationType() {
+      return InvocationType.NON_BLOCKING;
+    }
+  }
+}
