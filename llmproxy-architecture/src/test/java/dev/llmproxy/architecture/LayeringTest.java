@@ -151,7 +151,12 @@ class LayeringTest {
         .should()
         .onlyDependOnClassesThat()
         .resideInAnyPackage(
-            "java..", "javax.sql..", "org.slf4j..", "dev.llmproxy.api..", "dev.llmproxy.jdbc..")
+            "java..",
+            "javax.sql..",
+            "org.slf4j..",
+            "io.github.resilience4j..",
+            "dev.llmproxy.api..",
+            "dev.llmproxy.jdbc..")
         .check(all);
   }
 

@@ -15,6 +15,7 @@ import dev.llmproxy.core.credentials.MasterKeyset;
 import dev.llmproxy.core.credentials.SharedCredentialStore;
 import dev.llmproxy.core.ledger.FileBudgetLedger;
 import dev.llmproxy.core.tokens.IssuedTokens;
+import dev.llmproxy.jdbc.FailFastDataSource;
 import dev.llmproxy.jdbc.JdbcBudgetLedger;
 import dev.llmproxy.jdbc.JdbcEncryptedKeyStore;
 import dev.llmproxy.jdbc.JdbcSchema;
@@ -44,6 +45,10 @@ final class DataDirState implements AutoCloseable {
   static final String LEDGER_DIR = "ledger";
 
   final HikariDataSource database;
+
+  /** The database as the stores use it: refused at once while it is unreachable. */
+  final javax.sql.DataSource stores;
+
   final IssuedTokens tokens;
   final EncryptedCredentialStore userKeys;
   final SharedCredentialStore sharedKeys;
@@ -54,6 +59,7 @@ final class DataDirState implements AutoCloseable {
 
   private DataDirState(
       HikariDataSource database,
+      javax.sql.DataSource stores,
       IssuedTokens tokens,
       EncryptedCredentialStore userKeys,
       SharedCredentialStore sharedKeys,
@@ -61,6 +67,7 @@ final class DataDirState implements AutoCloseable {
       ExampleConfig config,
       Clock clock) {
     this.database = database;
+    this.stores = stores;
     this.tokens = tokens;
     this.userKeys = userKeys;
     this.sharedKeys = sharedKeys;
@@ -78,9 +85,10 @@ final class DataDirState implements AutoCloseable {
             ? MasterKeyset.parse(config.masterKeyset().get())
             : MasterKeyset.loadOrGenerate(dir.resolve(KEYSET_FILE));
     HikariDataSource database = database(config);
-    IssuedTokens tokens = IssuedTokens.builder(new JdbcTokenStore(database)).clock(clock).build();
+    javax.sql.DataSource stores = FailFastDataSource.wrap(database);
+    IssuedTokens tokens = IssuedTokens.builder(new JdbcTokenStore(stores)).clock(clock).build();
     EncryptedCredentialStore userKeys =
-        new EncryptedCredentialStore(new JdbcEncryptedKeyStore(database), keyset, clock);
+        new EncryptedCredentialStore(new JdbcEncryptedKeyStore(stores), keyset, clock);
     SharedCredentialStore shared = SharedCredentialStore.empty();
     if (config.anthropicApiKey().isPresent()) {
       shared = shared.withApiKey(ProviderId.ANTHROPIC, config.anthropicApiKey().get());
@@ -95,7 +103,7 @@ final class DataDirState implements AutoCloseable {
     }
     Optional<ClaudeCredentialsFile> claude =
         config.claudeCredentials().map(path -> new ClaudeCredentialsFile(path, clock));
-    return new DataDirState(database, tokens, userKeys, shared, claude, config, clock);
+    return new DataDirState(database, stores, tokens, userKeys, shared, claude, config, clock);
   }
 
   /**
@@ -106,7 +114,7 @@ final class DataDirState implements AutoCloseable {
   synchronized BudgetLedger ledger() throws IOException {
     if (ledger == null) {
       if (config.jdbcUrl().isPresent()) {
-        ledger = new JdbcBudgetLedger(database);
+        ledger = new JdbcBudgetLedger(stores);
       } else {
         Path dir = config.dataDir().resolve(LEDGER_DIR);
         if (!Files.exists(dir)) {

@@ -101,8 +101,7 @@ final class ExampleServer implements AutoCloseable {
     List<BatchingListener> auditWriters = new java.util.ArrayList<>();
     auditWriters.add(BatchingListener.of("audit-log", audit::write));
     if (config.jdbcUrl().isPresent()) {
-      auditWriters.add(
-          BatchingListener.of("audit-table", new JdbcAuditSink(state.database)::write));
+      auditWriters.add(BatchingListener.of("audit-table", new JdbcAuditSink(state.stores)::write));
     }
     LlmProxy.Builder builder =
         LlmProxy.builder()

@@ -1,0 +1,125 @@
+package dev.llmproxy.jdbc;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import java.io.PrintWriter;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.sql.SQLTransientConnectionException;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+import javax.sql.DataSource;
+
+/**
+ * A {@link DataSource} that fails fast while its database is unreachable: after a connection could
+ * not be had, every caller is refused at once (the stores answer 503) instead of each waiting out
+ * the pool's connection timeout in turn, until, after {@code probeAfter}, one caller tries the
+ * database again; its success lets everyone through. Only failures to get a connection count: a
+ * query that fails on a live connection is the query's problem, not an outage.
+ *
+ * <pre>{@code
+ * DataSource stores = FailFastDataSource.wrap(hikariPool);
+ * TokenStore tokens = new JdbcTokenStore(stores);
+ * }</pre>
+ */
+public final class FailFastDataSource implements DataSource {
+  /** How long the database is left alone after a failure by default. */
+  public static final Duration DEFAULT_PROBE_AFTER = Duration.ofSeconds(1);
+
+  private final DataSource delegate;
+  private final CircuitBreaker breaker;
+
+  private FailFastDataSource(DataSource delegate, Duration probeAfter) {
+    this.delegate = Objects.requireNonNull(delegate, "delegate");
+    this.breaker =
+        CircuitBreaker.of(
+            "llmproxy-database",
+            CircuitBreakerConfig.custom()
+                .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+                .slidingWindowSize(1)
+                .minimumNumberOfCalls(1)
+                .failureRateThreshold(100)
+                .waitDurationInOpenState(probeAfter)
+                .permittedNumberOfCallsInHalfOpenState(1)
+                .recordExceptions(SQLException.class)
+                .build());
+  }
+
+  /** {@code delegate} (a connection pool), failing fast for {@link #DEFAULT_PROBE_AFTER}. */
+  public static FailFastDataSource wrap(DataSource delegate) {
+    return wrap(delegate, DEFAULT_PROBE_AFTER);
+  }
+
+  /** {@code delegate}, left alone for {@code probeAfter} after each failure to connect. */
+  public static FailFastDataSource wrap(DataSource delegate, Duration probeAfter) {
+    return new FailFastDataSource(delegate, probeAfter);
+  }
+
+  @Override
+  public Connection getConnection() throws SQLException {
+    return connect(delegate::getConnection);
+  }
+
+  @Override
+  public Connection getConnection(String username, String password) throws SQLException {
+    return connect(() -> delegate.getConnection(username, password));
+  }
+
+  private interface Connect {
+    Connection get() throws SQLException;
+  }
+
+  private Connection connect(Connect connect) throws SQLException {
+    if (!breaker.tryAcquirePermission()) {
+      throw new SQLTransientConnectionException(
+          "the database was unreachable moments ago; failing fast", "08001");
+    }
+    long start = System.nanoTime();
+    try {
+      Connection connection = connect.get();
+      breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+      return connection;
+    } catch (SQLException | RuntimeException e) {
+      breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
+      throw e;
+    }
+  }
+
+  @Override
+  public PrintWriter getLogWriter() throws SQLException {
+    return delegate.getLogWriter();
+  }
+
+  @Override
+  public void setLogWriter(PrintWriter out) throws SQLException {
+    delegate.setLogWriter(out);
+  }
+
+  @Override
+  public void setLoginTimeout(int seconds) throws SQLException {
+    delegate.setLoginTimeout(seconds);
+  }
+
+  @Override
+  public int getLoginTimeout() throws SQLException {
+    return delegate.getLoginTimeout();
+  }
+
+  @Override
+  public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+    return delegate.getParentLogger();
+  }
+
+  @Override
+  public <T> T unwrap(Class<T> iface) throws SQLException {
+    return iface.isInstance(this) ? iface.cast(this) : delegate.unwrap(iface);
+  }
+
+  @Override
+  public boolean isWrapperFor(Class<?> iface) throws SQLException {
+    return iface.isInstance(this) || delegate.isWrapperFor(iface);
+  }
+}

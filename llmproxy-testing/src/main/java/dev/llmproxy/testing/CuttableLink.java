@@ -1,0 +1,109 @@
+package dev.llmproxy.testing;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A TCP relay in front of a database that a test can cut, as a stopped database or a broken network
+ * would: every open connection is closed and new ones are refused until it is restored.
+ */
+public final class CuttableLink implements AutoCloseable {
+  private final String targetHost;
+  private final int targetPort;
+  private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+  private final int port;
+  private volatile ServerSocket server;
+
+  /** A link to {@code targetHost:targetPort}, open, on a free loopback port. */
+  public CuttableLink(String targetHost, int targetPort) throws IOException {
+    this.targetHost = targetHost;
+    this.targetPort = targetPort;
+    this.port = listen(0);
+  }
+
+  /** The loopback port to connect to instead of the target. */
+  public int port() {
+    return port;
+  }
+
+  private int listen(int onPort) throws IOException {
+    ServerSocket socket = new ServerSocket(onPort, 50, InetAddress.getLoopbackAddress());
+    server = socket;
+    Thread acceptor = new Thread(() -> accept(socket), "cuttable-link");
+    acceptor.setDaemon(true);
+    acceptor.start();
+    return socket.getLocalPort();
+  }
+
+  private void accept(ServerSocket socket) {
+    while (!socket.isClosed()) {
+      try {
+        Socket client = socket.accept();
+        Socket target = new Socket(targetHost, targetPort);
+        sockets.add(client);
+        sockets.add(target);
+        pipe(client, target);
+        pipe(target, client);
+      } catch (IOException e) {
+        return; // cut
+      }
+    }
+  }
+
+  private void pipe(Socket from, Socket to) {
+    Thread thread =
+        new Thread(
+            () -> {
+              byte[] buffer = new byte[8192];
+              try (InputStream in = from.getInputStream();
+                  OutputStream out = to.getOutputStream()) {
+                int n;
+                while ((n = in.read(buffer)) >= 0) {
+                  out.write(buffer, 0, n);
+                  out.flush();
+                }
+              } catch (IOException e) {
+                // one side is gone
+              } finally {
+                closeQuietly(from);
+                closeQuietly(to);
+              }
+            },
+            "cuttable-link-pipe");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  /** Closes every connection and refuses new ones. */
+  public void cut() throws IOException {
+    server.close();
+    for (Socket socket : sockets) {
+      closeQuietly(socket);
+    }
+    sockets.clear();
+  }
+
+  /** Accepts connections again, on the same port. */
+  public void restore() throws IOException {
+    listen(port);
+  }
+
+  private static void closeQuietly(Socket socket) {
+    try {
+      socket.close();
+    } catch (IOException e) {
+      // already closed
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    cut();
+  }
+}
