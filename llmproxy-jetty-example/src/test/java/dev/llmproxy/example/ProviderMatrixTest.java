@@ -1,5 +1,6 @@
 package dev.llmproxy.example;
 
+import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -566,6 +567,38 @@ class ProviderMatrixTest {
     start(Map.of());
     p.assertEnvelope(fixture.send(post(p, "{\"model\": \"m\", ")), 400, Kind.INVALID);
     assertNothingForwarded();
+  }
+
+  /**
+   * A name the proxy has seen before ({@code content}, in the first request) with one byte replaced
+   * by 0xFF: Jackson alone matched it to the known name without decoding it, and forwarded it.
+   */
+  @ParameterizedTest
+  @EnumSource(TestProvider.class)
+  void invalidUtf8InANestedNameIs400AndNeverForwarded(TestProvider p) throws Exception {
+    start(Map.of());
+    for (int i = 0; i < 2; i++) { // an answer for the second too, should it get through
+      fixture.upstream.enqueue(
+          new MockResponse.Builder()
+              .setHeader("content-type", "application/json")
+              .body(p.responseJson)
+              .build());
+    }
+    assertEquals(200, fixture.send(post(p, p.requestJson)).statusCode());
+    assertEquals(Outcome.OK, fixture.nextEvent().outcome());
+
+    String hostile = p.requestJson.replace("\"content\"", "\"cont\u00ffent\"");
+    assertFalse(hostile.equals(p.requestJson));
+    HttpResponse<String> response =
+        fixture.send(
+            request(p, p.path)
+                .header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(hostile.getBytes(ISO_8859_1)))
+                .build());
+    p.assertEnvelope(response, 400, Kind.INVALID);
+    assertTrue(response.body().contains("UTF-8"), response.body());
+    assertEquals(Outcome.BAD_REQUEST, fixture.nextEvent().outcome());
+    assertEquals(1, fixture.upstream.getRequestCount(), "only the first request went upstream");
   }
 
   @ParameterizedTest

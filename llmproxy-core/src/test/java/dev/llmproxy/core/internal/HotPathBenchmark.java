@@ -4,6 +4,7 @@ import dev.llmproxy.api.Headers;
 import dev.llmproxy.api.Secret;
 import dev.llmproxy.api.UpstreamCredential;
 import dev.llmproxy.core.internal.http.ProxyError;
+import dev.llmproxy.core.internal.json.Utf8;
 import dev.llmproxy.core.internal.metering.AnthropicSseMeter;
 import dev.llmproxy.core.internal.metering.UsageMeter;
 import dev.llmproxy.core.internal.provider.AnthropicProfile;
@@ -128,6 +129,12 @@ public class HotPathBenchmark {
   @Benchmark
   public RequestPeek requestPeek() throws ProxyError {
     return RequestPeek.of(requestBody, "application/json");
+  }
+
+  /** The strict UTF-8 pass alone, which {@link #requestPeek} includes. */
+  @Benchmark
+  public int requestUtf8Check() {
+    return Utf8.firstMalformed(requestBody);
   }
 
   /** A 200-event stream, one upstream chunk per event, as the relay hands it over. */

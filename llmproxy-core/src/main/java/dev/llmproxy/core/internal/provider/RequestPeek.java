@@ -4,11 +4,14 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.llmproxy.core.internal.http.ProxyError;
 import dev.llmproxy.core.internal.json.Json;
+import dev.llmproxy.core.internal.json.Utf8;
 import java.io.IOException;
 
 /**
  * The few facts the engine needs from a JSON request body, read with a streaming parser that also
- * proves the body is well-formed JSON. The body itself is forwarded untouched.
+ * proves the body is well-formed JSON in well-formed UTF-8 (RFC 8259 section 8.1: no byte order
+ * mark, no other encoding). The body itself is forwarded untouched, so whatever the peek accepts
+ * the upstream reads exactly as the peek did.
  *
  * @param model the top-level {@code model}, or {@code null}
  * @param stream the top-level {@code stream} flag
@@ -27,6 +30,7 @@ public record RequestPeek(String model, boolean stream, long maxTokens, boolean 
     if (body.length == 0 || contentType == null || !isJson(contentType)) {
       return NONE;
     }
+    checkEncoding(body);
     String model = null;
     boolean stream = false;
     long maxTokens = -1;
@@ -69,6 +73,33 @@ public record RequestPeek(String model, boolean stream, long maxTokens, boolean 
       throw ProxyError.badRequest("The request body is not valid JSON.");
     }
     return new RequestPeek(model, stream, unreadableMaxTokens ? -1 : maxTokens, true);
+  }
+
+  /**
+   * Refuses a body that is not UTF-8 JSON text before the parser sees it: {@link Utf8} over every
+   * byte (names, values, nesting, the end), then what Jackson would otherwise accept on its own
+   * terms. It skips a UTF-8 byte order mark, which RFC 8259 forbids a sender to add, and reads a
+   * body with a NUL among its first four bytes as UTF-16 or UTF-32 (UTF-8 JSON has no NUL byte: a
+   * later one is an unescaped control character, which the parser refuses). Refusing here is
+   * cheaper for the caller than the upstream's 400, which would count against its budget.
+   */
+  private static void checkEncoding(byte[] body) throws ProxyError {
+    int malformed = Utf8.firstMalformed(body);
+    if (malformed >= 0) {
+      throw ProxyError.badRequest(
+          "The request body is not valid UTF-8 (byte " + malformed + " of " + body.length + ").");
+    }
+    if (body.length >= 3
+        && body[0] == (byte) 0xEF
+        && body[1] == (byte) 0xBB
+        && body[2] == (byte) 0xBF) {
+      throw ProxyError.badRequest("The request body starts with a byte order mark; JSON must not.");
+    }
+    for (int i = 0; i < Math.min(4, body.length); i++) {
+      if (body[i] == 0) {
+        throw ProxyError.badRequest("The request body is not UTF-8 JSON (a NUL byte).");
+      }
+    }
   }
 
   private static boolean isJson(String contentType) {
