@@ -41,7 +41,6 @@ import java.util.Optional;
  */
 final class DataDirState implements AutoCloseable {
   static final String KEYSET_FILE = "master-keyset.json";
-  static final String H2_FILE = "llmproxy";
   static final String LEDGER_DIR = "ledger";
 
   final HikariDataSource database;
@@ -167,7 +166,8 @@ final class DataDirState implements AutoCloseable {
   /** The configured database, migrated: PostgreSQL by URL, or H2 in the data directory. */
   static HikariDataSource database(ExampleConfig config) {
     HikariConfig pool = new HikariConfig();
-    pool.setJdbcUrl(config.jdbcUrl().orElse(h2Url(config.dataDir())));
+    pool.setJdbcUrl(
+        config.jdbcUrl().isPresent() ? config.jdbcUrl().get() : EmbeddedH2.url(config.dataDir()));
     config.jdbcUser().ifPresent(pool::setUsername);
     config.jdbcPassword().ifPresent(pool::setPassword);
     pool.setMaximumPoolSize(16);
@@ -213,12 +213,6 @@ final class DataDirState implements AutoCloseable {
   }
 
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(DataDirState.class);
-
-  static String h2Url(Path dataDir) {
-    return "jdbc:h2:file:"
-        + dataDir.toAbsolutePath().resolve(H2_FILE)
-        + ";MODE=PostgreSQL;AUTO_SERVER=TRUE;WRITE_DELAY=0"; // a commit is on disk at once
-  }
 
   /** The fallback chain: the user's own key, then the shared key, then the Claude subscription. */
   CredentialStore credentials() {
