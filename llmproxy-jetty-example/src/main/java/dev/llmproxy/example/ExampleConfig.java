@@ -11,6 +11,7 @@ import java.util.Optional;
  * The example's configuration, read from {@code LLMPROXY_*} environment variables (the table is in
  * README.md).
  *
+ * @param host the HTTP server's bind address or host name ({@code localhost}: loopback only)
  * @param port HTTP port; 0 picks a free one
  * @param dataDir where tokens, keys, the keyset, the admin token and the audit log live
  * @param adminToken the admin bearer, or empty to load/generate one in {@code dataDir}
@@ -33,6 +34,7 @@ import java.util.Optional;
  * @param shutdownDrain how long exchanges in flight may finish after SIGTERM before they are cut
  */
 record ExampleConfig(
+    String host,
     int port,
     Path dataDir,
     Optional<String> adminToken,
@@ -63,6 +65,7 @@ record ExampleConfig(
           "LLMPROXY_DEFAULT_TIER '" + defaultTier + "' is not a configured tier " + tiers.names());
     }
     return new ExampleConfig(
+        nonBlank(env, "LLMPROXY_HOST").orElse("localhost"),
         (int) number(env, "LLMPROXY_PORT", 8080, 0, 65535),
         Path.of(env.getOrDefault("LLMPROXY_DATA_DIR", "./llmproxy-data")),
         nonBlank(env, "LLMPROXY_ADMIN_TOKEN"),
@@ -89,6 +92,7 @@ record ExampleConfig(
   /** This configuration pointed at another Anthropic upstream with another shared key. */
   ExampleConfig withAnthropic(String baseUrl, String apiKey) {
     return new ExampleConfig(
+        host,
         port,
         dataDir,
         adminToken,
@@ -114,7 +118,9 @@ record ExampleConfig(
   /** Secrets (admin token, shared keys, keyset) are shown only as present or absent. */
   @Override
   public String toString() {
-    return "ExampleConfig[port="
+    return "ExampleConfig[host="
+        + host
+        + ", port="
         + port
         + ", dataDir="
         + dataDir

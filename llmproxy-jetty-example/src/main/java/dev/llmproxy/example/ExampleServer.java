@@ -52,14 +52,20 @@ final class ExampleServer implements AutoCloseable {
   private final List<BatchingListener> auditWriters;
 
   private final DataDirState state;
+  private final List<ServerConnector> connectors;
+  private final String host;
 
   private ExampleServer(
       Server server,
       LlmProxy proxy,
       DataDirState state,
       AuditLog audit,
-      List<BatchingListener> auditWriters) {
+      List<BatchingListener> auditWriters,
+      List<ServerConnector> connectors,
+      String host) {
     this.server = server;
+    this.connectors = connectors;
+    this.host = host;
     this.proxy = proxy;
     this.state = state;
     this.tokens = state.tokens;
@@ -131,16 +137,24 @@ final class ExampleServer implements AutoCloseable {
             "llmproxy",
             UriCompliance.Violation.AMBIGUOUS_PATH_SEGMENT,
             UriCompliance.Violation.AMBIGUOUS_PATH_ENCODING));
-    ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
-    connector.setPort(config.port());
-    // Agents open many streams at once. With the JDK's default backlog of 50, a burst overflows
-    // the accept queue and each dropped connection waits a second for its SYN to be resent (the
-    // kernel caps this at net.core.somaxconn).
-    connector.setAcceptQueueSize(4096);
-    // Jetty fails an async request whose connection is idle longer than this, so it must
-    // outlast the longest upstream silence the proxy tolerates (a long non-streaming answer).
-    connector.setIdleTimeout(config.upstreamIdleTimeout().plusSeconds(30).toMillis());
-    server.addConnector(connector);
+    List<ServerConnector> connectors =
+        HttpListeners.open(
+            config.host(),
+            config.port(),
+            () -> {
+              ServerConnector connector =
+                  new ServerConnector(server, new HttpConnectionFactory(http));
+              // Agents open many streams at once. With the JDK's default backlog of 50, a burst
+              // overflows the accept queue and each dropped connection waits a second for its SYN
+              // to be resent (the kernel caps this at net.core.somaxconn).
+              connector.setAcceptQueueSize(4096);
+              // Jetty fails an async request whose connection is idle longer than this, so it must
+              // outlast the longest upstream silence the proxy tolerates (a long non-streaming
+              // answer).
+              connector.setIdleTimeout(config.upstreamIdleTimeout().plusSeconds(30).toMillis());
+              return connector;
+            });
+    connectors.forEach(server::addConnector);
 
     ServletContextHandler context = new ServletContextHandler("/");
     context.getServletHandler().setDecodeAmbiguousURIs(true);
@@ -164,8 +178,13 @@ final class ExampleServer implements AutoCloseable {
     context.setErrorHandler(errors);
     server.setErrorHandler(errors);
     server.setHandler(context);
-    server.start();
-    return new ExampleServer(server, proxy, state, audit, auditWriters);
+    try {
+      server.start();
+    } catch (Exception e) {
+      HttpListeners.close(connectors);
+      throw e;
+    }
+    return new ExampleServer(server, proxy, state, audit, auditWriters, connectors, config.host());
   }
 
   /** How the admin API and the CLI validate token requests. */
@@ -195,12 +214,25 @@ final class ExampleServer implements AutoCloseable {
 
   /** The bound port. */
   int port() {
-    return ((ServerConnector) server.getConnectors()[0]).getLocalPort();
+    return connectors.get(0).getLocalPort();
   }
 
-  /** {@code http://localhost:PORT}. */
+  /**
+   * {@code http://localhost:PORT}, or the configured host's when the proxy listens on neither
+   * loopback nor every interface.
+   */
   String baseUrl() {
-    return "http://localhost:" + port();
+    return "http://" + HttpListeners.urlHost(host, connectors) + ":" + port();
+  }
+
+  /** Where the server listens, e.g. {@code [127.0.0.1:8080, [::1]:8080]}. */
+  List<String> listening() {
+    return HttpListeners.describe(connectors);
+  }
+
+  /** Whether only this machine can reach the server. */
+  boolean loopbackOnly() {
+    return HttpListeners.loopbackOnly(connectors);
   }
 
   /** The issued-token registry, e.g. to issue the demo token. */

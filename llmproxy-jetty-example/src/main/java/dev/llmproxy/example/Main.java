@@ -84,6 +84,13 @@ public final class Main {
       Runtime.getRuntime()
           .addShutdownHook(new Thread(() -> closeQuietly(server), "llmproxy-shutdown"));
       out.println("llmproxy listening on " + server.baseUrl());
+      out.println(
+          "  ("
+              + String.join(", ", server.listening())
+              + (server.loopbackOnly()
+                  ? ": this machine only; LLMPROXY_HOST=0.0.0.0 accepts other machines, as a"
+                      + " container needs)"
+                  : ")"));
       printSetup(out, server.baseUrl());
       if (generated) {
         out.println();

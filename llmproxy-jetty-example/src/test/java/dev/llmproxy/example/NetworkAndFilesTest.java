@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.llmproxy.example.ListeningSockets.Listener;
 import java.io.Reader;
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -68,19 +69,22 @@ class NetworkAndFilesTest {
   }
 
   @Test
-  void theDatabasesAutoServerListensOnLoopbackOnly() throws Exception {
+  void theServerAndItsDatabaseListenOnLoopbackOnly() throws Exception {
     assumeTrue(ListeningSockets.procAvailable(), "reads listening sockets from Linux's /proc");
     try (ServeProcess serve = ServeProcess.start(env(), "serve")) {
       int h2Port = autoServerPort();
       List<Listener> listeners = ListeningSockets.of(serve.process.pid());
+      assertTrue(listeners.stream().anyMatch(l -> l.port() == serve.port()), "HTTP: " + listeners);
       assertTrue(listeners.stream().anyMatch(l -> l.port() == h2Port), "H2: " + listeners);
       for (Listener listener : listeners) {
-        if (listener.port() == h2Port) {
-          assertTrue(listener.address().isLoopbackAddress(), "beyond loopback: " + listener);
-        }
+        assertTrue(listener.address().isLoopbackAddress(), "listens beyond loopback: " + listener);
       }
+      assertTrue(serve.awaitLine("127.0.0.1:").contains("this machine only"), serve.output());
+
+      assertTrue(ListeningSockets.accepts(InetAddress.getLoopbackAddress(), serve.port()));
       var outside = ListeningSockets.nonLoopbackAddress();
       if (outside.isPresent()) {
+        assertFalse(ListeningSockets.accepts(outside.get(), serve.port()), "HTTP on " + outside);
         assertFalse(ListeningSockets.accepts(outside.get(), h2Port), "H2 on " + outside);
       }
     }
