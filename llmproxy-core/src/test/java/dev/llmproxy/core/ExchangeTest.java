@@ -402,6 +402,30 @@ class ExchangeTest {
     assertEquals("café-client/1.0", upstream.takeRequest().getHeaders().get("user-agent"));
   }
 
+  /** Found by HostileInputTest: the peek read the first, an upstream may read the second. */
+  @Test
+  void twoContentTypesAreABadRequestAndNothingIsForwarded() throws Exception {
+    upstream.enqueue(new MockResponse.Builder().body("{}").build());
+    FakeExchange exchange =
+        new FakeExchange(
+            "POST",
+            "/anthropic/v1/messages",
+            Headers.of(
+                "x-api-key",
+                TOKEN,
+                "content-type",
+                "text/plain",
+                "content-type",
+                "application/json"),
+            "{\"model\":\"claude-opus-4-1\"}".getBytes());
+    proxy().handle(exchange);
+    exchange.await();
+    assertEquals(400, exchange.status);
+    assertTrue(exchange.body().contains("Content-Type"), exchange.body());
+    assertEquals(0, upstream.getRequestCount());
+    assertEquals(Outcome.BAD_REQUEST, event().outcome());
+  }
+
   @Test
   void aFailingLedgerFailsClosedWith503AndForwardsNothing() throws Exception {
     proxy =

@@ -569,6 +569,16 @@ class ProviderMatrixTest {
     assertNothingForwarded();
   }
 
+  /** Found by HostileInputTest: whitespace is no JSON value, yet the peek let it through. */
+  @ParameterizedTest
+  @EnumSource(TestProvider.class)
+  void aWhitespaceOnlyJsonBodyIs400(TestProvider p) throws Exception {
+    start(Map.of());
+    fixture.upstream.enqueue(new MockResponse.Builder().body("{}").build()); // fail fast if sent
+    p.assertEnvelope(fixture.send(post(p, " \n")), 400, Kind.INVALID);
+    assertNothingForwarded();
+  }
+
   /**
    * A name the proxy has seen before ({@code content}, in the first request) with one byte replaced
    * by 0xFF: Jackson alone matched it to the known name without decoding it, and forwarded it.

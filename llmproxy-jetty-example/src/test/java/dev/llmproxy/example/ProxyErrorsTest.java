@@ -2,6 +2,7 @@ package dev.llmproxy.example;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URI;
@@ -108,6 +109,31 @@ class ProxyErrorsTest {
     assertEnvelope(malformed, 400, "invalid_request_error");
     assertEquals(Optional.empty(), malformed.headers().firstValue("connection"), "body was read");
     assertNothingForwarded();
+  }
+
+  /**
+   * Found by HostileInputTest: the peek read the first Content-Type, an upstream may read the last,
+   * so a JSON body declared second went upstream unread.
+   */
+  @Test
+  void twoContentTypesAre400AndNothingIsForwarded() throws Exception {
+    // an answer, should the request get through, so that the test fails on the status at once
+    fixture.upstream.enqueue(new mockwebserver3.MockResponse.Builder().body("{}").build());
+    RawHttp.Response response =
+        RawHttp.send(
+            fixture.server.port(),
+            "POST /proxy/anthropic/v1/messages HTTP/1.1\r\nHost: localhost\r\n"
+                + "x-api-key: "
+                + fixture.token
+                + "\r\ncontent-type: text/plain\r\ncontent-type: application/json\r\n",
+            AnthropicFixtures.REQUEST_JSON);
+    assertEquals(400, response.status(), response.body());
+    assertEquals("invalid_request_error", type(response.body()));
+    assertNothingForwarded();
+  }
+
+  private static String type(String anthropicError) throws Exception {
+    return ProxyFixture.json(anthropicError).path("error").path("type").asText();
   }
 
   private HttpRequest post(String path, String body) {

@@ -31,8 +31,21 @@ final class RequestReader implements Stage {
       log.debug("Client went away while sending the request body: {}", e.toString());
       throw ProxyError.clientCancelled();
     }
-    x.peek = RequestPeek.of(x.body, x.io.requestHeaders().first("content-type").orElse(null));
+    x.peek = RequestPeek.of(x.body, contentType(x));
     x.event.model(x.peek.model());
     return chain.proceed();
+  }
+
+  /**
+   * The request's one Content-Type. Two are refused (400): it is a singleton field (RFC 9110,
+   * section 8.3), and the peek would read the first while an upstream may read the last, so a JSON
+   * body declared second would reach the upstream unread, its model unchecked.
+   */
+  private static String contentType(ExchangeState x) throws ProxyError {
+    java.util.List<String> types = x.io.requestHeaders().values("content-type");
+    if (types.size() > 1) {
+      throw ProxyError.badRequest("The request has more than one Content-Type header.");
+    }
+    return types.isEmpty() ? null : types.get(0);
   }
 }

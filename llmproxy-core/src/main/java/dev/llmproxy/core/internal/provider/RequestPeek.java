@@ -37,6 +37,9 @@ public record RequestPeek(String model, boolean stream, long maxTokens, boolean 
     boolean unreadableMaxTokens = false;
     try (JsonParser parser = Json.FACTORY.createParser(body)) {
       JsonToken first = parser.nextToken();
+      if (first == null) {
+        throw new IOException("no JSON value, only whitespace");
+      }
       if (first == JsonToken.START_OBJECT) {
         JsonToken token;
         while ((token = parser.nextToken()) == JsonToken.FIELD_NAME) {

@@ -38,7 +38,17 @@ class RequestPeekTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"{", "{\"model\":}", "{\"a\":1} trailing", "[1,2", "{\"a\":1}}", "nul"})
+  @ValueSource(
+      strings = {
+        "{",
+        "{\"model\":}",
+        "{\"a\":1} trailing",
+        "[1,2",
+        "{\"a\":1}}",
+        "nul",
+        " ",
+        "\n\t\r "
+      })
   void malformedJsonIsABadRequest(String body) {
     ProxyError error =
         assertThrows(
