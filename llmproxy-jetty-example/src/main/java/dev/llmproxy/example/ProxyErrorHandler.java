@@ -24,9 +24,22 @@ final class ProxyErrorHandler extends org.eclipse.jetty.ee10.servlet.ErrorHandle
     setShowCauses(false);
   }
 
+  /**
+   * The path Jetty gives a request it refused before it had a target: a control character in the
+   * request line, a malformed percent-escape. Which route it was for is lost, so it is answered as
+   * the proxy answers a route it does not know, in its default envelope, rather than with Jetty's
+   * empty body.
+   */
+  private static final java.util.Set<String> NO_TARGET = java.util.Set.of("/badMessage", "/badURI");
+
   @Override
   public boolean handle(Request request, Response response, Callback callback) throws Exception {
     String path = request.getHttpURI() == null ? null : request.getHttpURI().getPath();
+    if (path != null
+        && NO_TARGET.contains(path)
+        && request.getAttribute(ERROR_EXCEPTION) instanceof org.eclipse.jetty.http.HttpException) {
+      path = mountPath + "/";
+    }
     if (path == null || !(path.equals(mountPath) || path.startsWith(mountPath + "/"))) {
       return super.handle(request, response, callback);
     }

@@ -132,6 +132,25 @@ class ProxyErrorsTest {
     assertNothingForwarded();
   }
 
+  /**
+   * Found by HostileInputTest: a target Jetty cannot parse (a malformed percent-escape, a control
+   * character) reaches no filter and loses its route; it was answered 400 with an empty body.
+   */
+  @Test
+  void aRequestTargetJettyCannotParseIsAnsweredInTheDefaultEnvelope() throws Exception {
+    for (String target : new String[] {"/proxy/openai/v1/%zz", "/proxy/anthropic/\u007f"}) {
+      RawHttp.Response response =
+          RawHttp.send(
+              fixture.server.port(),
+              "POST " + target + " HTTP/1.1\r\nHost: localhost\r\n",
+              AnthropicFixtures.REQUEST_JSON);
+      assertEquals(400, response.status(), target);
+      assertTrue(response.head().toLowerCase().contains("content-type: application/json"), target);
+      assertEquals("invalid_request_error", type(response.body()), target);
+    }
+    assertNothingForwarded();
+  }
+
   private static String type(String anthropicError) throws Exception {
     return ProxyFixture.json(anthropicError).path("error").path("type").asText();
   }
