@@ -138,4 +138,38 @@ class SpendTest {
       assertEquals(Outcome.QUOTA_EXCEEDED, refused);
     }
   }
+
+  @Test
+  void everyRequestedChoiceIsHeldSoSeveralCannotSlipPastTheCap() throws Exception {
+    try (ProxyFixture fixture = new ProxyFixture(Map.of("LLMPROXY_TIER_RATES", "free=0"))) {
+      String token =
+          fixture.issue("{\"user\":\"erin\",\"max_spend_usd\":0.02}").get("token").asText();
+      fixture.upstream.enqueue(
+          new MockResponse.Builder()
+              .setHeader("content-type", "application/json")
+              .body("{\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":5}}")
+              .build());
+      // 1,000 output tokens of gpt-4o hold $0.01: one choice fits the $0.02 cap, four do not.
+      assertEquals(200, chat(fixture, token, 1).statusCode());
+      HttpResponse<String> four = chat(fixture, token, 4);
+      assertEquals(429, four.statusCode(), four.body());
+      assertEquals(1, fixture.upstream.getRequestCount(), "the four-choice request never left");
+    }
+  }
+
+  private static HttpResponse<String> chat(ProxyFixture fixture, String token, int n)
+      throws Exception {
+    return fixture.send(
+        HttpRequest.newBuilder(
+                URI.create(fixture.server.baseUrl() + "/proxy/openai/v1/chat/completions"))
+            .header("authorization", "Bearer " + token)
+            .header("content-type", "application/json")
+            .timeout(Duration.ofSeconds(30))
+            .POST(
+                HttpRequest.BodyPublishers.ofString(
+                    "{\"model\":\"gpt-4o\",\"max_tokens\":1000,\"n\":"
+                        + n
+                        + ",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"))
+            .build());
+  }
 }

@@ -54,10 +54,11 @@ final class Budget implements Stage {
 
   private void reserve(ExchangeState x) throws ProxyError {
     x.price = prices.price(x.peek.model());
-    x.maxOutputTokens =
+    long perChoice =
         x.peek.maxTokens() >= 0
             ? x.peek.maxTokens()
             : x.peek.model() != null ? defaultMaxOutputTokens : 0;
+    x.maxOutputTokens = perChoice * x.peek.choices(); // every choice is generated and billed
     Charge estimate = new Charge(1, x.price.worstCase(x.body.length, x.maxOutputTokens));
     Decision decision;
     try {

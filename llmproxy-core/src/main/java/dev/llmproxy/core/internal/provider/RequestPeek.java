@@ -18,9 +18,14 @@ import java.io.IOException;
  * @param maxTokens the top-level {@code max_tokens} (or OpenAI's {@code
  *     max_completion_tokens}/{@code max_output_tokens}), or -1 when absent or unreadable
  * @param json whether the body was a JSON document
+ * @param choices how many answers one request generates: OpenAI's {@code n} or legacy {@code
+ *     best_of} (each is billed), 1 when absent
  */
-public record RequestPeek(String model, boolean stream, long maxTokens, boolean json) {
-  public static final RequestPeek NONE = new RequestPeek(null, false, -1, false);
+public record RequestPeek(String model, boolean stream, long maxTokens, boolean json, int choices) {
+  public static final RequestPeek NONE = new RequestPeek(null, false, -1, false, 1);
+
+  /** OpenAI's own limit on {@code n}; more would make the worst case unbounded. */
+  static final int MAX_CHOICES = 128;
 
   /** No model produces more output than this; a larger max_tokens is refused (400). */
   static final long MAX_TOKENS_CEILING = 10_000_000;
@@ -35,6 +40,7 @@ public record RequestPeek(String model, boolean stream, long maxTokens, boolean 
     boolean stream = false;
     long maxTokens = -1;
     boolean unreadableMaxTokens = false;
+    int choices = 1;
     try (JsonParser parser = Json.FACTORY.createParser(body)) {
       JsonToken first = parser.nextToken();
       if (first == null) {
@@ -59,6 +65,16 @@ public record RequestPeek(String model, boolean stream, long maxTokens, boolean 
                 unreadableMaxTokens = true; // a non-integer: reserve the default worst case
               }
             }
+            case "n", "best_of" -> {
+              if (value == JsonToken.VALUE_NUMBER_INT) {
+                long n = parser.getLongValue();
+                if (n < 1 || n > MAX_CHOICES) {
+                  throw ProxyError.badRequest(
+                      "Field '" + field + "' must be between 1 and " + MAX_CHOICES + ".");
+                }
+                choices = Math.max(choices, (int) n);
+              }
+            }
             default -> {}
           }
           parser.skipChildren(); // no-op for scalars; skips (and validates) nested values
@@ -75,7 +91,7 @@ public record RequestPeek(String model, boolean stream, long maxTokens, boolean 
     } catch (IOException e) {
       throw ProxyError.badRequest("The request body is not valid JSON.");
     }
-    return new RequestPeek(model, stream, unreadableMaxTokens ? -1 : maxTokens, true);
+    return new RequestPeek(model, stream, unreadableMaxTokens ? -1 : maxTokens, true, choices);
   }
 
   /**

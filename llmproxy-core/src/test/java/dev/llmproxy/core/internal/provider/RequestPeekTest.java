@@ -20,7 +20,24 @@ class RequestPeekTest {
                     + "\"metadata\":{\"max_tokens\":1},\"stream\":true,\"max_tokens\":1024}")
                 .getBytes(UTF_8),
             "application/json; charset=utf-8");
-    assertEquals(new RequestPeek("claude-x", true, 1024, true), peek);
+    assertEquals(new RequestPeek("claude-x", true, 1024, true, 1), peek);
+  }
+
+  @Test
+  void severalChoicesMultiplyTheOutputAndTooManyAreRefused() throws ProxyError {
+    assertEquals(
+        4,
+        RequestPeek.of("{\"model\":\"gpt-4o\",\"n\":4}".getBytes(UTF_8), "application/json")
+            .choices());
+    assertEquals(
+        5, RequestPeek.of("{\"n\":2,\"best_of\":5}".getBytes(UTF_8), "application/json").choices());
+    for (String n : new String[] {"0", "129", "-1"}) {
+      ProxyError refused =
+          assertThrows(
+              ProxyError.class,
+              () -> RequestPeek.of(("{\"n\":" + n + "}").getBytes(UTF_8), "application/json"));
+      assertEquals(400, refused.status());
+    }
   }
 
   @Test
