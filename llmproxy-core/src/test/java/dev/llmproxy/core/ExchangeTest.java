@@ -480,6 +480,21 @@ class ExchangeTest {
     assertEquals(403, batch.status);
     assertEquals(Outcome.FORBIDDEN, event().outcome());
     assertEquals(0, upstream.getRequestCount());
+
+    // The same limits cannot be dodged by not declaring the body JSON: the upstream may parse it
+    // anyway, model and all.
+    FakeExchange undeclared =
+        new FakeExchange(
+            "POST",
+            "/anthropic/v1/messages",
+            dev.llmproxy.api.Headers.of("x-api-key", TOKEN, "content-type", "text/plain"),
+            "{\"model\":\"claude-opus-4-1\",\"max_tokens\":64000}"
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    proxy.handle(undeclared);
+    undeclared.await();
+    assertEquals(403, undeclared.status);
+    assertTrue(undeclared.body().contains("must be JSON"), undeclared.body());
+    assertEquals(0, upstream.getRequestCount());
   }
 
   @Test

@@ -32,6 +32,8 @@ import java.util.Optional;
  * @param jdbcUser its user
  * @param jdbcPassword its password
  * @param shutdownDrain how long exchanges in flight may finish after SIGTERM before they are cut
+ * @param watchClientDisconnects whether a client closing its connection before the answer starts
+ *     cancels the upstream at once
  */
 record ExampleConfig(
     String host,
@@ -54,7 +56,8 @@ record ExampleConfig(
     Optional<String> jdbcUrl,
     Optional<String> jdbcUser,
     Optional<String> jdbcPassword,
-    Duration shutdownDrain) {
+    Duration shutdownDrain,
+    boolean watchClientDisconnects) {
 
   /** Reads the configuration from {@code env}; throws naming the variable if one is invalid. */
   static ExampleConfig fromEnvironment(Map<String, String> env) {
@@ -86,7 +89,8 @@ record ExampleConfig(
         nonBlank(env, "LLMPROXY_JDBC_URL"),
         nonBlank(env, "LLMPROXY_JDBC_USER"),
         nonBlank(env, "LLMPROXY_JDBC_PASSWORD"),
-        Duration.ofSeconds(number(env, "LLMPROXY_SHUTDOWN_DRAIN_SECONDS", 30, 0, 3_600)));
+        Duration.ofSeconds(number(env, "LLMPROXY_SHUTDOWN_DRAIN_SECONDS", 30, 0, 3_600)),
+        Boolean.parseBoolean(env.getOrDefault("LLMPROXY_WATCH_CLIENT_DISCONNECTS", "true").trim()));
   }
 
   /** This configuration pointed at another Anthropic upstream with another shared key. */
@@ -112,7 +116,8 @@ record ExampleConfig(
         jdbcUrl,
         jdbcUser,
         jdbcPassword,
-        shutdownDrain);
+        shutdownDrain,
+        watchClientDisconnects);
   }
 
   /** Secrets (admin token, shared keys, keyset) are shown only as present or absent. */

@@ -12,6 +12,7 @@ import dev.llmproxy.core.OpenAiSettings;
 import dev.llmproxy.core.credentials.KeyFormats;
 import dev.llmproxy.core.tokens.IssuedTokens;
 import dev.llmproxy.jdbc.JdbcAuditSink;
+import dev.llmproxy.jetty.JettySupport;
 import dev.llmproxy.servlet.AdminTokensServlet;
 import dev.llmproxy.servlet.LlmProxyFilter;
 import dev.llmproxy.servlet.MyKeysServlet;
@@ -159,7 +160,9 @@ final class ExampleServer implements AutoCloseable {
     ServletContextHandler context = new ServletContextHandler("/");
     context.getServletHandler().setDecodeAmbiguousURIs(true);
     FilterHolder filter =
-        new FilterHolder(new LlmProxyFilter(proxy, MOUNT_PATH)); // finds llmproxy-jetty itself
+        new FilterHolder(
+            new LlmProxyFilter(
+                proxy, MOUNT_PATH, new JettySupport(config.watchClientDisconnects())));
     filter.setAsyncSupported(true);
     context.addFilter(filter, "/*", EnumSet.of(DispatcherType.REQUEST));
     context.addServlet(

@@ -19,15 +19,19 @@ final class ExampleClient {
 
   /** {@code POST /admin/tokens} with {@code body}; the 201 record with its token. */
   JsonNode issue(ExampleServer server, String body) throws Exception {
-    HttpResponse<String> response =
-        http.send(
-            HttpRequest.newBuilder(URI.create(server.baseUrl() + "/admin/tokens"))
-                .header("Authorization", "Bearer " + adminToken)
-                .POST(HttpRequest.BodyPublishers.ofString(body))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response = tryIssue(server, body);
     assertEquals(201, response.statusCode(), response.body());
     return ProxyFixture.json(response.body());
+  }
+
+  /** {@code POST /admin/tokens} with {@code body}, whatever it answers. */
+  HttpResponse<String> tryIssue(ExampleServer server, String body) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(URI.create(server.baseUrl() + "/admin/tokens"))
+            .header("Authorization", "Bearer " + adminToken)
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   /** Token {@code id} as {@code GET /admin/tokens} lists it. */

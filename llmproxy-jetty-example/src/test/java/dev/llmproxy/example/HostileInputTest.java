@@ -68,7 +68,11 @@ class HostileInputTest {
                 "LLMPROXY_ANTHROPIC_BASE_URL",
                 upstream.baseUrl(),
                 "LLMPROXY_OPENAI_BASE_URL",
-                upstream.baseUrl()));
+                upstream.baseUrl(),
+                // The raw client half-closes after sending (hostile framing needs an end), which
+                // the disconnect watch would rightly read as a client that left.
+                "LLMPROXY_WATCH_CLIENT_DISCONNECTS",
+                "false"));
   }
 
   @AfterAll

@@ -120,7 +120,16 @@ class SharedDatabaseTest {
         database =
             Server.createTcpServer("-tcpPort", Integer.toString(port), "-ifNotExists").start();
         dev.llmproxy.jdbc.JdbcSchema.migrate(server.state().database); // a fresh in-memory DB
-        String fresh = client.issue(server, "{\"user\":\"ops2\"}").get("token").asText();
+        // Callers are refused at once for a moment after the outage's last failure (fail fast);
+        // the first one let through finds the database back.
+        HttpResponse<String> issued = client.tryIssue(server, "{\"user\":\"ops2\"}");
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (issued.statusCode() == 503 && System.nanoTime() < deadline) {
+          java.util.concurrent.TimeUnit.MILLISECONDS.sleep(50); // a retry interval, not a sync
+          issued = client.tryIssue(server, "{\"user\":\"ops2\"}");
+        }
+        assertEquals(201, issued.statusCode(), issued.body());
+        String fresh = ProxyFixture.json(issued.body()).get("token").asText();
         assertEquals(
             200,
             http.send(ExampleClient.message(server, fresh), HttpResponse.BodyHandlers.ofString())

@@ -34,8 +34,21 @@ public final class JettySupport implements ContainerSupport {
   private static final Runnable NOTHING = () -> {};
   private static final Throwable WATCH_OVER = new CancellationException("disconnect watch over");
 
-  /** Registered for {@link java.util.ServiceLoader}. */
-  public JettySupport() {}
+  private final boolean watchDisconnects;
+
+  /** Aborts and watches; registered for {@link java.util.ServiceLoader}. */
+  public JettySupport() {
+    this(true);
+  }
+
+  /**
+   * Aborts, and watches for disconnects if {@code watchDisconnects}. A client that half-closes its
+   * connection after sending the request (rare; some raw tools do) reads to the watch as one that
+   * left, as it does to nginx; turn the watch off for such clients.
+   */
+  public JettySupport(boolean watchDisconnects) {
+    this.watchDisconnects = watchDisconnects;
+  }
 
   @Override
   public boolean supports(ServletContext context) {
@@ -51,6 +64,9 @@ public final class JettySupport implements ContainerSupport {
 
   @Override
   public Runnable watchForDisconnect(HttpServletRequest request, Runnable onGone) {
+    if (!watchDisconnects) {
+      return NOTHING;
+    }
     ConnectionMetaData connection =
         ServletContextRequest.getServletContextRequest(request).getConnectionMetaData();
     HttpVersion version = connection.getHttpVersion();

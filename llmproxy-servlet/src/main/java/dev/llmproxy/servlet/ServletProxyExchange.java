@@ -114,7 +114,7 @@ final class ServletProxyExchange implements ProxyExchange, AsyncListener {
     lock.lock();
     try {
       if (!ended && !started && stopWatching == NOT_WATCHING) {
-        stopWatching = support.watchForDisconnect(request, this::gone);
+        stopWatching = support.watchForDisconnect(request, this::closedByClient);
       }
     } finally {
       lock.unlock();
@@ -262,6 +262,28 @@ final class ServletProxyExchange implements ProxyExchange, AsyncListener {
     if (ended) {
       throw new IOException("the exchange has ended (client gone)");
     }
+  }
+
+  /**
+   * The watch saw the client close its connection before the answer started: drop the connection
+   * (nothing is sent, as nginx does for a client that closed), then tell the engine.
+   */
+  private void closedByClient() {
+    lock.lock();
+    try {
+      if (!ended && !started) {
+        ended = true;
+        stopWatching = NOT_WATCHING; // it has fired
+        try {
+          support.abort(request, async);
+        } catch (RuntimeException e) {
+          // the container ended the request already
+        }
+      }
+    } finally {
+      lock.unlock();
+    }
+    gone();
   }
 
   /** The client is gone: end the request ourselves, as the spec expects, then tell the engine. */

@@ -22,12 +22,13 @@ final class Authorizer implements Stage {
   @Override
   public UpstreamResponse process(Chain chain) throws ProxyError {
     ExchangeState x = chain.state();
-    x.tier = authorize(x.principal, x.route, x.peek);
+    x.tier = authorize(x.principal, x.route, x.peek, x.body.length);
     return chain.proceed();
   }
 
   /** Checks the request against the principal's limits and tier; returns the tier. */
-  Tiers.Tier authorize(Principal principal, Route route, RequestPeek peek) throws ProxyError {
+  Tiers.Tier authorize(Principal principal, Route route, RequestPeek peek, int bodyBytes)
+      throws ProxyError {
     if (!principal.limits().allowsProvider(route.profile().id())) {
       throw ProxyError.forbidden("This token may not use provider " + route.profile().id() + ".");
     }
@@ -50,6 +51,13 @@ final class Authorizer implements Stage {
       // e.g. a batch: its cost and models cannot be checked or metered here
       throw ProxyError.forbidden(
           "This token has model or spend limits, so requests must name a top-level model.");
+    }
+    if (restricted && !peek.json() && bodyBytes > 0) {
+      // A body the peek did not read (not declared JSON) could still be JSON to the upstream,
+      // naming a model these limits forbid.
+      throw ProxyError.forbidden(
+          "This token has model or spend limits, so request bodies must be JSON"
+              + " (Content-Type: application/json) naming a top-level model.");
     }
     return tier;
   }
