@@ -82,7 +82,7 @@ public final class FailFastDataSource implements DataSource {
       Connection connection = connect.get();
       breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
       return connection;
-    } catch (SQLException | RuntimeException e) {
+    } catch (SQLException | RuntimeException | Error e) { // always hand the permit back
       breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
       throw e;
     }

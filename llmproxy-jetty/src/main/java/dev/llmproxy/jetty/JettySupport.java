@@ -6,6 +6,7 @@ import jakarta.servlet.ServletContext;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
 import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.io.AbstractEndPoint;
@@ -77,17 +78,30 @@ public final class JettySupport implements ContainerSupport {
     if (!(endPoint instanceof AbstractEndPoint watched)) {
       return NOTHING;
     }
-    if (!endPoint.tryFillInterested(new Probe(endPoint, onGone))) {
+    Probe probe = new Probe(endPoint, onGone);
+    if (!endPoint.tryFillInterested(probe)) {
       return NOTHING; // something else reads it already
     }
-    // While the request is in flight, only the probe can hold the interest.
-    return () -> watched.getFillInterest().onFail(WATCH_OVER);
+    return () -> {
+      // Only while the probe still holds the interest: once it fired, the interest may be
+      // Jetty's own, and failing that would close the connection.
+      if (probe.over.compareAndSet(false, true)) {
+        watched.getFillInterest().onFail(WATCH_OVER);
+      }
+    };
   }
 
   /** Read interest that checks, once readable, whether the client closed its end. */
-  private record Probe(EndPoint endPoint, Runnable onGone) implements Callback {
+  private record Probe(EndPoint endPoint, Runnable onGone, AtomicBoolean over) implements Callback {
+    Probe(EndPoint endPoint, Runnable onGone) {
+      this(endPoint, onGone, new AtomicBoolean());
+    }
+
     @Override
     public void succeeded() {
+      if (!over.compareAndSet(false, true)) {
+        return; // the watch was stopped first
+      }
       try {
         if (endPoint.fill(BufferUtil.allocate(1)) < 0) {
           onGone.run();
@@ -97,9 +111,10 @@ public final class JettySupport implements ContainerSupport {
       }
     }
 
+    /** Blocking: {@code onGone} takes the exchange's lock, never on the selector's thread. */
     @Override
     public InvocationType getInvocationType() {
-      return InvocationType.NON_BLOCKING;
+      return InvocationType.BLOCKING;
     }
   }
 }

@@ -3,6 +3,7 @@ package dev.llmproxy.core.internal.exchange;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
@@ -30,6 +31,8 @@ final class ExchangeRunner {
   private final int permits;
   private final Set<Running> running = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
+  private final AtomicBoolean closing = new AtomicBoolean();
+  private final CountDownLatch closedLatch = new CountDownLatch(1);
 
   /** Runs exchanges on {@code executor}, or on an {@link ExchangeExecutors} pool if null. */
   ExchangeRunner(Executor executor, int capacity) {
@@ -67,16 +70,28 @@ final class ExchangeRunner {
    * Idempotent; blocks for at most {@code drain} plus {@link #SETTLE}.
    */
   void close(Duration drain) {
-    if (closed) {
+    if (!closing.compareAndSet(false, true)) {
+      awaitUninterruptibly(closedLatch); // a second caller returns once the first is done
       return;
     }
     closed = true;
-    if (!awaitIdle(drain)) {
+    try {
+      drainThenStop(drain);
+    } finally {
+      closedLatch.countDown();
+    }
+  }
+
+  private void drainThenStop(Duration drain) {
+    // Not final: the drain wait may be interrupted too.
+    boolean interrupted = Thread.interrupted(); // settling must not be cut short by it
+    if (interrupted || !awaitIdle(drain)) {
       log.info(
           "Cancelling {} exchange(s) still running after the drain of {}", running.size(), drain);
       for (Running task : running) {
         task.stop();
       }
+      interrupted |= Thread.interrupted(); // an interrupted drain still lets them settle
       if (!awaitIdle(SETTLE)) {
         log.warn(
             "{} exchange(s) still settling {} after they were cancelled", running.size(), SETTLE);
@@ -85,19 +100,43 @@ final class ExchangeRunner {
     if (ownedExecutor != null) {
       ownedExecutor.shutdown();
     }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** Waits until no exchange holds a permit: every one started has ended and settled. */
   private boolean awaitIdle(Duration timeout) {
+    long nanos;
     try {
-      if (capacity.tryAcquire(permits, timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+      nanos = timeout.toNanos();
+    } catch (ArithmeticException e) {
+      nanos = Long.MAX_VALUE; // a drain longer than 292 years
+    }
+    try {
+      if (capacity.tryAcquire(permits, nanos, TimeUnit.NANOSECONDS)) {
         capacity.release(permits);
         return true;
       }
       return false;
     } catch (InterruptedException e) {
-      Thread.currentThread().interrupt(); // stop draining: cancel what runs, without waiting
+      Thread.currentThread().interrupt(); // stop draining: cancel what runs
       return false;
+    }
+  }
+
+  private static void awaitUninterruptibly(CountDownLatch latch) {
+    boolean interrupted = false;
+    while (true) {
+      try {
+        latch.await();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
     }
   }
 

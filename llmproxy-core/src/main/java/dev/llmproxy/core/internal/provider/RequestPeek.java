@@ -73,6 +73,8 @@ public record RequestPeek(String model, boolean stream, long maxTokens, boolean 
                       "Field '" + field + "' must be between 1 and " + MAX_CHOICES + ".");
                 }
                 choices = Math.max(choices, (int) n);
+              } else if (value != JsonToken.VALUE_NULL) { // 2.0, "2": the upstream may coerce it
+                throw ProxyError.badRequest("Field '" + field + "' must be an integer.");
               }
             }
             default -> {}

@@ -31,7 +31,7 @@ class RequestPeekTest {
             .choices());
     assertEquals(
         5, RequestPeek.of("{\"n\":2,\"best_of\":5}".getBytes(UTF_8), "application/json").choices());
-    for (String n : new String[] {"0", "129", "-1"}) {
+    for (String n : new String[] {"0", "129", "-1", "2.0", "\"2\""}) {
       ProxyError refused =
           assertThrows(
               ProxyError.class,
