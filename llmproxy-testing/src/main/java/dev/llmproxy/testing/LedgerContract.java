@@ -84,6 +84,36 @@ public abstract class LedgerContract {
     return new RateLimit(ratesByTier.getOrDefault(principal.tier(), 0));
   }
 
+  /** One racer's work; {@code thread} is its index. */
+  private interface Racer {
+    void run(int thread) throws Exception;
+  }
+
+  /** Runs {@code racer} on {@code threads} threads released at once; rethrows any failure. */
+  private static void race(int threads, Racer racer) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    CountDownLatch start = new CountDownLatch(1);
+    try {
+      List<Future<?>> futures = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int thread = t;
+        futures.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  racer.run(thread);
+                  return null;
+                }));
+      }
+      start.countDown();
+      for (Future<?> future : futures) {
+        future.get(60, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
   private static Principal token(String tier, OptionalLong maxRequests, OptionalLong maxSpend) {
     return token(tier, maxRequests, maxSpend, "tok_1");
   }
@@ -184,46 +214,27 @@ public abstract class LedgerContract {
     String[] tokens = {"tok_even", "tok_odd"}; // the spend of each must add up on its own
     long[][] spent = new long[threads][2]; // per thread, per token: what its commits booked
     long[][] used = new long[threads][2];
-    ExecutorService pool = Executors.newFixedThreadPool(threads);
-    CountDownLatch start = new CountDownLatch(1);
-    try {
-      List<Future<?>> futures = new ArrayList<>();
-      for (int t = 0; t < threads; t++) {
-        int thread = t;
-        futures.add(
-            pool.submit(
-                () -> {
-                  java.util.Random random = new java.util.Random(thread);
-                  start.await();
-                  for (int i = 0; i < perThread; i++) {
-                    int which = i % 2;
-                    Principal p =
-                        token("free", OptionalLong.empty(), OptionalLong.empty(), tokens[which]);
-                    long hold = 1 + random.nextInt(1_000);
-                    Decision.Granted g =
-                        assertInstanceOf(
-                            Decision.Granted.class, reserve(ledger, p, new Charge(1, hold)));
-                    int fate = random.nextInt(4);
-                    if (fate == 0) {
-                      ledger.refund(g.reservation());
-                    } else {
-                      long actual =
-                          fate == 1 ? hold + random.nextInt(5_000) : random.nextInt((int) hold);
-                      ledger.commit(g.reservation(), new Charge(1, actual));
-                      spent[thread][which] += actual;
-                      used[thread][which]++;
-                    }
-                  }
-                  return null;
-                }));
-      }
-      start.countDown();
-      for (Future<?> future : futures) {
-        future.get(60, TimeUnit.SECONDS);
-      }
-    } finally {
-      pool.shutdownNow();
-    }
+    race(
+        threads,
+        thread -> {
+          java.util.Random random = new java.util.Random(thread);
+          for (int i = 0; i < perThread; i++) {
+            int which = i % 2;
+            Principal p = token("free", OptionalLong.empty(), OptionalLong.empty(), tokens[which]);
+            long hold = 1 + random.nextInt(1_000);
+            Decision.Granted g =
+                assertInstanceOf(Decision.Granted.class, reserve(ledger, p, new Charge(1, hold)));
+            int fate = random.nextInt(4);
+            if (fate == 0) {
+              ledger.refund(g.reservation());
+            } else {
+              long actual = fate == 1 ? hold + random.nextInt(5_000) : random.nextInt((int) hold);
+              ledger.commit(g.reservation(), new Charge(1, actual));
+              spent[thread][which] += actual;
+              used[thread][which]++;
+            }
+          }
+        });
     for (int which = 0; which < 2; which++) {
       long spend = 0;
       long requests = 0;
@@ -262,34 +273,19 @@ public abstract class LedgerContract {
   public void exactlyMaxRequestsAreGrantedUnderContention() throws Exception {
     BudgetLedger ledger = ledgerForTier("free", 0);
     Principal p = token("free", OptionalLong.of(30), OptionalLong.empty());
-    ExecutorService pool = Executors.newFixedThreadPool(8);
-    CountDownLatch start = new CountDownLatch(1);
     AtomicInteger granted = new AtomicInteger();
-    try {
-      List<Future<?>> futures = new ArrayList<>();
-      for (int t = 0; t < 8; t++) {
-        futures.add(
-            pool.submit(
-                () -> {
-                  start.await();
-                  for (int i = 0; i < 20; i++) {
-                    if (reserve(ledger, p, Charge.oneRequest()) instanceof Decision.Granted g) {
-                      granted.incrementAndGet();
-                      if (i % 2 == 0) {
-                        ledger.commit(g.reservation(), Charge.oneRequest());
-                      }
-                    }
-                  }
-                  return null;
-                }));
-      }
-      start.countDown();
-      for (Future<?> future : futures) {
-        future.get(60, TimeUnit.SECONDS);
-      }
-    } finally {
-      pool.shutdownNow();
-    }
+    race(
+        8,
+        thread -> {
+          for (int i = 0; i < 20; i++) {
+            if (reserve(ledger, p, Charge.oneRequest()) instanceof Decision.Granted g) {
+              granted.incrementAndGet();
+              if (i % 2 == 0) {
+                ledger.commit(g.reservation(), Charge.oneRequest());
+              }
+            }
+          }
+        });
     assertEquals(30, granted.get());
   }
 
@@ -305,29 +301,14 @@ public abstract class LedgerContract {
               Set.of(),
               Map.of(Principal.TOKEN_ID, "tok_fresh_" + round),
               new Limits(OptionalLong.of(5), OptionalLong.empty(), List.of(), Set.of()));
-      ExecutorService pool = Executors.newFixedThreadPool(8);
-      CountDownLatch start = new CountDownLatch(1);
       AtomicInteger granted = new AtomicInteger();
-      try {
-        List<Future<?>> futures = new ArrayList<>();
-        for (int t = 0; t < 8; t++) {
-          futures.add(
-              pool.submit(
-                  () -> {
-                    start.await();
-                    if (reserve(ledger, fresh, Charge.oneRequest()) instanceof Decision.Granted) {
-                      granted.incrementAndGet();
-                    }
-                    return null;
-                  }));
-        }
-        start.countDown();
-        for (Future<?> future : futures) {
-          future.get(60, TimeUnit.SECONDS);
-        }
-      } finally {
-        pool.shutdownNow();
-      }
+      race(
+          8,
+          thread -> {
+            if (reserve(ledger, fresh, Charge.oneRequest()) instanceof Decision.Granted) {
+              granted.incrementAndGet();
+            }
+          });
       assertEquals(5, granted.get(), "round " + round + ": brand-new rows, 8 racers, 5 allowed");
     }
   }

@@ -22,12 +22,12 @@ final class Authorizer implements Stage {
   @Override
   public UpstreamResponse process(Chain chain) throws ProxyError {
     ExchangeState x = chain.state();
-    x.tier = authorize(x.principal, x.route, x.peek, x.body.length);
+    authorize(x.principal, x.route, x.peek, x.body.length);
     return chain.proceed();
   }
 
-  /** Checks the request against the principal's limits and tier; returns the tier. */
-  Tiers.Tier authorize(Principal principal, Route route, RequestPeek peek, int bodyBytes)
+  /** Checks the request against the principal's limits and tier. */
+  void authorize(Principal principal, Route route, RequestPeek peek, int bodyBytes)
       throws ProxyError {
     if (!principal.limits().allowsProvider(route.profile().id())) {
       throw ProxyError.forbidden("This token may not use provider " + route.profile().id() + ".");
@@ -59,6 +59,5 @@ final class Authorizer implements Stage {
           "This token has model or spend limits, so request bodies must be JSON"
               + " (Content-Type: application/json) naming a top-level model.");
     }
-    return tier;
   }
 }

@@ -14,6 +14,8 @@ import dev.llmproxy.core.internal.http.ProxyError;
 import dev.llmproxy.core.internal.metering.Charges;
 import dev.llmproxy.core.internal.metering.UsageMeter;
 import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,7 +30,7 @@ final class Budget implements Stage {
   private static final Logger log = LoggerFactory.getLogger(Budget.class);
 
   private final BudgetLedger ledger;
-  private final Tiers tiers;
+  private final Map<String, RateLimit> ratesByTier; // built once: no allocation per request
   private final Clock clock;
   private final PriceTable prices;
   private final long defaultMaxOutputTokens;
@@ -40,7 +42,11 @@ final class Budget implements Stage {
       PriceTable prices,
       long defaultMaxOutputTokens) {
     this.ledger = ledger;
-    this.tiers = tiers;
+    Map<String, RateLimit> rates = new HashMap<>();
+    for (String name : tiers.names()) {
+      tiers.tier(name).ifPresent(t -> rates.put(name, new RateLimit(t.requestsPerMinute())));
+    }
+    this.ratesByTier = Map.copyOf(rates);
     this.clock = clock;
     this.prices = prices;
     this.defaultMaxOutputTokens = defaultMaxOutputTokens;
@@ -58,8 +64,8 @@ final class Budget implements Stage {
         x.peek.maxTokens() >= 0
             ? x.peek.maxTokens()
             : x.peek.model() != null ? defaultMaxOutputTokens : 0;
-    x.maxOutputTokens = perChoice * x.peek.choices(); // every choice is generated and billed
-    Charge estimate = new Charge(1, x.price.worstCase(x.body.length, x.maxOutputTokens));
+    long maxOutputTokens = perChoice * x.peek.choices(); // every choice is generated and billed
+    Charge estimate = new Charge(1, x.price.worstCase(x.body.length, maxOutputTokens));
     Decision decision;
     try {
       decision =
@@ -139,7 +145,6 @@ final class Budget implements Stage {
 
   /** The request rate of the principal's tier; none for a tier this proxy does not know. */
   private RateLimit rateLimitOf(ExchangeState x) {
-    Tiers.Tier tier = x.tier != null ? x.tier : tiers.tier(x.principal.tier()).orElse(null);
-    return tier == null ? RateLimit.NONE : new RateLimit(tier.requestsPerMinute());
+    return ratesByTier.getOrDefault(x.principal.tier(), RateLimit.NONE);
   }
 }

@@ -9,7 +9,6 @@ import dev.llmproxy.api.UpstreamCall;
 import dev.llmproxy.api.UpstreamCredential;
 import dev.llmproxy.core.ModelPrice;
 import dev.llmproxy.core.ProxyExchange;
-import dev.llmproxy.core.Tiers;
 import dev.llmproxy.core.internal.metering.UsageMeter;
 import dev.llmproxy.core.internal.provider.RequestPeek;
 import dev.llmproxy.core.internal.provider.Route;
@@ -32,11 +31,9 @@ final class ExchangeState {
   byte[] body;
   boolean bodyRead; // the request body was read whole
   RequestPeek peek = RequestPeek.NONE;
-  Tiers.Tier tier; // the principal's tier, once authorized
 
   // reserve
   ModelPrice price;
-  long maxOutputTokens; // a generation's max_tokens, or the configured default
   Reservation reservation;
   RateLimitState rateLimit; // the caller's window once the ledger decided
 

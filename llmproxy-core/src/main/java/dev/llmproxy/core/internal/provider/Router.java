@@ -41,7 +41,7 @@ public final class Router {
   }
 
   /** The provider segment of {@code path} ({@code /anthropic/v1/messages}: anthropic), or "". */
-  public static String providerSegment(String path) {
+  static String providerSegment(String path) {
     if (path.isEmpty() || path.charAt(0) != '/') {
       return "";
     }
