@@ -1,6 +1,7 @@
 package dev.llmproxy.api;
 
 import java.time.Instant;
+import java.util.List;
 
 /**
  * Holds request counts, spend and rate windows, with reserve → commit/refund semantics so that
@@ -31,6 +32,21 @@ public interface BudgetLedger {
    */
   default RateLimitState rateLimit(Principal principal, RateLimit limit, Instant at) {
     return RateLimitState.unlimited();
+  }
+
+  /**
+   * Keeps this instance's holds alive and reclaims the holds of instances that stopped without
+   * settling them, returning what it booked so the engine can record each one. The engine calls it
+   * once when it starts and then every few seconds from one thread.
+   *
+   * <p>A ledger that outlives its process (a file, a database) gives its holds a lease: a hold
+   * whose instance has not renewed it for the lease is reclaimed by any instance, and a restarted
+   * instance reclaims its own earlier holds at once. A reclaimed hold is booked at its estimate
+   * (see {@link ReclaimedHold} for why). A ledger whose holds die with the process reclaims
+   * nothing, which is the default.
+   */
+  default List<ReclaimedHold> heartbeat(Instant now) {
+    return List.of();
   }
 
   /** What account {@code accountId} (see {@link Principal#accountId()}) has used so far. */

@@ -29,6 +29,7 @@ public final class ProxyEvent {
   private final String credentialSource;
   private final boolean overshoot;
   private final boolean costEstimated;
+  private final boolean reclaimed;
 
   private ProxyEvent(Builder b) {
     this.timestamp = Objects.requireNonNull(b.timestamp, "timestamp");
@@ -47,6 +48,7 @@ public final class ProxyEvent {
     this.credentialSource = b.credentialSource;
     this.overshoot = b.overshoot;
     this.costEstimated = b.costEstimated;
+    this.reclaimed = b.reclaimed;
   }
 
   /** A new builder; the engine fills it in as the exchange proceeds. */
@@ -141,6 +143,15 @@ public final class ProxyEvent {
     return costEstimated;
   }
 
+  /**
+   * Whether this records a hold reclaimed after its instance stopped without settling it (see
+   * {@link ReclaimedHold}): the exchange's own event was lost with the instance, its cost is the
+   * hold's estimate, and its status is 502.
+   */
+  public boolean reclaimed() {
+    return reclaimed;
+  }
+
   @Override
   public String toString() {
     return "ProxyEvent["
@@ -179,6 +190,7 @@ public final class ProxyEvent {
     private String credentialSource;
     private boolean overshoot;
     private boolean costEstimated;
+    private boolean reclaimed;
 
     private Builder() {}
 
@@ -190,6 +202,13 @@ public final class ProxyEvent {
     public Builder principal(Principal principal) {
       this.principalId = principal.id();
       this.tokenId = principal.tokenId().orElse(null);
+      return this;
+    }
+
+    /** The principal by its ids alone, as a {@link ReclaimedHold} knows it. */
+    public Builder principal(String principalId, String tokenId) {
+      this.principalId = principalId;
+      this.tokenId = tokenId;
       return this;
     }
 
@@ -255,6 +274,11 @@ public final class ProxyEvent {
 
     public Builder costEstimated(boolean costEstimated) {
       this.costEstimated = costEstimated;
+      return this;
+    }
+
+    public Builder reclaimed(boolean reclaimed) {
+      this.reclaimed = reclaimed;
       return this;
     }
 

@@ -12,13 +12,20 @@ import java.util.Objects;
  * @param estimate the worst case the exchange may cost
  * @param rateLimit the request rate the principal's tier allows
  * @param at the engine's clock when the request arrived; rate windows are aligned to it
+ * @param purpose what the hold is for, kept with it for a {@link ReclaimedHold}
  */
 public record ReservationRequest(
-    Principal principal, Charge estimate, RateLimit rateLimit, Instant at) {
+    Principal principal, Charge estimate, RateLimit rateLimit, Instant at, Purpose purpose) {
   public ReservationRequest {
     Objects.requireNonNull(principal, "principal");
     Objects.requireNonNull(estimate, "estimate");
     Objects.requireNonNull(rateLimit, "rateLimit");
     Objects.requireNonNull(at, "at");
+    Objects.requireNonNull(purpose, "purpose");
+  }
+
+  /** A request whose purpose is unknown. */
+  public ReservationRequest(Principal principal, Charge estimate, RateLimit rateLimit, Instant at) {
+    this(principal, estimate, rateLimit, at, Purpose.UNKNOWN);
   }
 }

@@ -35,6 +35,7 @@ final class Defaults {
         b.maxConcurrentExchanges != null
             ? b.maxConcurrentExchanges
             : LlmProxy.DEFAULT_MAX_CONCURRENT_EXCHANGES,
-        b.shutdownDrain != null ? b.shutdownDrain : LlmProxy.DEFAULT_SHUTDOWN_DRAIN);
+        b.shutdownDrain != null ? b.shutdownDrain : LlmProxy.DEFAULT_SHUTDOWN_DRAIN,
+        b.ledgerHeartbeat != null ? b.ledgerHeartbeat : LlmProxy.DEFAULT_LEDGER_HEARTBEAT);
   }
 }

@@ -44,6 +44,9 @@ public final class LlmProxy implements AutoCloseable {
   /** Default limit of exchanges in flight. */
   public static final int DEFAULT_MAX_CONCURRENT_EXCHANGES = 10_000;
 
+  /** How often the ledger's heartbeat runs by default: every 10 seconds. */
+  public static final Duration DEFAULT_LEDGER_HEARTBEAT = Duration.ofSeconds(10);
+
   /** How long {@link #close()} lets exchanges in flight finish by default: 30 seconds. */
   public static final Duration DEFAULT_SHUTDOWN_DRAIN = Duration.ofSeconds(30);
 
@@ -117,6 +120,7 @@ public final class LlmProxy implements AutoCloseable {
     Long maxRequestBodyBytes;
     Integer maxConcurrentExchanges;
     Duration shutdownDrain;
+    Duration ledgerHeartbeat;
     final List<ProxyListener> listeners = new ArrayList<>();
     final List<CompatibleUpstream> compatibleUpstreams = new ArrayList<>();
     private final Set<String> compatibleNames = new HashSet<>();
@@ -243,6 +247,20 @@ public final class LlmProxy implements AutoCloseable {
         throw new IllegalArgumentException("shutdownDrain must not be negative");
       }
       this.shutdownDrain = drain;
+      return this;
+    }
+
+    /**
+     * How often the proxy calls the ledger's {@link BudgetLedger#heartbeat}, which renews this
+     * instance's lease on its holds and reclaims those of instances that died; default 10 seconds.
+     * Keep it a fraction of the ledger's lease.
+     */
+    public Builder ledgerHeartbeat(Duration interval) {
+      requireUnset(ledgerHeartbeat, "ledgerHeartbeat");
+      if (interval.toMillis() <= 0) {
+        throw new IllegalArgumentException("ledgerHeartbeat must be positive");
+      }
+      this.ledgerHeartbeat = interval;
       return this;
     }
 

@@ -42,8 +42,8 @@ public final class JdbcAuditSink implements ProxyListener {
                   "INSERT INTO llmproxy_audit (ts, principal_id, token_id, provider, method, path,"
                       + " model, status, outcome, latency_ms, ttfb_ms, input_tokens, output_tokens,"
                       + " cache_write_tokens, cache_read_tokens, cost_nano, credential_source,"
-                      + " cost_estimated, overshoot)"
-                      + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+                      + " cost_estimated, overshoot, reclaimed)"
+                      + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
             for (ProxyEvent e : events) {
               bind(insert, e);
               insert.addBatch();
@@ -78,6 +78,7 @@ public final class JdbcAuditSink implements ProxyListener {
     setText(insert, 17, e.credentialSource());
     insert.setBoolean(18, e.costEstimated());
     insert.setBoolean(19, e.overshoot());
+    insert.setBoolean(20, e.reclaimed());
   }
 
   private static void setText(PreparedStatement statement, int index, Optional<String> value)

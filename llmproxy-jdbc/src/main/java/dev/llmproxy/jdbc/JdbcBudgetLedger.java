@@ -6,8 +6,10 @@ import dev.llmproxy.api.Charge;
 import dev.llmproxy.api.Decision;
 import dev.llmproxy.api.Limits;
 import dev.llmproxy.api.Principal;
+import dev.llmproxy.api.Purpose;
 import dev.llmproxy.api.RateLimit;
 import dev.llmproxy.api.RateLimitState;
+import dev.llmproxy.api.ReclaimedHold;
 import dev.llmproxy.api.Reservation;
 import dev.llmproxy.api.ReservationRequest;
 import java.sql.Connection;
@@ -16,8 +18,13 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
 import java.util.UUID;
 import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A {@link BudgetLedger} in SQL with the same semantics as the in-memory one, exact across any
@@ -32,21 +39,37 @@ import javax.sql.DataSource;
  * only once its hold is committed, so every request sent upstream is on disk first; a settlement
  * returns at once and is committed with the next batch, ahead of any later reservation. A crash can
  * therefore leave a settled request's hold booked at its estimate: never less than what was spent.
+ *
+ * <p><b>Leases.</b> Every hold names the instance that placed it, and the {@link #heartbeat} of
+ * each instance renews its lease; the holds of an instance that stopped renewing (killed, crashed,
+ * cut off) are reclaimed by any other after {@link Builder#lease}, and by the same instance at once
+ * when it restarts under the same {@link Builder#instanceName}. See {@link
+ * dev.llmproxy.api.ReclaimedHold} for why a reclaimed hold is booked at its estimate.
  */
 public final class JdbcBudgetLedger implements BudgetLedger, AutoCloseable {
   private static final long WINDOW_MILLIS = Duration.ofMinutes(1).toMillis();
 
+  /** How long a hold outlives its instance's last heartbeat by default: one minute. */
+  public static final Duration DEFAULT_LEASE = Duration.ofMinutes(1);
+
+  private static final Logger log = LoggerFactory.getLogger(JdbcBudgetLedger.class);
+
   private final DataSource dataSource;
   private final GroupCommit group; // null: one transaction per call
+  private final HoldLeases leases;
 
-  /** A ledger exact across any number of processes sharing {@code dataSource}. */
+  /**
+   * A ledger exact across any number of processes sharing {@code dataSource}, as an instance with a
+   * random name and the default lease.
+   */
   public JdbcBudgetLedger(DataSource dataSource) {
-    this(dataSource, null);
+    this(builder(dataSource));
   }
 
-  private JdbcBudgetLedger(DataSource dataSource, GroupCommit group) {
-    this.dataSource = dataSource;
-    this.group = group;
+  private JdbcBudgetLedger(Builder builder) {
+    this.dataSource = builder.dataSource;
+    this.group = builder.groupCommit ? new GroupCommit(dataSource) : null;
+    this.leases = new HoldLeases(builder.instanceName, UUID.randomUUID().toString(), builder.lease);
   }
 
   /**
@@ -54,15 +77,87 @@ public final class JdbcBudgetLedger implements BudgetLedger, AutoCloseable {
    * the ledger tables of. {@link #close} commits what is queued.
    */
   public static JdbcBudgetLedger groupCommit(DataSource dataSource) {
-    return new JdbcBudgetLedger(dataSource, new GroupCommit(dataSource));
+    return builder(dataSource).groupCommit(true).build();
   }
 
-  /** Commits queued settlements and stops the writer of a {@link #groupCommit} ledger. */
+  /** A builder of a ledger on {@code dataSource}. */
+  public static Builder builder(DataSource dataSource) {
+    return new Builder(Objects.requireNonNull(dataSource, "dataSource"));
+  }
+
+  /**
+   * Commits queued settlements, stops the writer of a {@link #groupCommit} ledger, and gives up
+   * this instance's lease (holds still open are reclaimable once their lease ends).
+   */
   @Override
   public void close() {
-    if (group != null) {
-      group.close();
+    try {
+      write(
+          "release lease",
+          c -> {
+            leases.release(c);
+            return null;
+          });
+    } catch (RuntimeException e) {
+      log.warn("Could not release the ledger's lease: {}", e.toString());
+    } finally {
+      if (group != null) {
+        group.close();
+      }
     }
+  }
+
+  /** Configures a {@link JdbcBudgetLedger}. */
+  public static final class Builder {
+    private final DataSource dataSource;
+    private String instanceName = UUID.randomUUID().toString();
+    private Duration lease = DEFAULT_LEASE;
+    private boolean groupCommit;
+
+    private Builder(DataSource dataSource) {
+      this.dataSource = dataSource;
+    }
+
+    /**
+     * This instance's name, stable across its restarts and unique among the live instances on the
+     * database (a host name with a port, or an id kept in the instance's data directory): a
+     * restarted instance reclaims the holds its earlier run left at once, instead of after their
+     * lease. Default: a random name, new with every start.
+     */
+    public Builder instanceName(String name) {
+      if (name == null || name.isBlank() || name.length() > 200) {
+        throw new IllegalArgumentException("instance name must be 1 to 200 characters");
+      }
+      this.instanceName = name;
+      return this;
+    }
+
+    /**
+     * How long the holds of an instance that stopped heartbeating stay before any instance reclaims
+     * them; at least a few heartbeats long (the engine beats every 10 seconds).
+     */
+    public Builder lease(Duration lease) {
+      if (lease.compareTo(Duration.ofSeconds(1)) < 0) {
+        throw new IllegalArgumentException("lease under a second: " + lease);
+      }
+      this.lease = lease;
+      return this;
+    }
+
+    /** Whether to commit in batches from one writer, as {@link #groupCommit(DataSource)}. */
+    public Builder groupCommit(boolean groupCommit) {
+      this.groupCommit = groupCommit;
+      return this;
+    }
+
+    public JdbcBudgetLedger build() {
+      return new JdbcBudgetLedger(this);
+    }
+  }
+
+  /** What a hold records of its purpose is for people: it is cut to fit its column. */
+  private static String clip(String value, int max) {
+    return value == null || value.length() <= max ? value : value.substring(0, max);
   }
 
   @Override
@@ -119,15 +214,24 @@ public final class JdbcBudgetLedger implements BudgetLedger, AutoCloseable {
       return new Decision.Denied(reason, Duration.ZERO, before); // the rate slot goes back too
     }
     String id = UUID.randomUUID().toString();
+    Purpose purpose = request.purpose();
     try (PreparedStatement insert =
         c.prepareStatement(
-            "INSERT INTO llmproxy_holds (id, account_id, requests, nano, created_at)"
-                + " VALUES (?,?,?,?,?)")) {
+            "INSERT INTO llmproxy_holds (id, account_id, requests, nano, created_at,"
+                + " instance_name, instance_id, principal_id, provider, method, path, model)"
+                + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)")) {
       insert.setString(1, id);
       insert.setString(2, account);
       insert.setLong(3, estimate.requests());
       insert.setLong(4, estimate.nanoUsd());
       insert.setLong(5, now);
+      insert.setString(6, leases.name());
+      insert.setString(7, leases.id());
+      insert.setString(8, clip(principal.id(), 256));
+      insert.setString(9, clip(purpose.provider(), 64));
+      insert.setString(10, clip(purpose.method(), 16));
+      insert.setString(11, clip(purpose.path(), 512));
+      insert.setString(12, clip(purpose.model(), 256));
       insert.executeUpdate();
     }
     return new Decision.Granted(new Reservation(id, principal, estimate), after);
@@ -154,40 +258,37 @@ public final class JdbcBudgetLedger implements BudgetLedger, AutoCloseable {
 
   private static Void settle(Connection c, Reservation reservation, Charge actual)
       throws SQLException {
-    String account;
-    long requests;
-    long nano;
-    try (PreparedStatement select =
-        c.prepareStatement("SELECT account_id, requests, nano FROM llmproxy_holds WHERE id = ?")) {
-      select.setString(1, reservation.id());
-      try (ResultSet rows = select.executeQuery()) {
-        if (!rows.next()) {
-          return null; // already settled
-        }
-        account = rows.getString(1);
-        requests = rows.getLong(2);
-        nano = rows.getLong(3);
-      }
-    }
-    try (PreparedStatement delete = c.prepareStatement("DELETE FROM llmproxy_holds WHERE id = ?")) {
-      delete.setString(1, reservation.id());
-      if (delete.executeUpdate() == 0) {
-        return null; // another instance settled it first
-      }
-    }
-    try (PreparedStatement update =
-        c.prepareStatement(
-            "UPDATE llmproxy_accounts SET held_requests = held_requests - ?,"
-                + " held_nano = held_nano - ?, used_requests = used_requests + ?,"
-                + " spent_nano = spent_nano + ? WHERE account_id = ?")) {
-      update.setLong(1, requests);
-      update.setLong(2, nano);
-      update.setLong(3, actual == null ? 0 : actual.requests());
-      update.setLong(4, actual == null ? 0 : actual.nanoUsd()); // above the hold too
-      update.setString(5, account);
-      update.executeUpdate();
-    }
+    LedgerRows.settleHold(c, reservation.id(), actual);
     return null;
+  }
+
+  /**
+   * Renews this instance's lease and reclaims the holds of instances that died (see {@link
+   * HoldLeases}): each booked at its estimate, in its own transaction, once.
+   */
+  @Override
+  public synchronized List<ReclaimedHold> heartbeat(Instant now) {
+    List<HoldLeases.HoldRow> found = write("heartbeat", c -> leases.renewAndFind(c, now));
+    leases.started();
+    List<ReclaimedHold> reclaimed = new ArrayList<>();
+    for (HoldLeases.HoldRow hold : found) {
+      ReclaimedHold booked = write("reclaim hold", c -> HoldLeases.reclaim(c, hold));
+      if (booked != null) {
+        reclaimed.add(booked);
+      }
+    }
+    if (!reclaimed.isEmpty()) {
+      log.warn(
+          "Reclaimed {} hold(s) of stopped instances, booked at their estimates", reclaimed.size());
+    }
+    return reclaimed;
+  }
+
+  /** One transaction, queued behind the writer's batch on a group-commit ledger. */
+  private <T> T write(String operation, Sql.Work<T> work) {
+    return group != null
+        ? group.await(operation, work, r -> true)
+        : Sql.transaction(dataSource, operation, work);
   }
 
   @Override

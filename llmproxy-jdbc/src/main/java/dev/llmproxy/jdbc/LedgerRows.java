@@ -123,6 +123,47 @@ final class LedgerRows {
     }
   }
 
+  /**
+   * Deletes hold {@code id} and books {@code actual} (a refund if null) on its account; false if
+   * the hold was settled or reclaimed already.
+   */
+  static boolean settleHold(Connection c, String id, Charge actual) throws SQLException {
+    String account;
+    long requests;
+    long nano;
+    try (PreparedStatement select =
+        c.prepareStatement("SELECT account_id, requests, nano FROM llmproxy_holds WHERE id = ?")) {
+      select.setString(1, id);
+      try (ResultSet rows = select.executeQuery()) {
+        if (!rows.next()) {
+          return false;
+        }
+        account = rows.getString(1);
+        requests = rows.getLong(2);
+        nano = rows.getLong(3);
+      }
+    }
+    try (PreparedStatement delete = c.prepareStatement("DELETE FROM llmproxy_holds WHERE id = ?")) {
+      delete.setString(1, id);
+      if (delete.executeUpdate() == 0) {
+        return false; // another instance settled it first
+      }
+    }
+    try (PreparedStatement update =
+        c.prepareStatement(
+            "UPDATE llmproxy_accounts SET held_requests = held_requests - ?,"
+                + " held_nano = held_nano - ?, used_requests = used_requests + ?,"
+                + " spent_nano = spent_nano + ? WHERE account_id = ?")) {
+      update.setLong(1, requests);
+      update.setLong(2, nano);
+      update.setLong(3, actual == null ? 0 : actual.requests());
+      update.setLong(4, actual == null ? 0 : actual.nanoUsd()); // above the hold too
+      update.setString(5, account);
+      update.executeUpdate();
+    }
+    return true;
+  }
+
   static Decision.Reason denialReason(Connection c, String account, Limits limits, Charge estimate)
       throws SQLException {
     Balance used = balance(c, account, true);

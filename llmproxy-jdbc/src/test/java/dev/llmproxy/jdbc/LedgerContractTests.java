@@ -3,6 +3,8 @@ package dev.llmproxy.jdbc;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.llmproxy.api.BudgetLedger;
 import dev.llmproxy.testing.LedgerContract;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Nested;
 
@@ -12,6 +14,7 @@ class LedgerContractTests {
   abstract class Jdbc extends LedgerContract {
     private HikariDataSource dataSource;
     private JdbcBudgetLedger ledger;
+    private final List<JdbcBudgetLedger> others = new ArrayList<>();
 
     abstract HikariDataSource database() throws Exception;
 
@@ -22,23 +25,35 @@ class LedgerContractTests {
     @Override
     protected BudgetLedger ledger() throws Exception {
       dataSource = database();
-      ledger =
-          groupCommit()
-              ? JdbcBudgetLedger.groupCommit(dataSource)
-              : new JdbcBudgetLedger(dataSource);
+      ledger = instance("a", groupCommit());
       return ledger;
+    }
+
+    private JdbcBudgetLedger instance(String name, boolean groupCommit) {
+      JdbcBudgetLedger instance =
+          JdbcBudgetLedger.builder(dataSource)
+              .instanceName(name)
+              .lease(lease())
+              .groupCommit(groupCommit)
+              .build();
+      others.add(instance);
+      return instance;
     }
 
     @Override
     protected BudgetLedger sameStore() {
-      return new JdbcBudgetLedger(dataSource);
+      return instance("b", false);
+    }
+
+    @Override
+    protected BudgetLedger restarted() {
+      ledger.balance("flush"); // a read queues behind the group writer's pending settlements
+      return instance("a", groupCommit()); // the old one is abandoned, as a killed process's
     }
 
     @AfterEach
     void close() {
-      if (ledger != null) {
-        ledger.close();
-      }
+      others.forEach(JdbcBudgetLedger::close);
       if (dataSource != null) {
         dataSource.close();
       }

@@ -94,6 +94,9 @@ final class AuditLog implements ProxyListener, AutoCloseable {
           "cost_usd", BigDecimal.valueOf(event.costNanoUsd(), 9).stripTrailingZeros());
       g.writeBooleanField("estimated", event.costEstimated());
       g.writeBooleanField("overshoot", event.overshoot());
+      if (event.reclaimed()) {
+        g.writeBooleanField("reclaimed", true);
+      }
       g.writeStringField("credential_source", event.credentialSource().orElse(null));
       g.writeEndObject();
     } catch (IOException e) {

@@ -113,7 +113,11 @@ final class DataDirState implements AutoCloseable {
   synchronized BudgetLedger ledger() throws IOException {
     if (ledger == null) {
       if (config.jdbcUrl().isPresent()) {
-        ledger = new JdbcBudgetLedger(stores);
+        ledger =
+            JdbcBudgetLedger.builder(stores)
+                .instanceName(instanceName())
+                .lease(config.holdLease())
+                .build();
       } else {
         Path dir = config.dataDir().resolve(LEDGER_DIR);
         if (!Files.exists(dir)) {
@@ -123,6 +127,32 @@ final class DataDirState implements AutoCloseable {
       }
     }
     return ledger;
+  }
+
+  /**
+   * This instance's name on the shared database: its host, port and data directory, which no other
+   * live instance shares and which a restart keeps, so a restarted instance reclaims the holds its
+   * killed run left at once.
+   */
+  private String instanceName() throws IOException {
+    String host;
+    try {
+      host = java.net.InetAddress.getLocalHost().getHostName();
+    } catch (IOException e) {
+      host = "localhost";
+    }
+    String name = host + ":" + config.port() + ":" + config.dataDir().toRealPath();
+    if (name.length() <= 200) {
+      return name;
+    }
+    try {
+      byte[] digest =
+          java.security.MessageDigest.getInstance("SHA-256")
+              .digest(name.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return "sha256:" + java.util.HexFormat.of().formatHex(digest);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /**

@@ -34,6 +34,8 @@ import java.util.Optional;
  * @param shutdownDrain how long exchanges in flight may finish after SIGTERM before they are cut
  * @param watchClientDisconnects whether a client closing its connection before the answer starts
  *     cancels the upstream at once
+ * @param holdLease how long the budget holds of an instance that died stay before another instance
+ *     (sharing the database) reclaims them
  */
 record ExampleConfig(
     String host,
@@ -57,7 +59,8 @@ record ExampleConfig(
     Optional<String> jdbcUser,
     Optional<String> jdbcPassword,
     Duration shutdownDrain,
-    boolean watchClientDisconnects) {
+    boolean watchClientDisconnects,
+    Duration holdLease) {
 
   /** Reads the configuration from {@code env}; throws naming the variable if one is invalid. */
   static ExampleConfig fromEnvironment(Map<String, String> env) {
@@ -90,7 +93,8 @@ record ExampleConfig(
         nonBlank(env, "LLMPROXY_JDBC_USER"),
         nonBlank(env, "LLMPROXY_JDBC_PASSWORD"),
         Duration.ofSeconds(number(env, "LLMPROXY_SHUTDOWN_DRAIN_SECONDS", 30, 0, 3_600)),
-        Boolean.parseBoolean(env.getOrDefault("LLMPROXY_WATCH_CLIENT_DISCONNECTS", "true").trim()));
+        Boolean.parseBoolean(env.getOrDefault("LLMPROXY_WATCH_CLIENT_DISCONNECTS", "true").trim()),
+        Duration.ofSeconds(number(env, "LLMPROXY_HOLD_LEASE_SECONDS", 60, 5, 86_400)));
   }
 
   /** This configuration pointed at another Anthropic upstream with another shared key. */
@@ -117,7 +121,8 @@ record ExampleConfig(
         jdbcUser,
         jdbcPassword,
         shutdownDrain,
-        watchClientDisconnects);
+        watchClientDisconnects,
+        holdLease);
   }
 
   /** Secrets (admin token, shared keys, keyset) are shown only as present or absent. */

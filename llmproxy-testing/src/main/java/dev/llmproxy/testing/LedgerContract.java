@@ -10,8 +10,10 @@ import dev.llmproxy.api.Charge;
 import dev.llmproxy.api.Decision;
 import dev.llmproxy.api.Limits;
 import dev.llmproxy.api.Principal;
+import dev.llmproxy.api.Purpose;
 import dev.llmproxy.api.RateLimit;
 import dev.llmproxy.api.RateLimitState;
+import dev.llmproxy.api.ReclaimedHold;
 import dev.llmproxy.api.ReservationRequest;
 import java.time.Duration;
 import java.time.Instant;
@@ -60,6 +62,23 @@ public abstract class LedgerContract {
    */
   protected BudgetLedger sameStore() throws Exception {
     return null;
+  }
+
+  /**
+   * This instance again after an unclean stop (a crash: nothing was settled), on the store of the
+   * last {@link #ledger()}, or {@code null} for a ledger whose holds die with its process. The last
+   * ledger must not be used afterwards.
+   */
+  protected BudgetLedger restarted() throws Exception {
+    return null;
+  }
+
+  /**
+   * How long a hold outlives the last heartbeat of its instance, as the ledgers of {@link
+   * #ledger()} and {@link #sameStore()} are configured; the default is one minute.
+   */
+  protected Duration lease() {
+    return Duration.ofMinutes(1);
   }
 
   /** A fresh ledger, with requests of {@code tier} made at {@code requestsPerMinute}. */
@@ -334,5 +353,70 @@ public abstract class LedgerContract {
         assertInstanceOf(Decision.Granted.class, reserve(ledger, host, new Charge(1, 7)));
     ledger.commit(g.reservation(), new Charge(1, 7));
     assertEquals(new Balance(1, 7), ledger.balance("principal:bob"));
+  }
+
+  @Test
+  public void aRestartedInstanceReclaimsItsOpenHoldsAtOnceBookedAtTheirEstimates()
+      throws Exception {
+    BudgetLedger ledger = ledgerForTier("free", 0);
+    Principal p = token("free", OptionalLong.of(10), OptionalLong.of(1000));
+    assertEquals(List.of(), ledger.heartbeat(clock.instant()));
+    Purpose purpose = new Purpose("anthropic", "POST", "/v1/messages", "claude-sonnet-4-5");
+    Decision.Granted open =
+        assertInstanceOf(
+            Decision.Granted.class,
+            ledger.reserve(
+                new ReservationRequest(
+                    p, new Charge(1, 600), rateOf(p), clock.instant(), purpose)));
+    Decision.Granted settled =
+        assertInstanceOf(Decision.Granted.class, reserve(ledger, p, new Charge(1, 200)));
+    ledger.commit(settled.reservation(), new Charge(1, 50));
+    BudgetLedger again = restarted();
+    if (again == null) {
+      return; // its holds died with the process
+    }
+    clock.advance(Duration.ofSeconds(1));
+    List<ReclaimedHold> reclaimed = again.heartbeat(clock.instant());
+    assertEquals(1, reclaimed.size(), "the open hold, not the settled one");
+    ReclaimedHold hold = reclaimed.get(0);
+    assertEquals(open.reservation().id(), hold.reservationId());
+    assertEquals("alice", hold.principalId());
+    assertEquals("tok_1", hold.accountId());
+    assertEquals(purpose, hold.purpose());
+    assertEquals(new Charge(1, 600), hold.booked());
+    assertEquals(Instant.parse("2026-11-23T10:00:10Z"), hold.reservedAt());
+    assertEquals(new Balance(2, 650), again.balance("tok_1"), "booked at its estimate");
+    assertEquals(List.of(), again.heartbeat(clock.instant()), "reclaimed once");
+    // The budget is free again for what the crash did not use.
+    assertInstanceOf(Decision.Granted.class, reserve(again, p, new Charge(1, 350)));
+  }
+
+  @Test
+  public void anotherInstanceReclaimsAHoldOnlyOnceItsLeaseHasExpired() throws Exception {
+    BudgetLedger ledger = ledgerForTier("free", 0);
+    BudgetLedger other = sameStore();
+    if (other == null) {
+      return; // one process: nobody else could reclaim
+    }
+    Principal p = token("free", OptionalLong.empty(), OptionalLong.of(1000));
+    ledger.heartbeat(clock.instant());
+    Decision.Granted held =
+        assertInstanceOf(Decision.Granted.class, reserve(ledger, p, new Charge(1, 600)));
+    Duration step = lease().dividedBy(2);
+    for (int beat = 0; beat < 4; beat++) { // two leases long, kept alive by its heartbeats
+      clock.advance(step);
+      ledger.heartbeat(clock.instant());
+      assertEquals(List.of(), other.heartbeat(clock.instant()), "a live instance keeps its hold");
+    }
+    clock.advance(lease().minusSeconds(1)); // the holder stops beating
+    assertEquals(List.of(), other.heartbeat(clock.instant()), "not before the lease ends");
+    clock.advance(Duration.ofSeconds(2));
+    List<ReclaimedHold> reclaimed = other.heartbeat(clock.instant());
+    assertEquals(1, reclaimed.size());
+    assertEquals(held.reservation().id(), reclaimed.get(0).reservationId());
+    assertEquals(new Balance(1, 600), other.balance("tok_1"));
+    ledger.commit(held.reservation(), new Charge(1, 10)); // too late: booked once, as reclaimed
+    assertEquals(new Balance(1, 600), other.balance("tok_1"));
+    assertEquals(List.of(), other.heartbeat(clock.instant()));
   }
 }

@@ -7,6 +7,7 @@ import dev.llmproxy.api.Decision;
 import dev.llmproxy.api.Principal;
 import dev.llmproxy.api.RateLimit;
 import dev.llmproxy.api.RateLimitState;
+import dev.llmproxy.api.ReclaimedHold;
 import dev.llmproxy.api.Reservation;
 import dev.llmproxy.api.ReservationRequest;
 import dev.llmproxy.core.PrivateFiles;
@@ -17,6 +18,8 @@ import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -31,9 +34,10 @@ import org.slf4j.LoggerFactory;
  * <p><b>Durability.</b> A granted reservation is in the operating system's page cache before the
  * request is forwarded, so it survives the process being killed at any point (the guarantee the
  * embedded H2 database gave, which does not force its file either); it is not forced to the disk on
- * every write, so a power loss can lose the last moments. After an unclean stop, reservations that
- * were never settled are booked at their worst-case estimate: they may have reached the upstream,
- * and a ledger must never count less than the upstream received.
+ * every write, so a power loss can lose the last moments. After an unclean stop, the reservations
+ * that were never settled are reclaimed by the first {@link #heartbeat}: booked at their worst-case
+ * estimate (they may have reached the upstream, and a ledger must never count less than the
+ * upstream received) and returned, so the engine records each as an estimated exchange.
  *
  * <p><b>Files.</b> {@code snapshot-N.jsonl} holds the whole state as of {@code journal-N.jsonl}'s
  * first line; both are JSON lines. Opening the ledger replays the newest snapshot and the journals
@@ -60,6 +64,7 @@ public final class FileBudgetLedger implements BudgetLedger, AutoCloseable {
 
   private final Path key;
   private final LedgerJournal journal;
+  private List<HoldRecord> stale; // left open by the last process; reclaimed by the first heartbeat
   private boolean closed;
 
   private FileBudgetLedger(
@@ -68,8 +73,10 @@ public final class FileBudgetLedger implements BudgetLedger, AutoCloseable {
       InMemoryBudgetLedger memory,
       FileChannel lockFile,
       FileLock lock,
-      LedgerJournal journal) {
+      LedgerJournal journal,
+      List<HoldRecord> stale) {
     this.dir = dir;
+    this.stale = stale;
     this.key = key;
     this.memory = memory;
     this.lockFile = lockFile;
@@ -104,12 +111,7 @@ public final class FileBudgetLedger implements BudgetLedger, AutoCloseable {
       FileLock lock = tryLock(lockFile, dir);
       InMemoryBudgetLedger memory = new InMemoryBudgetLedger();
       long last = LedgerFiles.replay(dir, memory);
-      int open = memory.commitOpenHolds();
-      if (open > 0) {
-        log.warn(
-            "Booked {} reservation(s) left open by an unclean stop at their worst-case estimates",
-            open);
-      }
+      List<HoldRecord> stale = memory.openHolds(); // nobody can settle them now
       long generation = last + 1;
       FileOutputStream journal = LedgerFiles.startGeneration(dir, generation, memory.export());
       return new FileBudgetLedger(
@@ -118,7 +120,8 @@ public final class FileBudgetLedger implements BudgetLedger, AutoCloseable {
           memory,
           lockFile,
           lock,
-          new LedgerJournal(dir, memory, generation, journal, journalLimit));
+          new LedgerJournal(dir, memory, generation, journal, journalLimit),
+          stale);
     } catch (IOException | RuntimeException e) {
       lockFile.close();
       OPEN.remove(key);
@@ -179,12 +182,33 @@ public final class FileBudgetLedger implements BudgetLedger, AutoCloseable {
   }
 
   private void settle(String id, Charge actual) {
-    journal.change(
-        () -> {
-          memory.settle(id, actual);
-          return null;
-        });
+    journal.change(() -> memory.settle(id, actual));
     journal.compactIfDue();
+  }
+
+  /**
+   * Reclaims the holds the last process left open (it held the directory's lock, so it is gone):
+   * the first call books them at their estimates and returns them; later calls return nothing, as
+   * this process settles its own holds.
+   */
+  @Override
+  public synchronized List<ReclaimedHold> heartbeat(Instant now) {
+    if (stale.isEmpty()) {
+      return List.of();
+    }
+    List<ReclaimedHold> reclaimed = new ArrayList<>();
+    for (HoldRecord hold : stale) {
+      boolean booked = journal.change(() -> memory.settle(hold.id(), hold.estimate()));
+      if (booked) {
+        reclaimed.add(hold.reclaimed());
+      }
+    }
+    stale = List.of();
+    journal.compactIfDue();
+    log.warn(
+        "Booked {} reservation(s) left open by an unclean stop at their worst-case estimates",
+        reclaimed.size());
+    return reclaimed;
   }
 
   @Override

@@ -43,7 +43,7 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
 
   private final Map<String, RateWindow> windows = new ConcurrentHashMap<>();
   private final Map<String, Account> accounts = new ConcurrentHashMap<>();
-  private final Map<String, Hold> holds = new ConcurrentHashMap<>();
+  private final Map<String, HoldRecord> holds = new ConcurrentHashMap<>();
   private final AtomicLong ids = new AtomicLong();
   private Journal journal = Journal.NONE;
 
@@ -58,14 +58,13 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
     Journal NONE =
         new Journal() {
           @Override
-          public void reserved(
-              String id, String principal, String account, long windowStart, Charge estimate) {}
+          public void reserved(HoldRecord hold) {}
 
           @Override
           public void settled(String id, Charge actual) {}
         };
 
-    void reserved(String id, String principal, String account, long windowStart, Charge estimate);
+    void reserved(HoldRecord hold);
 
     /** A commit at {@code actual}, or a refund when {@code actual} is {@code null}. */
     void settled(String id, Charge actual);
@@ -87,8 +86,6 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
     long spentNanoUsd;
     long heldNanoUsd;
   }
-
-  private record Hold(String account, Charge estimate) {}
 
   @Override
   public Decision reserve(ReservationRequest request) {
@@ -135,10 +132,19 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
           return new Decision.Denied(Decision.Reason.SPEND_BUDGET_EXHAUSTED, Duration.ZERO, before);
         }
         id = Long.toString(ids.incrementAndGet());
-        journal.reserved(id, principal.id(), principal.accountId(), windowStart, estimate);
+        HoldRecord hold =
+            new HoldRecord(
+                id,
+                principal.id(),
+                principal.accountId(),
+                windowStart,
+                estimate,
+                request.purpose(),
+                now);
+        journal.reserved(hold);
         account.heldRequests += estimate.requests();
         account.heldNanoUsd += estimate.nanoUsd();
-        holds.put(id, new Hold(principal.accountId(), estimate));
+        holds.put(id, hold);
       }
       window.count++;
       return new Decision.Granted(new Reservation(id, principal, estimate), after);
@@ -155,11 +161,14 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
     settle(reservation.id(), null);
   }
 
-  /** Commits hold {@code id} at {@code actual}, or refunds it if {@code actual} is null. */
-  void settle(String id, Charge actual) {
-    Hold hold = holds.remove(id);
+  /**
+   * Commits hold {@code id} at {@code actual}, or refunds it if {@code actual} is null; false if it
+   * was settled already.
+   */
+  boolean settle(String id, Charge actual) {
+    HoldRecord hold = holds.remove(id);
     if (hold == null) {
-      return; // already settled
+      return false;
     }
     Account account = accounts.get(hold.account());
     synchronized (account) {
@@ -171,6 +180,7 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
         account.spentNanoUsd += actual.nanoUsd();
       }
     }
+    return true;
   }
 
   @Override
@@ -206,23 +216,23 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
   // Replay and snapshots, for FileBudgetLedger. Single-threaded: before the ledger is shared, or
   // while its owner keeps every other call out.
 
-  /** Re-applies a granted reservation without checking limits; {@code principal} may be null. */
-  void restoreHold(String id, String principal, String account, long windowStart, Charge estimate) {
-    if (principal != null) {
-      RateWindow window = windows.computeIfAbsent(principal, p -> new RateWindow());
-      if (windowStart > window.windowStart) {
-        window.windowStart = windowStart;
+  /** Re-applies a granted reservation without checking limits. */
+  void restoreHold(HoldRecord hold) {
+    if (hold.principal() != null && hold.windowStart() != 0) {
+      RateWindow window = windows.computeIfAbsent(hold.principal(), p -> new RateWindow());
+      if (hold.windowStart() > window.windowStart) {
+        window.windowStart = hold.windowStart();
         window.count = 0;
       }
-      if (windowStart == window.windowStart) {
+      if (hold.windowStart() == window.windowStart) {
         window.count++;
       }
     }
-    Account row = accounts.computeIfAbsent(account, a -> new Account());
-    row.heldRequests += estimate.requests();
-    row.heldNanoUsd += estimate.nanoUsd();
-    holds.put(id, new Hold(account, estimate));
-    restoreIds(Long.parseLong(id));
+    Account row = accounts.computeIfAbsent(hold.account(), a -> new Account());
+    row.heldRequests += hold.estimate().requests();
+    row.heldNanoUsd += hold.estimate().nanoUsd();
+    holds.put(hold.id(), hold);
+    restoreIds(Long.parseLong(hold.id()));
   }
 
   void restoreAccount(String account, long usedRequests, long spentNanoUsd) {
@@ -242,14 +252,9 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
     ids.accumulateAndGet(lastId, Math::max);
   }
 
-  /** Books every open hold at its estimate and returns how many there were. */
-  int commitOpenHolds() {
-    int open = 0;
-    for (Map.Entry<String, Hold> hold : Map.copyOf(holds).entrySet()) {
-      settle(hold.getKey(), hold.getValue().estimate());
-      open++;
-    }
-    return open;
+  /** The holds open now. */
+  List<HoldRecord> openHolds() {
+    return List.copyOf(holds.values());
   }
 
   /** The whole state, as {@link #restoreAccount} and friends rebuild it. */
@@ -270,19 +275,14 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
             }
           }
         });
-    List<State.HoldRow> holdRows = new ArrayList<>();
-    holds.forEach(
-        (id, hold) -> holdRows.add(new State.HoldRow(id, hold.account(), hold.estimate())));
-    return new State(ids.get(), accountRows, windowRows, holdRows);
+    return new State(ids.get(), accountRows, windowRows, List.copyOf(holds.values()));
   }
 
   /** A copy of the ledger's state; holds are listed apart from the accounts' settled totals. */
   record State(
-      long lastId, List<AccountRow> accounts, List<WindowRow> windows, List<HoldRow> holds) {
+      long lastId, List<AccountRow> accounts, List<WindowRow> windows, List<HoldRecord> holds) {
     record AccountRow(String account, long usedRequests, long spentNanoUsd) {}
 
     record WindowRow(String principal, long windowStart, long count) {}
-
-    record HoldRow(String id, String account, Charge estimate) {}
   }
 }

@@ -82,10 +82,9 @@ final class LedgerJournal implements InMemoryBudgetLedger.Journal {
   }
 
   @Override
-  public void reserved(
-      String id, String principal, String account, long windowStart, Charge estimate) {
+  public void reserved(HoldRecord hold) {
     try {
-      append(LedgerRecords.reserve(id, principal, account, windowStart, estimate));
+      append(LedgerRecords.reserve(hold));
     } catch (IOException e) {
       throw new UncheckedIOException("the ledger journal refused a reservation", e);
     }

@@ -1,9 +1,11 @@
 package dev.llmproxy.core.ledger;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmproxy.api.Charge;
+import dev.llmproxy.api.Purpose;
 import dev.llmproxy.core.internal.json.Json;
 import java.io.IOException;
 
@@ -18,21 +20,51 @@ final class LedgerRecords {
 
   private LedgerRecords() {}
 
-  static byte[] reserve(
-      String id, String principal, String account, long windowStart, Charge estimate) {
-    return Json.write(
-        g -> {
-          g.writeStartObject();
-          g.writeStringField("op", "reserve");
-          g.writeStringField("id", id);
-          g.writeStringField("principal", principal);
-          g.writeStringField("account", account);
-          g.writeNumberField("window", windowStart);
-          g.writeNumberField("requests", estimate.requests());
-          g.writeNumberField("nano_usd", estimate.nanoUsd());
-          g.writeEndObject();
-          g.writeRaw('\n');
-        });
+  static byte[] reserve(HoldRecord hold) {
+    return Json.write(g -> writeHold(g, "reserve", hold));
+  }
+
+  private static void writeHold(JsonGenerator g, String op, HoldRecord hold) throws IOException {
+    g.writeStartObject();
+    g.writeStringField("op", op);
+    g.writeStringField("id", hold.id());
+    if (hold.principal() != null) {
+      g.writeStringField("principal", hold.principal());
+    }
+    g.writeStringField("account", hold.account());
+    g.writeNumberField("window", hold.windowStart());
+    g.writeNumberField("requests", hold.estimate().requests());
+    g.writeNumberField("nano_usd", hold.estimate().nanoUsd());
+    g.writeNumberField("at", hold.reservedAt());
+    Purpose purpose = hold.purpose();
+    optional(g, "provider", purpose.provider());
+    optional(g, "method", purpose.method());
+    optional(g, "path", purpose.path());
+    optional(g, "model", purpose.model());
+    g.writeEndObject();
+    g.writeRaw('\n');
+  }
+
+  private static void optional(JsonGenerator g, String field, String value) throws IOException {
+    if (value != null) {
+      g.writeStringField(field, value);
+    }
+  }
+
+  /** A hold of a reserve or hold line; the fields added after format 1 began are optional. */
+  private static HoldRecord hold(JsonNode record) throws IOException {
+    return new HoldRecord(
+        text(record, "id"),
+        optionalText(record, "principal"),
+        text(record, "account"),
+        record.has("window") ? number(record, "window") : 0,
+        charge(record),
+        new Purpose(
+            optionalText(record, "provider"),
+            optionalText(record, "method"),
+            optionalText(record, "path"),
+            optionalText(record, "model")),
+        record.has("at") ? number(record, "at") : 0);
   }
 
   /** A commit at {@code actual}, or a refund if it is null. */
@@ -80,15 +112,9 @@ final class LedgerRecords {
             g.writeEndObject();
             g.writeRaw('\n');
           }
-          for (InMemoryBudgetLedger.State.HoldRow row : state.holds()) {
-            g.writeStartObject();
-            g.writeStringField("op", "hold");
-            g.writeStringField("id", row.id());
-            g.writeStringField("account", row.account());
-            g.writeNumberField("requests", row.estimate().requests());
-            g.writeNumberField("nano_usd", row.estimate().nanoUsd());
-            g.writeEndObject();
-            g.writeRaw('\n');
+          for (HoldRecord hold : state.holds()) {
+            // Its rate slot is in the window lines already: a hold line takes none.
+            writeHold(g, "hold", withoutWindow(hold));
           }
         });
   }
@@ -117,13 +143,7 @@ final class LedgerRecords {
       throw new IOException("not a ledger record");
     }
     switch (text(record, "op")) {
-      case "reserve" ->
-          ledger.restoreHold(
-              text(record, "id"),
-              text(record, "principal"),
-              text(record, "account"),
-              number(record, "window"),
-              charge(record));
+      case "reserve" -> ledger.restoreHold(hold(record));
       case "commit" -> ledger.settle(text(record, "id"), charge(record));
       case "refund" -> ledger.settle(text(record, "id"), null);
       case "snapshot" -> {
@@ -140,10 +160,24 @@ final class LedgerRecords {
       case "window" ->
           ledger.restoreWindow(
               text(record, "principal"), number(record, "window"), number(record, "count"));
-      case "hold" ->
-          ledger.restoreHold(text(record, "id"), null, text(record, "account"), 0, charge(record));
+      case "hold" -> ledger.restoreHold(withoutWindow(hold(record)));
       default -> throw new IOException("unknown ledger record " + record.get("op"));
     }
+  }
+
+  private static HoldRecord withoutWindow(HoldRecord hold) {
+    return new HoldRecord(
+        hold.id(),
+        hold.principal(),
+        hold.account(),
+        0,
+        hold.estimate(),
+        hold.purpose(),
+        hold.reservedAt());
+  }
+
+  private static String optionalText(JsonNode record, String field) throws IOException {
+    return record.hasNonNull(field) ? text(record, field) : null;
   }
 
   private static Charge charge(JsonNode record) throws IOException {

@@ -13,6 +13,7 @@ import dev.llmproxy.api.Limits;
 import dev.llmproxy.api.Principal;
 import dev.llmproxy.api.RateLimit;
 import dev.llmproxy.api.RateLimitState;
+import dev.llmproxy.api.ReclaimedHold;
 import dev.llmproxy.api.ReservationRequest;
 import dev.llmproxy.testing.ManualClock;
 import java.io.IOException;
@@ -88,7 +89,8 @@ class FileBudgetLedgerTest {
   }
 
   @Test
-  void anUncleanStopBooksOpenReservationsAtTheirEstimate() throws IOException {
+  void anUncleanStopLeavesOpenReservationsForTheFirstHeartbeatToBookAtTheirEstimate()
+      throws IOException {
     Principal alice = token("tok_1", OptionalLong.of(10));
     Path crashed = dir.resolve("crashed");
     String openId;
@@ -99,6 +101,11 @@ class FileBudgetLedgerTest {
       copyFiles(dir.resolve("live"), crashed); // what a SIGKILL leaves: the page cache's files
     }
     try (FileBudgetLedger ledger = FileBudgetLedger.open(crashed)) {
+      assertEquals(new Balance(2, 100), ledger.balance("tok_1"), "held, not yet booked");
+    } // stopped again before its first heartbeat: the hold must still be there
+    try (FileBudgetLedger ledger = FileBudgetLedger.open(crashed)) {
+      List<ReclaimedHold> reclaimed = ledger.heartbeat(clock.instant());
+      assertEquals(List.of(openId), reclaimed.stream().map(ReclaimedHold::reservationId).toList());
       assertEquals(new Balance(2, 800), ledger.balance("tok_1"), "the open hold booked whole");
       String next = granted(reserve(ledger, alice, Charge.oneRequest())).reservation().id();
       assertTrue(Long.parseLong(next) > Long.parseLong(openId), next + " reuses an old id");
@@ -158,6 +165,7 @@ class FileBudgetLedgerTest {
       }
     }
     try (FileBudgetLedger ledger = FileBudgetLedger.open(dir)) {
+      assertEquals(1, ledger.heartbeat(clock.instant()).size(), "bob's open hold");
       assertEquals(new Balance(150, 22_350), ledger.balance("tok_1"));
       assertEquals(new Balance(151, 22_500 + 1_000), ledger.balance("tok_2"));
     }
@@ -258,7 +266,8 @@ class FileBudgetLedgerTest {
       granted(other.get());
     }
     try (FileBudgetLedger reopened = FileBudgetLedger.open(dir)) {
-      assertEquals(new Balance(2, 20), reopened.balance("tok_1"), "both journaled");
+      assertEquals(2, reopened.heartbeat(clock.instant()).size(), "both journaled");
+      assertEquals(new Balance(2, 20), reopened.balance("tok_1"));
     }
   }
 

@@ -3,6 +3,7 @@ package dev.llmproxy.core.internal.exchange;
 import dev.llmproxy.api.BudgetLedger;
 import dev.llmproxy.api.Charge;
 import dev.llmproxy.api.Decision;
+import dev.llmproxy.api.Purpose;
 import dev.llmproxy.api.RateLimit;
 import dev.llmproxy.api.RateLimitState;
 import dev.llmproxy.api.Reservation;
@@ -70,7 +71,16 @@ final class Budget implements Stage {
     try {
       decision =
           ledger.reserve(
-              new ReservationRequest(x.principal, estimate, rateLimitOf(x), clock.instant()));
+              new ReservationRequest(
+                  x.principal,
+                  estimate,
+                  rateLimitOf(x),
+                  clock.instant(),
+                  new Purpose(
+                      x.route.provider().isEmpty() ? null : x.route.provider(),
+                      x.io.method(),
+                      x.route.upstreamPath().isEmpty() ? "/" : x.route.upstreamPath(),
+                      x.peek.model())));
     } catch (RuntimeException e) {
       log.warn("Budget ledger failed; failing closed: {}", e.toString());
       throw ProxyError.unavailable(

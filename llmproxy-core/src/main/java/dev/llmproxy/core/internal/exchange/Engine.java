@@ -44,7 +44,8 @@ public final class Engine {
       long defaultMaxOutputTokens,
       Executor executor,
       int maxConcurrentExchanges,
-      Duration shutdownDrain) {}
+      Duration shutdownDrain,
+      Duration ledgerHeartbeat) {}
 
   private final Router router;
   private final Clock clock;
@@ -54,6 +55,7 @@ public final class Engine {
   private final Settlement settlement;
   private final ExchangeRunner runner;
   private final Duration shutdownDrain;
+  private final HoldKeeper holdKeeper;
 
   public Engine(Config config) {
     this.router = config.router();
@@ -76,9 +78,12 @@ public final class Engine {
             new Forwarder(config.upstream()));
     this.relay = new Relay(budget);
     this.errors = new ErrorWriter(budget);
-    this.settlement = new Settlement(budget, new Listeners(config.listeners()));
+    Listeners listeners = new Listeners(config.listeners());
+    this.settlement = new Settlement(budget, listeners);
     this.runner = new ExchangeRunner(config.executor(), config.maxConcurrentExchanges());
     this.shutdownDrain = config.shutdownDrain();
+    this.holdKeeper =
+        new HoldKeeper(config.ledger(), config.clock(), listeners, config.ledgerHeartbeat());
   }
 
   /** Starts {@code io} on the executor and returns at once; it is always answered and settled. */
@@ -98,10 +103,14 @@ public final class Engine {
 
   /**
    * Rejects later exchanges, lets the running ones finish within the shutdown drain, then cancels
-   * and settles the rest.
+   * and settles the rest; then stops the ledger's heartbeat.
    */
   public void close() {
-    runner.close(shutdownDrain);
+    try {
+      runner.close(shutdownDrain);
+    } finally {
+      holdKeeper.close();
+    }
   }
 
   List<Stage> stages() {
