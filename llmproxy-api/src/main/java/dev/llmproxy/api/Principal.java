@@ -11,7 +11,8 @@ import java.util.Set;
  * @param id stable identifier of the user or service, as the host knows it
  * @param kind whether a person or a service stands behind the token
  * @param tier rate-limit and model-access tier, e.g. {@code "free"} or {@code "pro"}
- * @param scopes what the principal may do; hosts define the vocabulary
+ * @param scopes the endpoints the principal may call, in the {@link Scopes} vocabulary; {@link
+ *     Scopes#ALL} for every endpoint, and an empty set for none
  * @param attributes extra facts for listeners and custom stages, e.g. {@link #TOKEN_ID}
  * @param limits budgets and allowed models/providers of this principal (its token)
  */
@@ -46,14 +47,19 @@ public record Principal(
     }
   }
 
-  /** A user principal in {@code tier} with no scopes or attributes. */
+  /** A user principal in {@code tier} that may call every endpoint, with no attributes. */
   public static Principal user(String id, String tier) {
-    return new Principal(id, Kind.USER, tier, Set.of(), Map.of(), Limits.NONE);
+    return new Principal(id, Kind.USER, tier, Set.of(Scopes.ALL), Map.of(), Limits.NONE);
   }
 
-  /** A service principal in {@code tier} with no scopes or attributes. */
+  /** A service principal in {@code tier} that may call every endpoint, with no attributes. */
   public static Principal service(String id, String tier) {
-    return new Principal(id, Kind.SERVICE, tier, Set.of(), Map.of(), Limits.NONE);
+    return new Principal(id, Kind.SERVICE, tier, Set.of(Scopes.ALL), Map.of(), Limits.NONE);
+  }
+
+  /** This principal with {@code scopes} instead of its own. */
+  public Principal withScopes(Set<String> scopes) {
+    return new Principal(id, kind, tier, scopes, attributes, limits);
   }
 
   /** This principal with one more attribute. */

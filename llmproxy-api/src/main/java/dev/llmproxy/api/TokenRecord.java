@@ -22,6 +22,7 @@ import java.util.Set;
  * @param models model-name patterns it may use ({@code *} wildcards); empty means any
  * @param providers providers it may use; empty means any
  * @param revoked whether it was revoked
+ * @param scopes the endpoints it may call (see {@link Scopes})
  */
 public record TokenRecord(
     String id,
@@ -35,7 +36,8 @@ public record TokenRecord(
     OptionalLong maxSpendNanoUsd,
     List<String> models,
     Set<ProviderId> providers,
-    boolean revoked) {
+    boolean revoked,
+    Set<String> scopes) {
 
   public TokenRecord {
     Objects.requireNonNull(id, "id");
@@ -49,6 +51,37 @@ public record TokenRecord(
     Objects.requireNonNull(maxSpendNanoUsd, "maxSpendNanoUsd");
     models = List.copyOf(models);
     providers = Set.copyOf(providers);
+    scopes = Set.copyOf(scopes);
+  }
+
+  /** A record that may call every endpoint, as records stored before scopes existed. */
+  public TokenRecord(
+      String id,
+      String tokenHash,
+      String user,
+      Principal.Kind kind,
+      String tier,
+      Instant createdAt,
+      Optional<Instant> expiresAt,
+      OptionalLong maxRequests,
+      OptionalLong maxSpendNanoUsd,
+      List<String> models,
+      Set<ProviderId> providers,
+      boolean revoked) {
+    this(
+        id,
+        tokenHash,
+        user,
+        kind,
+        tier,
+        createdAt,
+        expiresAt,
+        maxRequests,
+        maxSpendNanoUsd,
+        models,
+        providers,
+        revoked,
+        Set.of(Scopes.ALL));
   }
 
   /** Whether the token has expired at {@code now}. */
@@ -70,7 +103,8 @@ public record TokenRecord(
         maxSpendNanoUsd,
         models,
         providers,
-        true);
+        true,
+        scopes);
   }
 
   /** The hash is not secret, but there is no reason to print it either. */

@@ -19,7 +19,12 @@ import javax.sql.DataSource;
  */
 public final class JdbcSchema {
   private static final List<String> VERSIONS =
-      List.of("V1__schema.sql", "V2__audit.sql", "V3__audit_flags.sql", "V4__hold_leases.sql");
+      List.of(
+          "V1__schema.sql",
+          "V2__audit.sql",
+          "V3__audit_flags.sql",
+          "V4__hold_leases.sql",
+          "V5__token_scopes.sql");
   private static final long ADVISORY_LOCK = 0x6c6c6d70726f7879L; // "llmproxy"
 
   private JdbcSchema() {}

@@ -23,7 +23,7 @@ import javax.sql.DataSource;
 public final class JdbcTokenStore implements TokenStore {
   private static final String COLUMNS =
       "id, token_sha256, user_id, kind, tier, created_at, expires_at, max_requests,"
-          + " max_spend_nano, models, providers, revoked";
+          + " max_spend_nano, models, providers, revoked, scopes";
 
   private final DataSource dataSource;
 
@@ -41,7 +41,7 @@ public final class JdbcTokenStore implements TokenStore {
               connection.prepareStatement(
                   "INSERT INTO llmproxy_tokens ("
                       + COLUMNS
-                      + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?)")) {
+                      + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
             insert.setString(1, r.id());
             insert.setString(2, r.tokenHash());
             insert.setString(3, r.user());
@@ -56,6 +56,7 @@ public final class JdbcTokenStore implements TokenStore {
                 11,
                 String.join("\n", r.providers().stream().map(ProviderId::value).sorted().toList()));
             insert.setBoolean(12, r.revoked());
+            insert.setString(13, String.join("\n", new java.util.TreeSet<>(r.scopes())));
             insert.executeUpdate();
           } catch (SQLException e) {
             if (Sql.isDuplicate(e)) {
@@ -152,7 +153,8 @@ public final class JdbcTokenStore implements TokenStore {
         maxSpendValue,
         lines(rows.getString("models")),
         providers,
-        rows.getBoolean("revoked"));
+        rows.getBoolean("revoked"),
+        Set.copyOf(lines(rows.getString("scopes"))));
   }
 
   private static List<String> lines(String value) {

@@ -49,6 +49,8 @@ final class TokensCommand {
               tokens.issue(ExampleServer.tokenRequests(config, clock).parse(request));
           out.println("id:    " + issued.record().id());
           out.println("token: " + issued.token().reveal());
+          out.println(
+              "scopes: " + String.join(",", new java.util.TreeSet<>(issued.record().scopes())));
           out.println("(the token is shown only now; only its hash is stored)");
           return 0;
         } catch (IllegalArgumentException e) {
@@ -122,9 +124,12 @@ final class TokensCommand {
       switch (field) {
         case "max_requests" -> body.put(field, parseLong(option, value));
         case "max_spend_usd" -> body.put(field, parseDecimal(option, value));
-        case "models", "providers" -> {
+        case "models", "providers", "scopes" -> {
+          body.withArray(field); // "--scopes ''": an empty list, a token for no endpoint
           for (String item : value.split(",")) {
-            body.withArray(field).add(item.trim());
+            if (!item.isBlank()) {
+              body.withArray(field).add(item.trim());
+            }
           }
         }
         default -> body.put(field, value);
@@ -153,7 +158,9 @@ final class TokensCommand {
     err.println(
         "usage: tokens issue --user NAME [--tier T] [--max-requests N] [--max-spend-usd X]\n"
             + "                    [--expires-at 2026-12-31T00:00:00Z] [--models a,b]"
-            + " [--providers anthropic,openai] [--service]\n"
+            + " [--providers anthropic,openai]\n"
+            + "                    [--scopes inference,count_tokens,models,batches,files|*]"
+            + " [--service]\n"
             + "       tokens list\n"
             + "       tokens revoke ID");
     return 2;

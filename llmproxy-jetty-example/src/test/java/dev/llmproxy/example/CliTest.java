@@ -97,6 +97,16 @@ class CliTest {
     assertTrue(run.err().contains("tier"), run.err());
     assertEquals(2, cli(env(), "tokens", "issue", "--max-requests", "many").status());
     assertEquals(2, cli(env(), "tokens").status());
+    Run scopes = cli(env(), "tokens", "issue", "--user", "x", "--scopes", "inference,root");
+    assertEquals(2, scopes.status());
+    assertTrue(scopes.err().contains("scopes"), scopes.err());
+  }
+
+  @Test
+  void issueTakesScopes() throws Exception {
+    Run run = cli(env(), "tokens", "issue", "--user", "ci", "--scopes", "models,count_tokens");
+    assertEquals(0, run.status(), run.err());
+    assertTrue(run.out().contains("scopes: count_tokens,models"), run.out());
   }
 
   @Test

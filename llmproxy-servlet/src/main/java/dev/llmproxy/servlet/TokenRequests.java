@@ -3,6 +3,7 @@ package dev.llmproxy.servlet;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.llmproxy.api.Principal;
 import dev.llmproxy.api.ProviderId;
+import dev.llmproxy.api.Scopes;
 import dev.llmproxy.core.tokens.TokenSpec;
 import java.math.BigDecimal;
 import java.time.Clock;
@@ -31,7 +32,8 @@ public final class TokenRequests {
           "max_spend_usd",
           "expires_at",
           "models",
-          "providers");
+          "providers",
+          "scopes");
 
   private final Set<String> tiers;
   private final String defaultTier;
@@ -92,7 +94,28 @@ public final class TokenRequests {
         maxRequests(body),
         maxSpend(body),
         stringList(body, "models"),
-        providerSet(body));
+        providerSet(body),
+        scopeSet(body));
+  }
+
+  /** The endpoints the token may call: every one unless the body names them. */
+  private static Set<String> scopeSet(JsonNode body) throws IllegalArgumentException {
+    if (!body.has("scopes") || body.get("scopes").isNull()) {
+      return Set.of(Scopes.ALL);
+    }
+    Set<String> result = new HashSet<>();
+    for (String scope : stringList(body, "scopes")) {
+      if (!Scopes.KNOWN.contains(scope)) {
+        throw new IllegalArgumentException(
+            "Field 'scopes' contains unknown scope '"
+                + scope
+                + "'; known: "
+                + new java.util.TreeSet<>(Scopes.KNOWN)
+                + ".");
+      }
+      result.add(scope);
+    }
+    return result;
   }
 
   private Optional<Instant> expiresAt(JsonNode body) throws IllegalArgumentException {

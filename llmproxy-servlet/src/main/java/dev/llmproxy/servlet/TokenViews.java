@@ -27,6 +27,7 @@ final class TokenViews {
     view.put("expires_at", token.expiresAt().map(Object::toString).orElse(null));
     view.put("models", token.models());
     view.put("providers", token.providers().stream().map(ProviderId::value).sorted().toList());
+    view.put("scopes", token.scopes().stream().sorted().toList());
     view.put("revoked", token.revoked());
     view.put("created_at", token.createdAt().toString());
     return view;

@@ -37,7 +37,8 @@ public abstract class TokenStoreContract {
         OptionalLong.of(5_000_000_000L),
         List.of("claude-*", "gpt-4o*"),
         Set.of(ProviderId.ANTHROPIC, ProviderId.OPENAI),
-        false);
+        false,
+        Set.of("inference", "count_tokens"));
   }
 
   @Test
@@ -57,7 +58,8 @@ public abstract class TokenStoreContract {
             OptionalLong.empty(),
             List.of(),
             Set.of(),
-            false);
+            false,
+            Set.of()); // a token for no endpoint
     store.insert(b);
     store.insert(a);
     assertEquals(a, store.findByHash("a".repeat(64)).orElseThrow());

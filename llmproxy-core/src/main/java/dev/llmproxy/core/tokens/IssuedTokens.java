@@ -94,7 +94,8 @@ public final class IssuedTokens implements TokenResolver {
             spec.maxSpendNanoUsd(),
             spec.models(),
             spec.providers(),
-            false);
+            false,
+            spec.scopes());
     store.insert(record);
     cache.invalidate(record.tokenHash());
     return new Issued(record, Secret.of(token));
@@ -140,7 +141,7 @@ public final class IssuedTokens implements TokenResolver {
             record.user(),
             record.kind(),
             record.tier(),
-            java.util.Set.of(),
+            record.scopes(),
             Map.of(Principal.TOKEN_ID, record.id()),
             new Limits(
                 record.maxRequests(),

@@ -2,6 +2,7 @@ package dev.llmproxy.core.tokens;
 
 import dev.llmproxy.api.Principal;
 import dev.llmproxy.api.ProviderId;
+import dev.llmproxy.api.Scopes;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
@@ -20,6 +21,7 @@ import java.util.Set;
  * @param maxSpendNanoUsd spend cap in nano-USD, if limited
  * @param models model-name patterns allowed ({@code *} wildcards); empty means any
  * @param providers providers allowed; empty means any
+ * @param scopes endpoints allowed (see {@link Scopes}); {@link Scopes#ALL} for every endpoint
  */
 public record TokenSpec(
     String user,
@@ -29,7 +31,8 @@ public record TokenSpec(
     OptionalLong maxRequests,
     OptionalLong maxSpendNanoUsd,
     List<String> models,
-    Set<ProviderId> providers) {
+    Set<ProviderId> providers,
+    Set<String> scopes) {
 
   public TokenSpec {
     Objects.requireNonNull(user, "user");
@@ -40,9 +43,43 @@ public record TokenSpec(
     Objects.requireNonNull(maxSpendNanoUsd, "maxSpendNanoUsd");
     models = List.copyOf(models);
     providers = Set.copyOf(providers);
+    scopes = Set.copyOf(scopes);
     if (user.isBlank()) {
       throw new IllegalArgumentException("user is blank");
     }
+    for (String scope : scopes) {
+      if (!Scopes.KNOWN.contains(scope)) {
+        throw new IllegalArgumentException("unknown scope " + scope + "; known: " + Scopes.KNOWN);
+      }
+    }
+  }
+
+  /** A spec that may call every endpoint. */
+  public TokenSpec(
+      String user,
+      Principal.Kind kind,
+      String tier,
+      Optional<Instant> expiresAt,
+      OptionalLong maxRequests,
+      OptionalLong maxSpendNanoUsd,
+      List<String> models,
+      Set<ProviderId> providers) {
+    this(
+        user,
+        kind,
+        tier,
+        expiresAt,
+        maxRequests,
+        maxSpendNanoUsd,
+        models,
+        providers,
+        Set.of(Scopes.ALL));
+  }
+
+  /** This spec with {@code scopes} instead. */
+  public TokenSpec withScopes(Set<String> scopes) {
+    return new TokenSpec(
+        user, kind, tier, expiresAt, maxRequests, maxSpendNanoUsd, models, providers, scopes);
   }
 
   /** A user token in {@code tier} without limits. */

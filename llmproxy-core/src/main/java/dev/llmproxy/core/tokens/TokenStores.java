@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmproxy.api.Principal;
 import dev.llmproxy.api.ProviderId;
+import dev.llmproxy.api.Scopes;
 import dev.llmproxy.api.TokenRecord;
 import dev.llmproxy.api.TokenStore;
 import dev.llmproxy.core.internal.json.JsonRowsFile;
@@ -130,6 +131,7 @@ public final class TokenStores {
       new TreeSet<>(r.providers().stream().map(ProviderId::value).toList())
           .forEach(node.withArray("providers")::add);
       node.put("revoked", r.revoked());
+      new TreeSet<>(r.scopes()).forEach(node.withArray("scopes")::add);
       return node;
     }
 
@@ -138,6 +140,11 @@ public final class TokenStores {
       n.path("models").forEach(m -> models.add(m.asText()));
       Set<ProviderId> providers = new java.util.HashSet<>();
       n.path("providers").forEach(p -> providers.add(ProviderId.of(p.asText())));
+      Set<String> scopes = new java.util.HashSet<>();
+      n.path("scopes").forEach(s -> scopes.add(s.asText()));
+      if (!n.has("scopes")) {
+        scopes.add(Scopes.ALL); // written before scopes existed
+      }
       return new TokenRecord(
           n.get("id").asText(),
           n.get("token_sha256").asText(),
@@ -156,7 +163,8 @@ public final class TokenStores {
               : OptionalLong.empty(),
           models,
           providers,
-          n.path("revoked").asBoolean(false));
+          n.path("revoked").asBoolean(false),
+          scopes);
     }
   }
 }

@@ -1,16 +1,18 @@
 package dev.llmproxy.core.internal.exchange;
 
 import dev.llmproxy.api.Principal;
+import dev.llmproxy.api.Scopes;
 import dev.llmproxy.api.UpstreamResponse;
 import dev.llmproxy.core.Tiers;
 import dev.llmproxy.core.internal.http.ProxyError;
+import dev.llmproxy.core.internal.provider.EndpointScopes;
 import dev.llmproxy.core.internal.provider.RequestPeek;
 import dev.llmproxy.core.internal.provider.Route;
 
 /**
- * The authorize stage: the token's own provider and model limits (403, {@code forbidden}), then its
- * tier's models (403, {@code tier_denied}), before any budget is touched. A principal whose tier is
- * not configured is refused.
+ * The authorize stage: the endpoint's scope, the token's own provider and model limits (403, {@code
+ * forbidden}), then its tier's models (403, {@code tier_denied}), before any budget is touched. A
+ * principal whose tier is not configured is refused.
  */
 final class Authorizer implements Stage {
   private final Tiers tiers;
@@ -29,6 +31,16 @@ final class Authorizer implements Stage {
   /** Checks the request against the principal's limits and tier. */
   void authorize(Principal principal, Route route, RequestPeek peek, int bodyBytes)
       throws ProxyError {
+    String scope = EndpointScopes.of(route.upstreamPath());
+    if (!Scopes.grants(principal.scopes(), scope)) {
+      throw ProxyError.forbidden(
+          Scopes.ALL.equals(scope)
+              ? "This token's scopes "
+                  + principal.scopes()
+                  + " do not reach this endpoint: it needs"
+                  + " the '*' scope."
+              : "This token lacks the '" + scope + "' scope this endpoint needs.");
+    }
     if (!principal.limits().allowsProvider(route.profile().id())) {
       throw ProxyError.forbidden("This token may not use provider " + route.profile().id() + ".");
     }
