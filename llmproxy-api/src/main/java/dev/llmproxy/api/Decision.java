@@ -21,12 +21,19 @@ public sealed interface Decision {
    * The request must not go upstream.
    *
    * @param retryAfter when trying again may succeed; zero when it will not by waiting
+   * @param accountId the account whose budget refused, or {@code null} for the rate limit
    */
-  record Denied(Reason reason, Duration retryAfter, RateLimitState rateLimit) implements Decision {
+  record Denied(Reason reason, Duration retryAfter, RateLimitState rateLimit, String accountId)
+      implements Decision {
     public Denied {
       Objects.requireNonNull(reason, "reason");
       Objects.requireNonNull(retryAfter, "retryAfter");
       Objects.requireNonNull(rateLimit, "rateLimit");
+    }
+
+    /** A denial that names no account. */
+    public Denied(Reason reason, Duration retryAfter, RateLimitState rateLimit) {
+      this(reason, retryAfter, rateLimit, null);
     }
   }
 

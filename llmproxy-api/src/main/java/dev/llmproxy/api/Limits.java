@@ -13,12 +13,16 @@ import java.util.Set;
  * @param maxSpendNanoUsd spend cap in nano-USD
  * @param models model-name patterns, {@code *} matching any run of characters
  * @param providers providers allowed
+ * @param period when {@code maxRequests} and {@code maxSpendNanoUsd} start again from zero
+ * @param teams accounts above the principal whose caps also apply, e.g. its team
  */
 public record Limits(
     OptionalLong maxRequests,
     OptionalLong maxSpendNanoUsd,
     List<String> models,
-    Set<ProviderId> providers) {
+    Set<ProviderId> providers,
+    BudgetPeriod period,
+    List<TeamBudget> teams) {
 
   /** No limits at all. */
   public static final Limits NONE =
@@ -29,6 +33,17 @@ public record Limits(
     Objects.requireNonNull(maxSpendNanoUsd, "maxSpendNanoUsd");
     models = List.copyOf(models);
     providers = Set.copyOf(providers);
+    Objects.requireNonNull(period, "period");
+    teams = List.copyOf(teams);
+  }
+
+  /** Lifetime caps and no teams. */
+  public Limits(
+      OptionalLong maxRequests,
+      OptionalLong maxSpendNanoUsd,
+      List<String> models,
+      Set<ProviderId> providers) {
+    this(maxRequests, maxSpendNanoUsd, models, providers, BudgetPeriod.LIFETIME, List.of());
   }
 
   /** Whether {@code provider} may be used. */

@@ -23,6 +23,8 @@ import java.util.Set;
  * @param providers providers it may use; empty means any
  * @param revoked whether it was revoked
  * @param scopes the endpoints it may call (see {@link Scopes})
+ * @param period when its {@code maxRequests} and {@code maxSpendNanoUsd} start again from zero
+ * @param team the team it belongs to, whose caps also apply, if any
  */
 public record TokenRecord(
     String id,
@@ -37,7 +39,9 @@ public record TokenRecord(
     List<String> models,
     Set<ProviderId> providers,
     boolean revoked,
-    Set<String> scopes) {
+    Set<String> scopes,
+    BudgetPeriod period,
+    Optional<String> team) {
 
   public TokenRecord {
     Objects.requireNonNull(id, "id");
@@ -52,9 +56,14 @@ public record TokenRecord(
     models = List.copyOf(models);
     providers = Set.copyOf(providers);
     scopes = Set.copyOf(scopes);
+    Objects.requireNonNull(period, "period");
+    Objects.requireNonNull(team, "team");
   }
 
-  /** A record that may call every endpoint, as records stored before scopes existed. */
+  /**
+   * A record that may call every endpoint, with lifetime caps and no team, as records stored before
+   * those existed.
+   */
   public TokenRecord(
       String id,
       String tokenHash,
@@ -81,7 +90,9 @@ public record TokenRecord(
         models,
         providers,
         revoked,
-        Set.of(Scopes.ALL));
+        Set.of(Scopes.ALL),
+        BudgetPeriod.LIFETIME,
+        Optional.empty());
   }
 
   /** Whether the token has expired at {@code now}. */
@@ -104,7 +115,9 @@ public record TokenRecord(
         models,
         providers,
         true,
-        scopes);
+        scopes,
+        period,
+        team);
   }
 
   /** The hash is not secret, but there is no reason to print it either. */

@@ -23,6 +23,7 @@ final class Defaults {
         upstream,
         b.listeners,
         b.clock != null ? b.clock : Clock.systemUTC(),
+        b.budgetZone != null ? b.budgetZone : java.time.ZoneOffset.UTC,
         b.prices != null ? b.prices : PriceTable.defaults(),
         b.tiers != null ? b.tiers : Tiers.defaults(),
         b.maxRequestBodyBytes != null

@@ -121,6 +121,7 @@ public final class LlmProxy implements AutoCloseable {
     Integer maxConcurrentExchanges;
     Duration shutdownDrain;
     Duration ledgerHeartbeat;
+    java.time.ZoneId budgetZone;
     final List<ProxyListener> listeners = new ArrayList<>();
     final List<CompatibleUpstream> compatibleUpstreams = new ArrayList<>();
     private final Set<String> compatibleNames = new HashSet<>();
@@ -261,6 +262,16 @@ public final class LlmProxy implements AutoCloseable {
         throw new IllegalArgumentException("ledgerHeartbeat must be positive");
       }
       this.ledgerHeartbeat = interval;
+      return this;
+    }
+
+    /**
+     * The zone whose midnights start daily, weekly and monthly {@linkplain
+     * dev.llmproxy.api.BudgetPeriod budget periods}; default UTC.
+     */
+    public Builder budgetZone(java.time.ZoneId zone) {
+      requireUnset(budgetZone, "budgetZone");
+      this.budgetZone = Objects.requireNonNull(zone, "zone");
       return this;
     }
 

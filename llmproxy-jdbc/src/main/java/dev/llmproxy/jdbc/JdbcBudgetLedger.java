@@ -1,10 +1,10 @@
 package dev.llmproxy.jdbc;
 
+import dev.llmproxy.api.AccountCap;
 import dev.llmproxy.api.Balance;
 import dev.llmproxy.api.BudgetLedger;
 import dev.llmproxy.api.Charge;
 import dev.llmproxy.api.Decision;
-import dev.llmproxy.api.Limits;
 import dev.llmproxy.api.Principal;
 import dev.llmproxy.api.Purpose;
 import dev.llmproxy.api.RateLimit;
@@ -207,19 +207,28 @@ public final class JdbcBudgetLedger implements BudgetLedger, AutoCloseable {
       after = new RateLimitState(limit, limit - count, reset);
       before = new RateLimitState(limit, limit - count + 1, reset);
     }
-    Limits limits = principal.limits();
-    String account = principal.accountId();
-    if (!LedgerRows.hold(c, account, limits, estimate)) {
-      Decision.Reason reason = LedgerRows.denialReason(c, account, limits, estimate);
-      return new Decision.Denied(reason, Duration.ZERO, before); // the rate slot goes back too
+    // Each account in its id order, the one order every instance locks rows in.
+    List<AccountCap> caps = new ArrayList<>(request.caps());
+    caps.sort(java.util.Comparator.comparing(AccountCap::accountId));
+    java.util.Map<String, Long> periods = new java.util.HashMap<>();
+    for (AccountCap cap : caps) {
+      long period = LedgerRows.hold(c, cap, estimate);
+      if (period < 0) {
+        Decision.Reason reason = LedgerRows.denialReason(c, cap, estimate);
+        // the rate slot and the other holds go back with the transaction
+        return new Decision.Denied(reason, Duration.ZERO, before, cap.accountId());
+      }
+      periods.put(cap.accountId(), period);
     }
+    List<String> accountIds = request.caps().stream().map(AccountCap::accountId).toList();
+    String account = accountIds.get(0);
     String id = UUID.randomUUID().toString();
     Purpose purpose = request.purpose();
     try (PreparedStatement insert =
         c.prepareStatement(
             "INSERT INTO llmproxy_holds (id, account_id, requests, nano, created_at,"
-                + " instance_name, instance_id, principal_id, provider, method, path, model)"
-                + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)")) {
+                + " instance_name, instance_id, principal_id, provider, method, path, model,"
+                + " accounts) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
       insert.setString(1, id);
       insert.setString(2, account);
       insert.setLong(3, estimate.requests());
@@ -232,6 +241,9 @@ public final class JdbcBudgetLedger implements BudgetLedger, AutoCloseable {
       insert.setString(10, clip(purpose.method(), 16));
       insert.setString(11, clip(purpose.path(), 512));
       insert.setString(12, clip(purpose.model(), 256));
+      insert.setString(
+          13,
+          LedgerRows.encodeAccounts(accountIds, accountIds.stream().map(periods::get).toList()));
       insert.executeUpdate();
     }
     return new Decision.Granted(new Reservation(id, principal, estimate), after);

@@ -1,5 +1,6 @@
 package dev.llmproxy.jdbc;
 
+import dev.llmproxy.api.BudgetPeriod;
 import dev.llmproxy.api.Principal;
 import dev.llmproxy.api.ProviderId;
 import dev.llmproxy.api.TokenRecord;
@@ -23,7 +24,7 @@ import javax.sql.DataSource;
 public final class JdbcTokenStore implements TokenStore {
   private static final String COLUMNS =
       "id, token_sha256, user_id, kind, tier, created_at, expires_at, max_requests,"
-          + " max_spend_nano, models, providers, revoked, scopes";
+          + " max_spend_nano, models, providers, revoked, scopes, budget_period, team";
 
   private final DataSource dataSource;
 
@@ -41,7 +42,7 @@ public final class JdbcTokenStore implements TokenStore {
               connection.prepareStatement(
                   "INSERT INTO llmproxy_tokens ("
                       + COLUMNS
-                      + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+                      + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
             insert.setString(1, r.id());
             insert.setString(2, r.tokenHash());
             insert.setString(3, r.user());
@@ -57,6 +58,8 @@ public final class JdbcTokenStore implements TokenStore {
                 String.join("\n", r.providers().stream().map(ProviderId::value).sorted().toList()));
             insert.setBoolean(12, r.revoked());
             insert.setString(13, String.join("\n", new java.util.TreeSet<>(r.scopes())));
+            insert.setString(14, r.period().isLifetime() ? null : r.period().toString());
+            insert.setString(15, r.team().orElse(null));
             insert.executeUpdate();
           } catch (SQLException e) {
             if (Sql.isDuplicate(e)) {
@@ -154,7 +157,11 @@ public final class JdbcTokenStore implements TokenStore {
         lines(rows.getString("models")),
         providers,
         rows.getBoolean("revoked"),
-        Set.copyOf(lines(rows.getString("scopes"))));
+        Set.copyOf(lines(rows.getString("scopes"))),
+        rows.getString("budget_period") == null
+            ? BudgetPeriod.LIFETIME
+            : BudgetPeriod.parse(rows.getString("budget_period")),
+        Optional.ofNullable(rows.getString("team")));
   }
 
   private static List<String> lines(String value) {

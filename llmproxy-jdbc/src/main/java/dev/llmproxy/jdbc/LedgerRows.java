@@ -1,13 +1,15 @@
 package dev.llmproxy.jdbc;
 
+import dev.llmproxy.api.AccountCap;
 import dev.llmproxy.api.Balance;
 import dev.llmproxy.api.Charge;
 import dev.llmproxy.api.Decision;
-import dev.llmproxy.api.Limits;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
 
 /**
  * The {@link JdbcBudgetLedger}'s statements, each run inside the caller's transaction: the rate
@@ -78,49 +80,94 @@ final class LedgerRows {
     }
   }
 
-  /** Places the hold if every budget allows it, creating the account on first use. */
-  static boolean hold(Connection c, String account, Limits limits, Charge estimate)
-      throws SQLException {
-    if (holdIfAllowed(c, account, limits, estimate)) {
-      return true;
-    }
-    if (!exists(c, "llmproxy_accounts", "account_id", account)) {
+  /**
+   * Places the hold on {@code cap}'s account if its caps allow it, creating the account on first
+   * use and starting its counts from zero when {@code cap} is of a later period. Returns the start
+   * of the period the hold is in, or -1 if the caps refuse it.
+   */
+  static long hold(Connection c, AccountCap cap, Charge estimate) throws SQLException {
+    String account = cap.accountId();
+    long period = cap.periodStart().toEpochMilli();
+    roll(c, account, period);
+    if (!holdIfAllowed(c, cap, estimate)) {
+      if (exists(c, "llmproxy_accounts", "account_id", account)) {
+        return -1;
+      }
       insertRow(
           c,
-          "INSERT INTO llmproxy_accounts"
-              + " (account_id, used_requests, held_requests, spent_nano, held_nano)"
-              + " VALUES (?, 0, 0, 0, 0)",
+          "INSERT INTO llmproxy_accounts (account_id, used_requests, held_requests, spent_nano,"
+              + " held_nano, period_start) VALUES (?, 0, 0, 0, 0, "
+              + period
+              + ")",
           account);
+      // Created just now, or by another transaction after our UPDATE's snapshot: once more.
+      if (!holdIfAllowed(c, cap, estimate)) {
+        return -1;
+      }
     }
-    // Created just now, or by another transaction after our UPDATE's snapshot: once more.
-    return holdIfAllowed(c, account, limits, estimate);
+    if (period == 0) {
+      return 0; // lifetime caps: never rolled
+    }
+    try (PreparedStatement select =
+        c.prepareStatement("SELECT period_start FROM llmproxy_accounts WHERE account_id = ?")) {
+      select.setString(1, account);
+      try (ResultSet rows = select.executeQuery()) {
+        rows.next();
+        return rows.getLong(1); // later than ours if another instance's clock is ahead
+      }
+    }
+  }
+
+  /** Starts the account's counts from zero if {@code period} is later; never moves back. */
+  private static void roll(Connection c, String account, long period) throws SQLException {
+    if (period == 0) {
+      return;
+    }
+    try (PreparedStatement update =
+        c.prepareStatement(
+            "UPDATE llmproxy_accounts SET period_start = ?, used_requests = 0, spent_nano = 0"
+                + " WHERE account_id = ? AND period_start < ?")) {
+      update.setLong(1, period);
+      update.setString(2, account);
+      update.setLong(3, period);
+      update.executeUpdate();
+    }
   }
 
   /** The conditional hold itself, in subtraction form so nothing overflows. */
-  static boolean holdIfAllowed(Connection c, String account, Limits limits, Charge estimate)
-      throws SQLException {
+  static boolean holdIfAllowed(Connection c, AccountCap cap, Charge estimate) throws SQLException {
     String sql =
         "UPDATE llmproxy_accounts SET held_requests = held_requests + ?, held_nano = held_nano + ?"
             + " WHERE account_id = ?"
-            + (limits.maxRequests().isPresent()
-                ? " AND ? <= ? - used_requests - held_requests"
-                : "")
-            + (limits.maxSpendNanoUsd().isPresent() ? " AND ? <= ? - spent_nano - held_nano" : "");
+            + (cap.maxRequests().isPresent() ? " AND ? <= ? - used_requests - held_requests" : "")
+            + (cap.maxSpendNanoUsd().isPresent() ? " AND ? <= ? - spent_nano - held_nano" : "");
     try (PreparedStatement update = c.prepareStatement(sql)) {
       int i = 1;
       update.setLong(i++, estimate.requests());
       update.setLong(i++, estimate.nanoUsd());
-      update.setString(i++, account);
-      if (limits.maxRequests().isPresent()) {
+      update.setString(i++, cap.accountId());
+      if (cap.maxRequests().isPresent()) {
         update.setLong(i++, estimate.requests());
-        update.setLong(i++, limits.maxRequests().getAsLong());
+        update.setLong(i++, cap.maxRequests().getAsLong());
       }
-      if (limits.maxSpendNanoUsd().isPresent()) {
+      if (cap.maxSpendNanoUsd().isPresent()) {
         update.setLong(i++, estimate.nanoUsd());
-        update.setLong(i++, limits.maxSpendNanoUsd().getAsLong());
+        update.setLong(i++, cap.maxSpendNanoUsd().getAsLong());
       }
       return update.executeUpdate() == 1;
     }
+  }
+
+  /** A hold's accounts as its {@code accounts} column keeps them: "period account" lines. */
+  static String encodeAccounts(List<String> accounts, List<Long> periods) {
+    StringBuilder out = new StringBuilder();
+    for (int i = 0; i < accounts.size(); i++) {
+      if (i > 0) {
+        out.append('\n');
+      }
+      out.append(periods.get(i)).append(' ').append(accounts.get(i));
+    }
+    return out.toString();
   }
 
   /**
@@ -129,10 +176,12 @@ final class LedgerRows {
    */
   static boolean settleHold(Connection c, String id, Charge actual) throws SQLException {
     String account;
+    String accounts;
     long requests;
     long nano;
     try (PreparedStatement select =
-        c.prepareStatement("SELECT account_id, requests, nano FROM llmproxy_holds WHERE id = ?")) {
+        c.prepareStatement(
+            "SELECT account_id, requests, nano, accounts FROM llmproxy_holds WHERE id = ?")) {
       select.setString(1, id);
       try (ResultSet rows = select.executeQuery()) {
         if (!rows.next()) {
@@ -141,6 +190,7 @@ final class LedgerRows {
         account = rows.getString(1);
         requests = rows.getLong(2);
         nano = rows.getLong(3);
+        accounts = rows.getString(4);
       }
     }
     try (PreparedStatement delete = c.prepareStatement("DELETE FROM llmproxy_holds WHERE id = ?")) {
@@ -149,26 +199,43 @@ final class LedgerRows {
         return false; // another instance settled it first
       }
     }
+    // Each account in its id order, as reservations lock them; booked only in the period it was
+    // held in (a period that has ended keeps no counts).
+    java.util.TreeMap<String, Long> held = new java.util.TreeMap<>();
+    if (accounts == null) {
+      held.put(account, 0L); // a hold from before periods and teams
+    } else {
+      for (String line : accounts.split("\n")) {
+        int space = line.indexOf(' ');
+        held.put(line.substring(space + 1), Long.parseLong(line.substring(0, space)));
+      }
+    }
     try (PreparedStatement update =
         c.prepareStatement(
             "UPDATE llmproxy_accounts SET held_requests = held_requests - ?,"
-                + " held_nano = held_nano - ?, used_requests = used_requests + ?,"
-                + " spent_nano = spent_nano + ? WHERE account_id = ?")) {
-      update.setLong(1, requests);
-      update.setLong(2, nano);
-      update.setLong(3, actual == null ? 0 : actual.requests());
-      update.setLong(4, actual == null ? 0 : actual.nanoUsd()); // above the hold too
-      update.setString(5, account);
-      update.executeUpdate();
+                + " held_nano = held_nano - ?,"
+                + " used_requests = used_requests + CASE WHEN period_start = ? THEN ? ELSE 0 END,"
+                + " spent_nano = spent_nano + CASE WHEN period_start = ? THEN ? ELSE 0 END"
+                + " WHERE account_id = ?")) {
+      for (java.util.Map.Entry<String, Long> entry : held.entrySet()) {
+        update.setLong(1, requests);
+        update.setLong(2, nano);
+        update.setLong(3, entry.getValue());
+        update.setLong(4, actual == null ? 0 : actual.requests());
+        update.setLong(5, entry.getValue());
+        update.setLong(6, actual == null ? 0 : actual.nanoUsd()); // above the hold too
+        update.setString(7, entry.getKey());
+        update.executeUpdate();
+      }
     }
     return true;
   }
 
-  static Decision.Reason denialReason(Connection c, String account, Limits limits, Charge estimate)
+  static Decision.Reason denialReason(Connection c, AccountCap cap, Charge estimate)
       throws SQLException {
-    Balance used = balance(c, account, true);
-    if (limits.maxRequests().isPresent()
-        && estimate.requests() > limits.maxRequests().getAsLong() - used.usedRequests()) {
+    Balance used = balance(c, cap.accountId(), true);
+    if (cap.maxRequests().isPresent()
+        && estimate.requests() > cap.maxRequests().getAsLong() - used.usedRequests()) {
       return Decision.Reason.REQUEST_BUDGET_EXHAUSTED;
     }
     return Decision.Reason.SPEND_BUDGET_EXHAUSTED;
@@ -178,17 +245,18 @@ final class LedgerRows {
   static Balance balance(Connection c, String account, boolean includeHolds) throws SQLException {
     try (PreparedStatement select =
         c.prepareStatement(
-            "SELECT used_requests, held_requests, spent_nano, held_nano FROM llmproxy_accounts"
-                + " WHERE account_id = ?")) {
+            "SELECT used_requests, held_requests, spent_nano, held_nano, period_start"
+                + " FROM llmproxy_accounts WHERE account_id = ?")) {
       select.setString(1, account);
       try (ResultSet rows = select.executeQuery()) {
         if (!rows.next()) {
           return Balance.ZERO;
         }
         long requests = rows.getLong(1) + rows.getLong(2); // held ones may be on the wire
+        Instant period = Instant.ofEpochMilli(rows.getLong(5));
         return includeHolds
-            ? new Balance(requests, rows.getLong(3) + rows.getLong(4))
-            : new Balance(requests, rows.getLong(3));
+            ? new Balance(requests, rows.getLong(3) + rows.getLong(4), period)
+            : new Balance(requests, rows.getLong(3), period);
       }
     }
   }

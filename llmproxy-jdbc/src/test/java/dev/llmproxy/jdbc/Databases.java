@@ -44,6 +44,7 @@ final class Databases {
             "llmproxy_accounts",
             "llmproxy_holds",
             "llmproxy_rate_windows",
+            "llmproxy_instances",
             "llmproxy_audit"
           }) {
         s.execute("DELETE FROM " + table);

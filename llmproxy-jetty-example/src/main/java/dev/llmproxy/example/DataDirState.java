@@ -85,7 +85,9 @@ final class DataDirState implements AutoCloseable {
             : MasterKeyset.loadOrGenerate(dir.resolve(KEYSET_FILE));
     HikariDataSource database = database(config);
     javax.sql.DataSource stores = FailFastDataSource.wrap(database);
-    IssuedTokens tokens = IssuedTokens.builder(new JdbcTokenStore(stores)).clock(clock).build();
+    IssuedTokens.Builder issued = IssuedTokens.builder(new JdbcTokenStore(stores)).clock(clock);
+    config.teams().forEach(issued::team);
+    IssuedTokens tokens = issued.build();
     EncryptedCredentialStore userKeys =
         new EncryptedCredentialStore(new JdbcEncryptedKeyStore(stores), keyset, clock);
     SharedCredentialStore shared = SharedCredentialStore.empty();

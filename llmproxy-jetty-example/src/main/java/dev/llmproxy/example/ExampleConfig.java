@@ -34,6 +34,8 @@ import java.util.Optional;
  * @param shutdownDrain how long exchanges in flight may finish after SIGTERM before they are cut
  * @param watchClientDisconnects whether a client closing its connection before the answer starts
  *     cancels the upstream at once
+ * @param budgetZone the zone whose midnights start daily, weekly and monthly budget periods
+ * @param teams the caps of the teams issued tokens may name
  * @param holdLease how long the budget holds of an instance that died stay before another instance
  *     (sharing the database) reclaims them
  */
@@ -60,7 +62,9 @@ record ExampleConfig(
     Optional<String> jdbcPassword,
     Duration shutdownDrain,
     boolean watchClientDisconnects,
-    Duration holdLease) {
+    Duration holdLease,
+    java.time.ZoneId budgetZone,
+    List<dev.llmproxy.api.TeamBudget> teams) {
 
   /** Reads the configuration from {@code env}; throws naming the variable if one is invalid. */
   static ExampleConfig fromEnvironment(Map<String, String> env) {
@@ -94,7 +98,9 @@ record ExampleConfig(
         nonBlank(env, "LLMPROXY_JDBC_PASSWORD"),
         Duration.ofSeconds(number(env, "LLMPROXY_SHUTDOWN_DRAIN_SECONDS", 30, 0, 3_600)),
         Boolean.parseBoolean(env.getOrDefault("LLMPROXY_WATCH_CLIENT_DISCONNECTS", "true").trim()),
-        Duration.ofSeconds(number(env, "LLMPROXY_HOLD_LEASE_SECONDS", 60, 5, 86_400)));
+        Duration.ofSeconds(number(env, "LLMPROXY_HOLD_LEASE_SECONDS", 60, 5, 86_400)),
+        zone(env.getOrDefault("LLMPROXY_BUDGET_ZONE", "UTC")),
+        TeamBudgets.parse(env.get("LLMPROXY_TEAM_BUDGETS")));
   }
 
   /** This configuration pointed at another Anthropic upstream with another shared key. */
@@ -122,7 +128,18 @@ record ExampleConfig(
         jdbcPassword,
         shutdownDrain,
         watchClientDisconnects,
-        holdLease);
+        holdLease,
+        budgetZone,
+        teams);
+  }
+
+  private static java.time.ZoneId zone(String text) {
+    try {
+      return java.time.ZoneId.of(text.trim());
+    } catch (java.time.DateTimeException e) {
+      throw new IllegalArgumentException(
+          "LLMPROXY_BUDGET_ZONE '" + text + "' is not a time zone, e.g. UTC or Europe/Berlin");
+    }
   }
 
   /** Secrets (admin token, shared keys, keyset) are shown only as present or absent. */

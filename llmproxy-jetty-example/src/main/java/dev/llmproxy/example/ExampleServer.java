@@ -123,6 +123,7 @@ final class ExampleServer implements AutoCloseable {
             .maxRequestBodyBytes(config.maxBodyBytes())
             .maxConcurrentExchanges(config.maxConcurrent())
             .shutdownDrain(config.shutdownDrain())
+            .budgetZone(config.budgetZone())
             .clock(clock);
     auditWriters.forEach(builder::addListener);
     listeners.forEach(builder::addListener);
@@ -172,6 +173,11 @@ final class ExampleServer implements AutoCloseable {
     context.addServlet(
         new ServletHolder(new MyKeysServlet(state.tokens, state.userKeys, keyFormats(config))),
         "/api/v1/me/keys/*");
+    context.addServlet(
+        new ServletHolder(
+            new dev.llmproxy.servlet.MyUsageServlet(
+                state.tokens, ledger, clock, config.budgetZone())),
+        "/api/v1/me/usage");
     context.addServlet(new ServletHolder(new HealthServlet()), "/healthz");
     ServletHolder page = new ServletHolder(new StaticPageServlet());
     context.addServlet(page, "/me/proxy");
@@ -195,7 +201,8 @@ final class ExampleServer implements AutoCloseable {
     Set<ProviderId> providers =
         new java.util.HashSet<>(Set.of(ProviderId.ANTHROPIC, ProviderId.OPENAI));
     config.compatibleUpstreams().forEach(u -> providers.add(u.upstream().name()));
-    return new TokenRequests(config.tiers().names(), config.defaultTier(), providers, clock);
+    return new TokenRequests(
+        config.tiers().names(), config.defaultTier(), providers, clock, config.budgetZone());
   }
 
   /** Which providers accept users' own keys, and their prefixes. */

@@ -76,7 +76,7 @@ public final class AdminTokensServlet extends HttpServlet {
               Map.of(
                   "tokens",
                   tokens.list().stream()
-                      .map(token -> TokenViews.view(token, ledger.balance(token.id())))
+                      .map(token -> TokenViews.view(token, ledger.balance(token.id()), requests))
                       .toList()));
         } else {
           notAllowed(response);
@@ -107,7 +107,7 @@ public final class AdminTokensServlet extends HttpServlet {
     Map<String, Object> view = new java.util.LinkedHashMap<>();
     view.put("id", issued.record().id());
     view.put("token", issued.token().reveal());
-    view.putAll(TokenViews.view(issued.record(), Balance.ZERO));
+    view.putAll(TokenViews.view(issued.record(), Balance.ZERO, requests));
     JsonResponses.send(response, 201, view);
   }
 

@@ -1,14 +1,11 @@
 package dev.llmproxy.servlet;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.llmproxy.api.Headers;
 import dev.llmproxy.api.KeyStatus;
-import dev.llmproxy.api.PresentedCredential;
 import dev.llmproxy.api.Principal;
 import dev.llmproxy.api.ProviderId;
 import dev.llmproxy.api.Secret;
 import dev.llmproxy.api.StoreUnavailableException;
-import dev.llmproxy.api.TokenResolution;
 import dev.llmproxy.api.TokenResolver;
 import dev.llmproxy.api.UserKeys;
 import dev.llmproxy.core.credentials.KeyFormats;
@@ -16,7 +13,6 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -53,7 +49,7 @@ public final class MyKeysServlet extends HttpServlet {
   protected void service(HttpServletRequest request, HttpServletResponse response)
       throws IOException {
     byte[] body = JsonResponses.readBody(request, response);
-    Optional<Principal> principal = authenticate(request, response);
+    Optional<Principal> principal = Callers.authenticate(tokens, request, response);
     if (principal.isEmpty()) {
       return;
     }
@@ -112,39 +108,6 @@ public final class MyKeysServlet extends HttpServlet {
     JsonResponses.send(response, 200, view(keys.put(user, provider, Secret.of(key))));
   }
 
-  private Optional<Principal> authenticate(HttpServletRequest request, HttpServletResponse response)
-      throws IOException {
-    Optional<PresentedCredential> credential;
-    try {
-      credential = PresentedCredential.from(headers(request));
-    } catch (IllegalArgumentException e) {
-      JsonResponses.error(response, 401, "authentication_error", "Conflicting credentials.");
-      return Optional.empty();
-    }
-    if (credential.isEmpty()) {
-      JsonResponses.error(response, 401, "authentication_error", "Missing proxy token.");
-      return Optional.empty();
-    }
-    TokenResolution resolution;
-    try {
-      resolution = tokens.resolve(credential.get());
-    } catch (RuntimeException e) {
-      log.warn("Token resolver failed: {}", e.getClass().getName()); // messages may quote input
-      JsonResponses.error(response, 503, "api_error", "Cannot verify tokens right now.");
-      return Optional.empty();
-    }
-    if (resolution instanceof TokenResolution.Authenticated authenticated) {
-      return Optional.of(authenticated.principal());
-    }
-    TokenResolution.Reason reason = ((TokenResolution.Rejected) resolution).reason();
-    if (reason == TokenResolution.Reason.REVOKED) {
-      JsonResponses.error(response, 403, "permission_error", "This proxy token has been revoked.");
-    } else {
-      JsonResponses.error(response, 401, "authentication_error", "Invalid or expired proxy token.");
-    }
-    return Optional.empty();
-  }
-
   private Optional<ProviderId> provider(HttpServletRequest request) {
     String info = request.getPathInfo();
     if (info == null || info.length() < 2 || info.indexOf('/', 1) >= 0) {
@@ -164,16 +127,5 @@ public final class MyKeysServlet extends HttpServlet {
     view.put("configured", status.configured());
     view.put("configured_at", status.configuredAt().map(Object::toString).orElse(null));
     return view;
-  }
-
-  private static Headers headers(HttpServletRequest request) {
-    Headers.Builder builder = Headers.builder();
-    for (String name : new String[] {"x-api-key", "authorization"}) {
-      Enumeration<String> values = request.getHeaders(name);
-      while (values != null && values.hasMoreElements()) {
-        builder.add(name, values.nextElement());
-      }
-    }
-    return builder.build();
   }
 }

@@ -1,6 +1,7 @@
 package dev.llmproxy.servlet;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.llmproxy.api.BudgetPeriod;
 import dev.llmproxy.api.Principal;
 import dev.llmproxy.api.ProviderId;
 import dev.llmproxy.api.Scopes;
@@ -8,6 +9,8 @@ import dev.llmproxy.core.tokens.TokenSpec;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -33,14 +36,19 @@ public final class TokenRequests {
           "expires_at",
           "models",
           "providers",
-          "scopes");
+          "scopes",
+          "budget_period",
+          "team");
 
   private final Set<String> tiers;
   private final String defaultTier;
   private final Set<ProviderId> providers;
   private final Clock clock;
+  private final ZoneId budgetZone;
 
   /**
+   * Requests whose budget periods reset at UTC midnights.
+   *
    * @param tiers the configured tiers; any other is refused
    * @param defaultTier tier of a token issued without one
    * @param providers providers a token may be restricted to
@@ -48,6 +56,24 @@ public final class TokenRequests {
    */
   public TokenRequests(
       Set<String> tiers, String defaultTier, Set<ProviderId> providers, Clock clock) {
+    this(tiers, defaultTier, providers, clock, ZoneOffset.UTC);
+  }
+
+  /**
+   * @param tiers the configured tiers; any other is refused
+   * @param defaultTier tier of a token issued without one
+   * @param providers providers a token may be restricted to
+   * @param clock for refusing expiry times in the past, and the current budget period
+   * @param budgetZone the zone whose midnights start daily, weekly and monthly periods, as the
+   *     proxy is configured with
+   */
+  public TokenRequests(
+      Set<String> tiers,
+      String defaultTier,
+      Set<ProviderId> providers,
+      Clock clock,
+      ZoneId budgetZone) {
+    this.budgetZone = Objects.requireNonNull(budgetZone, "budgetZone");
     this.tiers = Set.copyOf(tiers);
     this.defaultTier = Objects.requireNonNull(defaultTier, "defaultTier");
     this.providers = Set.copyOf(providers);
@@ -95,7 +121,37 @@ public final class TokenRequests {
         maxSpend(body),
         stringList(body, "models"),
         providerSet(body),
-        scopeSet(body));
+        scopeSet(body),
+        period(body),
+        team(body));
+  }
+
+  /** The start and end of {@code period}'s current span, now. */
+  Instant[] currentSpan(BudgetPeriod period) {
+    Instant now = clock.instant();
+    return new Instant[] {period.start(now, budgetZone), period.end(now, budgetZone)};
+  }
+
+  private static BudgetPeriod period(JsonNode body) throws IllegalArgumentException {
+    Optional<String> text = optionalText(body, "budget_period");
+    if (text.isEmpty()) {
+      return BudgetPeriod.LIFETIME;
+    }
+    try {
+      return BudgetPeriod.parse(text.get());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "Field 'budget_period' must be daily, weekly, monthly or an ISO-8601 duration of at"
+              + " least a minute, like PT6H.");
+    }
+  }
+
+  private static Optional<String> team(JsonNode body) throws IllegalArgumentException {
+    Optional<String> team = optionalText(body, "team");
+    if (team.isPresent() && (team.get().isBlank() || team.get().length() > 100)) {
+      throw new IllegalArgumentException("Field 'team' must be 1 to 100 characters.");
+    }
+    return team;
   }
 
   /** The endpoints the token may call: every one unless the body names them. */

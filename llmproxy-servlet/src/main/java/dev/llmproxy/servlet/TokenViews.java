@@ -4,6 +4,7 @@ import dev.llmproxy.api.Balance;
 import dev.llmproxy.api.ProviderId;
 import dev.llmproxy.api.TokenRecord;
 import java.math.BigDecimal;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -11,7 +12,13 @@ import java.util.Map;
 final class TokenViews {
   private TokenViews() {}
 
-  static Map<String, Object> view(TokenRecord token, Balance balance) {
+  /**
+   * {@code token} with its usage in the current period: {@code balance} counts from zero if it is
+   * of a period that has ended.
+   */
+  static Map<String, Object> view(TokenRecord token, Balance stored, TokenRequests periods) {
+    Instant[] span = periods.currentSpan(token.period());
+    Balance balance = stored.inPeriod(span[0]);
     Map<String, Object> view = new LinkedHashMap<>();
     view.put("id", token.id());
     view.put("user", token.user());
@@ -24,6 +31,9 @@ final class TokenViews {
         "max_spend_usd",
         token.maxSpendNanoUsd().isPresent() ? usd(token.maxSpendNanoUsd().getAsLong()) : null);
     view.put("spent_usd", usd(balance.spentNanoUsd()));
+    view.put("budget_period", token.period().isLifetime() ? null : token.period().toString());
+    view.put("resets_at", token.period().isLifetime() ? null : span[1].toString());
+    view.put("team", token.team().orElse(null));
     view.put("expires_at", token.expiresAt().map(Object::toString).orElse(null));
     view.put("models", token.models());
     view.put("providers", token.providers().stream().map(ProviderId::value).sorted().toList());

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 import dev.llmproxy.api.Balance;
 import dev.llmproxy.api.BudgetLedger;
+import dev.llmproxy.api.BudgetPeriod;
 import dev.llmproxy.api.Charge;
 import dev.llmproxy.api.Decision;
 import dev.llmproxy.api.Limits;
@@ -15,6 +16,7 @@ import dev.llmproxy.api.RateLimit;
 import dev.llmproxy.api.RateLimitState;
 import dev.llmproxy.api.ReclaimedHold;
 import dev.llmproxy.api.ReservationRequest;
+import dev.llmproxy.api.TeamBudget;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -418,5 +420,132 @@ public abstract class LedgerContract {
     ledger.commit(held.reservation(), new Charge(1, 10)); // too late: booked once, as reclaimed
     assertEquals(new Balance(1, 600), other.balance("tok_1"));
     assertEquals(List.of(), other.heartbeat(clock.instant()));
+  }
+
+  private static Principal periodic(
+      String tokenId,
+      OptionalLong maxRequests,
+      OptionalLong maxSpend,
+      BudgetPeriod period,
+      List<TeamBudget> teams) {
+    return new Principal(
+        "user-" + tokenId,
+        Principal.Kind.USER,
+        "free",
+        Set.of(),
+        Map.of(Principal.TOKEN_ID, tokenId),
+        new Limits(maxRequests, maxSpend, List.of(), Set.of(), period, teams));
+  }
+
+  @Test
+  public void aDailyCapStartsAgainAtMidnightExactlyAndAHoldAcrossItIsNotCountedTwice()
+      throws Exception {
+    BudgetLedger ledger = ledgerForTier("free", 0);
+    clock.set(Instant.parse("2026-11-23T23:59:58Z"));
+    Principal p =
+        periodic(
+            "tok_day", OptionalLong.of(2), OptionalLong.of(1000), BudgetPeriod.daily(), List.of());
+    Decision.Granted first =
+        assertInstanceOf(Decision.Granted.class, reserve(ledger, p, new Charge(1, 400)));
+    ledger.commit(first.reservation(), new Charge(1, 400));
+    Decision.Granted acrossMidnight =
+        assertInstanceOf(Decision.Granted.class, reserve(ledger, p, new Charge(1, 500)));
+    Decision.Denied full =
+        assertInstanceOf(Decision.Denied.class, reserve(ledger, p, new Charge(1, 1)));
+    assertEquals(Decision.Reason.REQUEST_BUDGET_EXHAUSTED, full.reason());
+    assertEquals("tok_day", full.accountId());
+
+    clock.set(Instant.parse("2026-11-23T23:59:59.999Z"));
+    assertInstanceOf(Decision.Denied.class, reserve(ledger, p, new Charge(1, 1)), "not yet");
+    clock.set(Instant.parse("2026-11-24T00:00:00Z"));
+    Decision.Granted nextDay =
+        assertInstanceOf(Decision.Granted.class, reserve(ledger, p, new Charge(1, 300)));
+    assertEquals(Instant.parse("2026-11-24T00:00:00Z"), ledger.balance("tok_day").periodStart());
+    // The hold from yesterday settles today: released, but booked to no period.
+    ledger.commit(acrossMidnight.reservation(), new Charge(1, 450));
+    ledger.commit(nextDay.reservation(), new Charge(1, 250));
+    assertEquals(
+        new Balance(1, 250, Instant.parse("2026-11-24T00:00:00Z")), ledger.balance("tok_day"));
+    assertInstanceOf(Decision.Granted.class, reserve(ledger, p, new Charge(1, 750)));
+  }
+
+  @Test
+  public void aTeamCapIsExactUnder60WayConcurrencySplitAcrossTwoInstances() throws Exception {
+    BudgetLedger ledger = ledgerForTier("free", 0);
+    BudgetLedger other = sameStore();
+    BudgetLedger[] instances = {ledger, other != null ? other : ledger};
+    TeamBudget team =
+        new TeamBudget(
+            "platform", OptionalLong.of(25), OptionalLong.of(100_000), BudgetPeriod.LIFETIME);
+    AtomicInteger granted = new AtomicInteger();
+    long[] booked = new long[60];
+    race(
+        60,
+        thread -> {
+          // 60 users of one team, each with a generous cap of their own
+          Principal user =
+              periodic(
+                  "tok_u" + thread,
+                  OptionalLong.of(10),
+                  OptionalLong.empty(),
+                  BudgetPeriod.LIFETIME,
+                  List.of(team));
+          BudgetLedger instance = instances[thread % 2];
+          for (int i = 0; i < 3; i++) {
+            if (reserve(instance, user, new Charge(1, 60)) instanceof Decision.Granted g) {
+              granted.incrementAndGet();
+              long actual = thread % 3 == 0 ? 90 : 40; // some above their hold
+              instance.commit(g.reservation(), new Charge(1, actual));
+              booked[thread] += actual;
+            }
+          }
+        });
+    long total = java.util.Arrays.stream(booked).sum();
+    Balance teamBalance = ledger.balance("team:platform");
+    assertEquals(total, teamBalance.spentNanoUsd(), "the team's spend is the sum of its commits");
+    assertEquals(granted.get(), teamBalance.usedRequests());
+    assertEquals(25, granted.get(), "exactly the team's 25 of 180 attempts by 60 users");
+    assertInstanceOf(
+        Decision.Denied.class,
+        reserve(
+            ledger,
+            periodic(
+                "tok_new",
+                OptionalLong.empty(),
+                OptionalLong.empty(),
+                BudgetPeriod.LIFETIME,
+                List.of(team)),
+            new Charge(1, 60)),
+        "a new member of the team is refused too");
+  }
+
+  @Test
+  public void aDenialByTheTeamLeavesNoHoldOnTheUsersOwnAccount() throws Exception {
+    BudgetLedger ledger = ledgerForTier("free", 0);
+    TeamBudget team =
+        new TeamBudget("tiny", OptionalLong.of(1), OptionalLong.empty(), BudgetPeriod.LIFETIME);
+    Principal a =
+        periodic(
+            "tok_a",
+            OptionalLong.of(5),
+            OptionalLong.empty(),
+            BudgetPeriod.LIFETIME,
+            List.of(team));
+    Principal b =
+        periodic(
+            "tok_b",
+            OptionalLong.of(5),
+            OptionalLong.empty(),
+            BudgetPeriod.LIFETIME,
+            List.of(team));
+    Decision.Granted held =
+        assertInstanceOf(Decision.Granted.class, reserve(ledger, a, Charge.oneRequest()));
+    Decision.Denied denied =
+        assertInstanceOf(Decision.Denied.class, reserve(ledger, b, Charge.oneRequest()));
+    assertEquals("team:tiny", denied.accountId());
+    assertEquals(Balance.ZERO, ledger.balance("tok_b"), "b's own account holds nothing");
+    ledger.refund(held.reservation());
+    assertEquals(new Balance(0, 0), ledger.balance("team:tiny"));
+    assertInstanceOf(Decision.Granted.class, reserve(ledger, b, Charge.oneRequest()));
   }
 }

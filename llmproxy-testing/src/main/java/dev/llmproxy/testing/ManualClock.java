@@ -17,6 +17,11 @@ public final class ManualClock extends Clock {
     this.now = start;
   }
 
+  /** Sets the time to {@code instant}. */
+  public void set(Instant instant) {
+    now = instant;
+  }
+
   /** Moves the clock forward. */
   public void advance(Duration duration) {
     now = now.plus(duration);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.llmproxy.api.BudgetPeriod;
 import dev.llmproxy.api.Principal;
 import dev.llmproxy.api.ProviderId;
 import dev.llmproxy.api.TokenRecord;
@@ -38,7 +39,9 @@ public abstract class TokenStoreContract {
         List.of("claude-*", "gpt-4o*"),
         Set.of(ProviderId.ANTHROPIC, ProviderId.OPENAI),
         false,
-        Set.of("inference", "count_tokens"));
+        Set.of("inference", "count_tokens"),
+        BudgetPeriod.parse("PT6H"),
+        Optional.of("platform"));
   }
 
   @Test
@@ -59,7 +62,9 @@ public abstract class TokenStoreContract {
             List.of(),
             Set.of(),
             false,
-            Set.of()); // a token for no endpoint
+            Set.of(), // a token for no endpoint
+            BudgetPeriod.monthly(),
+            Optional.empty());
     store.insert(b);
     store.insert(a);
     assertEquals(a, store.findByHash("a".repeat(64)).orElseThrow());

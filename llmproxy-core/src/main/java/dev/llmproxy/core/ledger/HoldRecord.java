@@ -4,26 +4,45 @@ import dev.llmproxy.api.Charge;
 import dev.llmproxy.api.Purpose;
 import dev.llmproxy.api.ReclaimedHold;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * One open hold as the ledgers in this package keep, journal and snapshot it.
  *
  * @param principal the principal's id, or {@code null} in a record written before it was kept
+ * @param accounts the accounts held, the principal's own first, each in the period it was held in
  * @param windowStart the start of the rate window the reservation took a slot in; 0 if none
  * @param reservedAt epoch milliseconds; 0 in a record written before it was kept
  */
 record HoldRecord(
     String id,
     String principal,
-    String account,
+    List<Booked> accounts,
     long windowStart,
     Charge estimate,
     Purpose purpose,
     long reservedAt) {
 
+  HoldRecord {
+    accounts = List.copyOf(accounts);
+  }
+
+  /** One account of a hold and the period (its start, epoch milliseconds) it was held in. */
+  record Booked(String account, long periodStart) {}
+
+  /** The principal's own account. */
+  String account() {
+    return accounts.get(0).account();
+  }
+
+  /** This hold without its rate-window slot, as a snapshot's hold line restores it. */
+  HoldRecord withoutWindow() {
+    return new HoldRecord(id, principal, accounts, 0, estimate, purpose, reservedAt);
+  }
+
   /** This hold, reclaimed at its whole estimate. */
   ReclaimedHold reclaimed() {
     return new ReclaimedHold(
-        id, principal, account, purpose, estimate, Instant.ofEpochMilli(reservedAt));
+        id, principal, account(), purpose, estimate, Instant.ofEpochMilli(reservedAt));
   }
 }

@@ -1,10 +1,10 @@
 package dev.llmproxy.core.ledger;
 
+import dev.llmproxy.api.AccountCap;
 import dev.llmproxy.api.Balance;
 import dev.llmproxy.api.BudgetLedger;
 import dev.llmproxy.api.Charge;
 import dev.llmproxy.api.Decision;
-import dev.llmproxy.api.Limits;
 import dev.llmproxy.api.Principal;
 import dev.llmproxy.api.RateLimit;
 import dev.llmproxy.api.RateLimitState;
@@ -15,8 +15,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A {@link BudgetLedger} in memory, exact under any concurrency: each decision runs under the
@@ -81,10 +83,35 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
   }
 
   private static final class Account {
+    final ReentrantLock lock = new ReentrantLock();
+    long periodStart; // epoch millis of the period the counts are of; 0 for lifetime caps
     long usedRequests;
     long heldRequests;
     long spentNanoUsd;
     long heldNanoUsd;
+
+    /** Starts the counts from zero if {@code start} is a later period; never moves back. */
+    void roll(long start) {
+      if (start > periodStart) {
+        periodStart = start;
+        usedRequests = 0;
+        spentNanoUsd = 0;
+      }
+    }
+
+    /** Why {@code cap} cannot take {@code estimate}, or null if it can. */
+    Decision.Reason refusal(AccountCap cap, Charge estimate) {
+      // Subtraction form: used + held never exceed the cap, so this cannot overflow.
+      if (cap.maxRequests().isPresent()
+          && estimate.requests() > cap.maxRequests().getAsLong() - usedRequests - heldRequests) {
+        return Decision.Reason.REQUEST_BUDGET_EXHAUSTED;
+      }
+      if (cap.maxSpendNanoUsd().isPresent()
+          && estimate.nanoUsd() > cap.maxSpendNanoUsd().getAsLong() - spentNanoUsd - heldNanoUsd) {
+        return Decision.Reason.SPEND_BUDGET_EXHAUSTED;
+      }
+      return null;
+    }
   }
 
   @Override
@@ -96,7 +123,6 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
     long windowStart = now - Math.floorMod(now, WINDOW.toMillis());
     Instant reset = Instant.ofEpochMilli(windowStart + WINDOW.toMillis());
     RateWindow window = windows.computeIfAbsent(principal.id(), id -> new RateWindow());
-    Account account = accounts.computeIfAbsent(principal.accountId(), id -> new Account());
     synchronized (window) {
       if (window.windowStart != windowStart) {
         window.windowStart = windowStart;
@@ -114,40 +140,63 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
               : RateLimitState.unlimited();
       RateLimitState before =
           limit > 0 ? new RateLimitState(limit, limit - window.count, reset) : after;
-      Limits limits = principal.limits();
-      String id;
-      synchronized (account) {
-        // Subtraction form: used + held never exceed the cap, so this cannot overflow.
-        if (limits.maxRequests().isPresent()
-            && estimate.requests()
-                > limits.maxRequests().getAsLong() - account.usedRequests - account.heldRequests) {
-          return new Decision.Denied(
-              Decision.Reason.REQUEST_BUDGET_EXHAUSTED, Duration.ZERO, before);
+      List<AccountCap> caps = request.caps();
+      List<Account> locked = lockInOrder(caps);
+      try {
+        List<HoldRecord.Booked> booked = new ArrayList<>(caps.size());
+        for (int i = 0; i < caps.size(); i++) {
+          AccountCap cap = caps.get(i);
+          Account account = accounts.get(cap.accountId());
+          account.roll(cap.periodStart().toEpochMilli());
+          Decision.Reason refusal = account.refusal(cap, estimate);
+          if (refusal != null) {
+            return new Decision.Denied(refusal, Duration.ZERO, before, cap.accountId());
+          }
+          booked.add(new HoldRecord.Booked(cap.accountId(), account.periodStart));
         }
-        if (limits.maxSpendNanoUsd().isPresent()
-            && estimate.nanoUsd()
-                > limits.maxSpendNanoUsd().getAsLong()
-                    - account.spentNanoUsd
-                    - account.heldNanoUsd) {
-          return new Decision.Denied(Decision.Reason.SPEND_BUDGET_EXHAUSTED, Duration.ZERO, before);
-        }
-        id = Long.toString(ids.incrementAndGet());
+        String id = Long.toString(ids.incrementAndGet());
         HoldRecord hold =
             new HoldRecord(
-                id,
-                principal.id(),
-                principal.accountId(),
-                windowStart,
-                estimate,
-                request.purpose(),
-                now);
+                id, principal.id(), booked, windowStart, estimate, request.purpose(), now);
         journal.reserved(hold);
-        account.heldRequests += estimate.requests();
-        account.heldNanoUsd += estimate.nanoUsd();
+        for (AccountCap cap : caps) {
+          Account account = accounts.get(cap.accountId());
+          account.heldRequests += estimate.requests();
+          account.heldNanoUsd += estimate.nanoUsd();
+        }
         holds.put(id, hold);
+        window.count++;
+        return new Decision.Granted(new Reservation(id, principal, estimate), after);
+      } finally {
+        unlock(locked);
       }
-      window.count++;
-      return new Decision.Granted(new Reservation(id, principal, estimate), after);
+    }
+  }
+
+  /**
+   * Locks the accounts of {@code caps} (created on first use) in the order of their ids, the one
+   * order every reservation and settlement takes them in, so two can never deadlock.
+   */
+  private List<Account> lockInOrder(List<AccountCap> caps) {
+    TreeMap<String, Account> ordered = new TreeMap<>();
+    for (AccountCap cap : caps) {
+      ordered.put(cap.accountId(), accounts.computeIfAbsent(cap.accountId(), a -> new Account()));
+    }
+    return lockAll(ordered);
+  }
+
+  private static List<Account> lockAll(TreeMap<String, Account> ordered) {
+    List<Account> locked = new ArrayList<>(ordered.size());
+    for (Account account : ordered.values()) {
+      account.lock.lock();
+      locked.add(account);
+    }
+    return locked;
+  }
+
+  private static void unlock(List<Account> locked) {
+    for (int i = locked.size() - 1; i >= 0; i--) {
+      locked.get(i).lock.unlock();
     }
   }
 
@@ -170,15 +219,25 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
     if (hold == null) {
       return false;
     }
-    Account account = accounts.get(hold.account());
-    synchronized (account) {
+    TreeMap<String, Account> ordered = new TreeMap<>();
+    for (HoldRecord.Booked booked : hold.accounts()) {
+      ordered.put(booked.account(), accounts.computeIfAbsent(booked.account(), a -> new Account()));
+    }
+    List<Account> locked = lockAll(ordered);
+    try {
       journal.settled(id, actual); // what is booked, so a replay books the same
-      account.heldRequests -= hold.estimate().requests();
-      account.heldNanoUsd -= hold.estimate().nanoUsd();
-      if (actual != null) {
-        account.usedRequests += actual.requests();
-        account.spentNanoUsd += actual.nanoUsd();
+      for (HoldRecord.Booked booked : hold.accounts()) {
+        Account account = accounts.get(booked.account());
+        account.heldRequests -= hold.estimate().requests();
+        account.heldNanoUsd -= hold.estimate().nanoUsd();
+        // Booked in the period it was held in; a period that has ended keeps no counts.
+        if (actual != null && account.periodStart == booked.periodStart()) {
+          account.usedRequests += actual.requests();
+          account.spentNanoUsd += actual.nanoUsd();
+        }
       }
+    } finally {
+      unlock(locked);
     }
     return true;
   }
@@ -208,8 +267,14 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
     if (account == null) {
       return Balance.ZERO;
     }
-    synchronized (account) {
-      return new Balance(account.usedRequests + account.heldRequests, account.spentNanoUsd);
+    account.lock.lock();
+    try {
+      return new Balance(
+          account.usedRequests + account.heldRequests,
+          account.spentNanoUsd,
+          Instant.ofEpochMilli(account.periodStart));
+    } finally {
+      account.lock.unlock();
     }
   }
 
@@ -228,15 +293,19 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
         window.count++;
       }
     }
-    Account row = accounts.computeIfAbsent(hold.account(), a -> new Account());
-    row.heldRequests += hold.estimate().requests();
-    row.heldNanoUsd += hold.estimate().nanoUsd();
+    for (HoldRecord.Booked booked : hold.accounts()) {
+      Account row = accounts.computeIfAbsent(booked.account(), a -> new Account());
+      row.roll(booked.periodStart()); // as the reservation did
+      row.heldRequests += hold.estimate().requests();
+      row.heldNanoUsd += hold.estimate().nanoUsd();
+    }
     holds.put(hold.id(), hold);
     restoreIds(Long.parseLong(hold.id()));
   }
 
-  void restoreAccount(String account, long usedRequests, long spentNanoUsd) {
+  void restoreAccount(String account, long periodStart, long usedRequests, long spentNanoUsd) {
     Account row = accounts.computeIfAbsent(account, a -> new Account());
+    row.periodStart = periodStart;
     row.usedRequests = usedRequests;
     row.spentNanoUsd = spentNanoUsd;
   }
@@ -262,8 +331,13 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
     List<State.AccountRow> accountRows = new ArrayList<>();
     accounts.forEach(
         (id, account) -> {
-          synchronized (account) {
-            accountRows.add(new State.AccountRow(id, account.usedRequests, account.spentNanoUsd));
+          account.lock.lock();
+          try {
+            accountRows.add(
+                new State.AccountRow(
+                    id, account.periodStart, account.usedRequests, account.spentNanoUsd));
+          } finally {
+            account.lock.unlock();
           }
         });
     List<State.WindowRow> windowRows = new ArrayList<>();
@@ -281,7 +355,7 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
   /** A copy of the ledger's state; holds are listed apart from the accounts' settled totals. */
   record State(
       long lastId, List<AccountRow> accounts, List<WindowRow> windows, List<HoldRecord> holds) {
-    record AccountRow(String account, long usedRequests, long spentNanoUsd) {}
+    record AccountRow(String account, long periodStart, long usedRequests, long spentNanoUsd) {}
 
     record WindowRow(String principal, long windowStart, long count) {}
   }

@@ -127,7 +127,11 @@ final class LedgerFiles {
     InMemoryBudgetLedger memory = new InMemoryBudgetLedger();
     balances.forEach(
         (account, balance) ->
-            memory.restoreAccount(account, balance.usedRequests(), balance.spentNanoUsd()));
+            memory.restoreAccount(
+                account,
+                balance.periodStart().toEpochMilli(),
+                balance.usedRequests(),
+                balance.spentNanoUsd()));
     LedgerFiles.writeSnapshot(dir, 1, memory.export());
   }
 

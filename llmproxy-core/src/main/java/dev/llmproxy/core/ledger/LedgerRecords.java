@@ -32,6 +32,16 @@ final class LedgerRecords {
       g.writeStringField("principal", hold.principal());
     }
     g.writeStringField("account", hold.account());
+    if (hold.accounts().size() > 1 || hold.accounts().get(0).periodStart() != 0) {
+      g.writeArrayFieldStart("accounts"); // [account, period start] of each, own first
+      for (HoldRecord.Booked booked : hold.accounts()) {
+        g.writeStartArray();
+        g.writeString(booked.account());
+        g.writeNumber(booked.periodStart());
+        g.writeEndArray();
+      }
+      g.writeEndArray();
+    }
     g.writeNumberField("window", hold.windowStart());
     g.writeNumberField("requests", hold.estimate().requests());
     g.writeNumberField("nano_usd", hold.estimate().nanoUsd());
@@ -56,7 +66,7 @@ final class LedgerRecords {
     return new HoldRecord(
         text(record, "id"),
         optionalText(record, "principal"),
-        text(record, "account"),
+        accounts(record),
         record.has("window") ? number(record, "window") : 0,
         charge(record),
         new Purpose(
@@ -98,6 +108,9 @@ final class LedgerRecords {
             g.writeStartObject();
             g.writeStringField("op", "account");
             g.writeStringField("account", row.account());
+            if (row.periodStart() != 0) {
+              g.writeNumberField("period", row.periodStart());
+            }
             g.writeNumberField("used_requests", row.usedRequests());
             g.writeNumberField("spent_nano_usd", row.spentNanoUsd());
             g.writeEndObject();
@@ -155,6 +168,7 @@ final class LedgerRecords {
       case "account" ->
           ledger.restoreAccount(
               text(record, "account"),
+              record.has("period") ? number(record, "period") : 0,
               number(record, "used_requests"),
               number(record, "spent_nano_usd"));
       case "window" ->
@@ -166,14 +180,29 @@ final class LedgerRecords {
   }
 
   private static HoldRecord withoutWindow(HoldRecord hold) {
-    return new HoldRecord(
-        hold.id(),
-        hold.principal(),
-        hold.account(),
-        0,
-        hold.estimate(),
-        hold.purpose(),
-        hold.reservedAt());
+    return hold.withoutWindow();
+  }
+
+  /** The accounts of a hold line: its {@code accounts}, or its one lifetime {@code account}. */
+  private static java.util.List<HoldRecord.Booked> accounts(JsonNode record) throws IOException {
+    JsonNode list = record.get("accounts");
+    if (list == null) {
+      return java.util.List.of(new HoldRecord.Booked(text(record, "account"), 0));
+    }
+    java.util.List<HoldRecord.Booked> accounts = new java.util.ArrayList<>();
+    for (JsonNode pair : list) {
+      if (!pair.isArray()
+          || pair.size() != 2
+          || !pair.get(0).isTextual()
+          || !pair.get(1).canConvertToExactIntegral()) {
+        throw new IOException("ledger record with a malformed account");
+      }
+      accounts.add(new HoldRecord.Booked(pair.get(0).textValue(), pair.get(1).longValue()));
+    }
+    if (accounts.isEmpty()) {
+      throw new IOException("ledger record without accounts");
+    }
+    return accounts;
   }
 
   private static String optionalText(JsonNode record, String field) throws IOException {

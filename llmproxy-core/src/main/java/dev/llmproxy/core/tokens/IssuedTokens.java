@@ -3,10 +3,12 @@ package dev.llmproxy.core.tokens;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
+import dev.llmproxy.api.BudgetPeriod;
 import dev.llmproxy.api.Limits;
 import dev.llmproxy.api.PresentedCredential;
 import dev.llmproxy.api.Principal;
 import dev.llmproxy.api.Secret;
+import dev.llmproxy.api.TeamBudget;
 import dev.llmproxy.api.TokenRecord;
 import dev.llmproxy.api.TokenResolution;
 import dev.llmproxy.api.TokenResolver;
@@ -21,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -50,9 +53,11 @@ public final class IssuedTokens implements TokenResolver {
   private final Clock clock;
   private final SecureRandom random = new SecureRandom();
   private final Cache<String, Optional<TokenRecord>> cache;
+  private final Map<String, TeamBudget> teams;
 
   private IssuedTokens(Builder builder) {
     this.store = builder.store;
+    this.teams = Map.copyOf(builder.teams);
     this.clock = builder.clock;
     Duration positive = builder.cacheTtl;
     Duration negative = builder.negativeCacheTtl;
@@ -95,7 +100,9 @@ public final class IssuedTokens implements TokenResolver {
             spec.models(),
             spec.providers(),
             false,
-            spec.scopes());
+            spec.scopes(),
+            spec.period(),
+            spec.team());
     store.insert(record);
     cache.invalidate(record.tokenHash());
     return new Issued(record, Secret.of(token));
@@ -147,7 +154,17 @@ public final class IssuedTokens implements TokenResolver {
                 record.maxRequests(),
                 record.maxSpendNanoUsd(),
                 record.models(),
-                record.providers())));
+                record.providers(),
+                record.period(),
+                record.team().map(this::team).map(List::of).orElse(List.of()))));
+  }
+
+  /** The caps of {@code team}: as configured, or none (its usage is still counted). */
+  public TeamBudget team(String team) {
+    TeamBudget budget = teams.get(team);
+    return budget != null
+        ? budget
+        : new TeamBudget(team, OptionalLong.empty(), OptionalLong.empty(), BudgetPeriod.LIFETIME);
   }
 
   /** Constant-time comparison of two hex digests. */
@@ -171,6 +188,7 @@ public final class IssuedTokens implements TokenResolver {
     private Clock clock = Clock.systemUTC();
     private Duration cacheTtl = DEFAULT_CACHE_TTL;
     private Duration negativeCacheTtl = DEFAULT_NEGATIVE_CACHE_TTL;
+    private final Map<String, TeamBudget> teams = new java.util.HashMap<>();
 
     private Builder(TokenStore store) {
       this.store = Objects.requireNonNull(store, "store");
@@ -191,6 +209,15 @@ public final class IssuedTokens implements TokenResolver {
     /** How long an unknown token is remembered as unknown; default 2 s. */
     public Builder negativeCacheTtl(Duration ttl) {
       this.negativeCacheTtl = Objects.requireNonNull(ttl);
+      return this;
+    }
+
+    /**
+     * The caps of a team that tokens may belong to; a team without caps here still has its usage
+     * counted.
+     */
+    public Builder team(TeamBudget budget) {
+      teams.put(budget.team(), budget);
       return this;
     }
 

@@ -1,5 +1,6 @@
 package dev.llmproxy.core.tokens;
 
+import dev.llmproxy.api.BudgetPeriod;
 import dev.llmproxy.api.Principal;
 import dev.llmproxy.api.ProviderId;
 import dev.llmproxy.api.Scopes;
@@ -22,6 +23,8 @@ import java.util.Set;
  * @param models model-name patterns allowed ({@code *} wildcards); empty means any
  * @param providers providers allowed; empty means any
  * @param scopes endpoints allowed (see {@link Scopes}); {@link Scopes#ALL} for every endpoint
+ * @param period when {@code maxRequests} and {@code maxSpendNanoUsd} start again from zero
+ * @param team the team the token belongs to, whose caps also apply, if any
  */
 public record TokenSpec(
     String user,
@@ -32,7 +35,9 @@ public record TokenSpec(
     OptionalLong maxSpendNanoUsd,
     List<String> models,
     Set<ProviderId> providers,
-    Set<String> scopes) {
+    Set<String> scopes,
+    BudgetPeriod period,
+    Optional<String> team) {
 
   public TokenSpec {
     Objects.requireNonNull(user, "user");
@@ -44,6 +49,11 @@ public record TokenSpec(
     models = List.copyOf(models);
     providers = Set.copyOf(providers);
     scopes = Set.copyOf(scopes);
+    Objects.requireNonNull(period, "period");
+    Objects.requireNonNull(team, "team");
+    if (team.isPresent() && team.get().isBlank()) {
+      throw new IllegalArgumentException("team is blank");
+    }
     if (user.isBlank()) {
       throw new IllegalArgumentException("user is blank");
     }
@@ -54,7 +64,7 @@ public record TokenSpec(
     }
   }
 
-  /** A spec that may call every endpoint. */
+  /** A spec that may call every endpoint, with lifetime caps and no team. */
   public TokenSpec(
       String user,
       Principal.Kind kind,
@@ -73,13 +83,25 @@ public record TokenSpec(
         maxSpendNanoUsd,
         models,
         providers,
-        Set.of(Scopes.ALL));
+        Set.of(Scopes.ALL),
+        BudgetPeriod.LIFETIME,
+        Optional.empty());
   }
 
   /** This spec with {@code scopes} instead. */
   public TokenSpec withScopes(Set<String> scopes) {
     return new TokenSpec(
-        user, kind, tier, expiresAt, maxRequests, maxSpendNanoUsd, models, providers, scopes);
+        user,
+        kind,
+        tier,
+        expiresAt,
+        maxRequests,
+        maxSpendNanoUsd,
+        models,
+        providers,
+        scopes,
+        period,
+        team);
   }
 
   /** A user token in {@code tier} without limits. */

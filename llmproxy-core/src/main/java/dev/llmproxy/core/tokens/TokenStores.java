@@ -2,6 +2,7 @@ package dev.llmproxy.core.tokens;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmproxy.api.BudgetPeriod;
 import dev.llmproxy.api.Principal;
 import dev.llmproxy.api.ProviderId;
 import dev.llmproxy.api.Scopes;
@@ -132,6 +133,10 @@ public final class TokenStores {
           .forEach(node.withArray("providers")::add);
       node.put("revoked", r.revoked());
       new TreeSet<>(r.scopes()).forEach(node.withArray("scopes")::add);
+      if (!r.period().isLifetime()) {
+        node.put("budget_period", r.period().toString());
+      }
+      r.team().ifPresent(team -> node.put("team", team));
       return node;
     }
 
@@ -164,7 +169,11 @@ public final class TokenStores {
           models,
           providers,
           n.path("revoked").asBoolean(false),
-          scopes);
+          scopes,
+          n.hasNonNull("budget_period")
+              ? BudgetPeriod.parse(n.get("budget_period").asText())
+              : BudgetPeriod.LIFETIME,
+          n.hasNonNull("team") ? Optional.of(n.get("team").asText()) : Optional.empty());
     }
   }
 }

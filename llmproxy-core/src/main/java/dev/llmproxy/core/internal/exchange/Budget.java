@@ -1,13 +1,18 @@
 package dev.llmproxy.core.internal.exchange;
 
+import dev.llmproxy.api.AccountCap;
 import dev.llmproxy.api.BudgetLedger;
+import dev.llmproxy.api.BudgetPeriod;
 import dev.llmproxy.api.Charge;
 import dev.llmproxy.api.Decision;
+import dev.llmproxy.api.Limits;
+import dev.llmproxy.api.Principal;
 import dev.llmproxy.api.Purpose;
 import dev.llmproxy.api.RateLimit;
 import dev.llmproxy.api.RateLimitState;
 import dev.llmproxy.api.Reservation;
 import dev.llmproxy.api.ReservationRequest;
+import dev.llmproxy.api.TeamBudget;
 import dev.llmproxy.api.UpstreamResponse;
 import dev.llmproxy.core.PriceTable;
 import dev.llmproxy.core.Tiers;
@@ -15,6 +20,9 @@ import dev.llmproxy.core.internal.http.ProxyError;
 import dev.llmproxy.core.internal.metering.Charges;
 import dev.llmproxy.core.internal.metering.UsageMeter;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
 import java.util.HashMap;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -35,13 +43,16 @@ final class Budget implements Stage {
   private final Clock clock;
   private final PriceTable prices;
   private final long defaultMaxOutputTokens;
+  private final ZoneId zone;
 
   Budget(
       BudgetLedger ledger,
       Tiers tiers,
       Clock clock,
+      ZoneId zone,
       PriceTable prices,
       long defaultMaxOutputTokens) {
+    this.zone = zone;
     this.ledger = ledger;
     Map<String, RateLimit> rates = new HashMap<>();
     for (String name : tiers.names()) {
@@ -68,6 +79,7 @@ final class Budget implements Stage {
     long maxOutputTokens = perChoice * x.peek.choices(); // every choice is generated and billed
     Charge estimate = new Charge(1, x.price.worstCase(x.body.length, maxOutputTokens));
     Decision decision;
+    Instant now = clock.instant();
     try {
       decision =
           ledger.reserve(
@@ -75,12 +87,13 @@ final class Budget implements Stage {
                   x.principal,
                   estimate,
                   rateLimitOf(x),
-                  clock.instant(),
+                  now,
                   new Purpose(
                       x.route.provider().isEmpty() ? null : x.route.provider(),
                       x.io.method(),
                       x.route.upstreamPath().isEmpty() ? "/" : x.route.upstreamPath(),
-                      x.peek.model())));
+                      x.peek.model()),
+                  AccountCap.of(x.principal, now, zone)));
     } catch (RuntimeException e) {
       log.warn("Budget ledger failed; failing closed: {}", e.toString());
       throw ProxyError.unavailable(
@@ -88,9 +101,34 @@ final class Budget implements Stage {
     }
     x.rateLimit = decision.rateLimit();
     if (decision instanceof Decision.Denied denied) {
-      throw ProxyError.denied(denied);
+      throw ProxyError.denied(untilPeriodEnds(denied, x, now));
     }
     x.reservation = ((Decision.Granted) decision).reservation();
+  }
+
+  /** A budget denial of a cap that resets: waiting until the period ends helps, so say when. */
+  private Decision.Denied untilPeriodEnds(Decision.Denied denied, ExchangeState x, Instant now) {
+    if (denied.accountId() == null || !denied.retryAfter().isZero()) {
+      return denied;
+    }
+    BudgetPeriod period = periodOf(x.principal.limits(), denied.accountId(), x.principal);
+    if (period.isLifetime()) {
+      return denied;
+    }
+    Duration wait = Duration.between(now, period.end(now, zone));
+    return new Decision.Denied(denied.reason(), wait, denied.rateLimit(), denied.accountId());
+  }
+
+  private static BudgetPeriod periodOf(Limits limits, String accountId, Principal principal) {
+    if (accountId.equals(principal.accountId())) {
+      return limits.period();
+    }
+    for (TeamBudget team : limits.teams()) {
+      if (team.accountId().equals(accountId)) {
+        return team.period();
+      }
+    }
+    return BudgetPeriod.LIFETIME;
   }
 
   /**

@@ -15,6 +15,7 @@ import dev.llmproxy.core.internal.provider.ProviderProfile;
 import dev.llmproxy.core.internal.provider.Router;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.List;
 import java.util.concurrent.Executor;
 
@@ -38,6 +39,7 @@ public final class Engine {
       UpstreamClient upstream,
       List<ProxyListener> listeners,
       Clock clock,
+      ZoneId budgetZone,
       PriceTable prices,
       Tiers tiers,
       long maxRequestBodyBytes,
@@ -65,6 +67,7 @@ public final class Engine {
             config.ledger(),
             config.tiers(),
             config.clock(),
+            config.budgetZone(),
             config.prices(),
             config.defaultMaxOutputTokens());
     this.stages =

@@ -108,6 +108,11 @@ public final class ProxyError extends Exception {
 
   /** A ledger's refusal: 429, with the window's reset as {@code Retry-After} when waiting helps. */
   public static ProxyError denied(Decision.Denied denied) {
+    String account = denied.accountId();
+    String whose =
+        account != null && account.startsWith("team:")
+            ? "team " + account.substring("team:".length())
+            : "this token";
     return switch (denied.reason()) {
       case RATE_LIMITED ->
           new ProxyError(
@@ -121,14 +126,14 @@ public final class ProxyError extends Exception {
               429,
               ErrorType.QUOTA,
               Outcome.QUOTA_EXCEEDED,
-              "Request budget (max_requests) exhausted for this token.",
+              "Request budget (max_requests) exhausted for " + whose + ".",
               denied.retryAfter());
       case SPEND_BUDGET_EXHAUSTED ->
           new ProxyError(
               429,
               ErrorType.QUOTA,
               Outcome.QUOTA_EXCEEDED,
-              "Spend budget (max_spend_usd) exhausted for this token.",
+              "Spend budget (max_spend_usd) exhausted for " + whose + ".",
               denied.retryAfter());
     };
   }

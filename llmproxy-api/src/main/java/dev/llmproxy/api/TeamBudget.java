@@ -1,0 +1,32 @@
+package dev.llmproxy.api;
+
+import java.util.Objects;
+import java.util.OptionalLong;
+
+/**
+ * The caps of an account above a principal, such as its team or organisation: every request of
+ * every principal in it counts against them, checked in the same atomic reservation as the
+ * principal's own and booked in the same commit.
+ *
+ * @param team the team's name; its account is {@code "team:" + team}
+ * @param maxRequests requests the team may send in a period, if limited
+ * @param maxSpendNanoUsd what the team may spend in a period, in nano-USD, if limited
+ * @param period when the team's caps reset
+ */
+public record TeamBudget(
+    String team, OptionalLong maxRequests, OptionalLong maxSpendNanoUsd, BudgetPeriod period) {
+  public TeamBudget {
+    Objects.requireNonNull(team, "team");
+    Objects.requireNonNull(maxRequests, "maxRequests");
+    Objects.requireNonNull(maxSpendNanoUsd, "maxSpendNanoUsd");
+    Objects.requireNonNull(period, "period");
+    if (team.isBlank()) {
+      throw new IllegalArgumentException("team is blank");
+    }
+  }
+
+  /** The ledger account the team's usage is kept in. */
+  public String accountId() {
+    return "team:" + team;
+  }
+}
