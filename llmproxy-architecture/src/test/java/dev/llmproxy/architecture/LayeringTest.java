@@ -36,6 +36,7 @@ class LayeringTest {
     add("llmproxy-core", "dev.llmproxy.core", "llmproxy-api");
     add("llmproxy-servlet", "dev.llmproxy.servlet", "llmproxy-api", "llmproxy-core");
     add("llmproxy-jetty", "dev.llmproxy.jetty", "llmproxy-servlet");
+    add("llmproxy-tomcat", "dev.llmproxy.tomcat", "llmproxy-servlet");
     add("llmproxy-jdbc", "dev.llmproxy.jdbc", "llmproxy-api");
     add(
         "llmproxy-jetty-example",
