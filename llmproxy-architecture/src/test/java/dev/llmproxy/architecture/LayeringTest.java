@@ -39,6 +39,12 @@ class LayeringTest {
     add("llmproxy-tomcat", "dev.llmproxy.tomcat", "llmproxy-servlet");
     add("llmproxy-jdbc", "dev.llmproxy.jdbc", "llmproxy-api");
     add(
+        "llmproxy-spring-boot-starter",
+        "dev.llmproxy.spring",
+        "llmproxy-api",
+        "llmproxy-core",
+        "llmproxy-servlet");
+    add(
         "llmproxy-jetty-example",
         "dev.llmproxy.example",
         "llmproxy-api",
