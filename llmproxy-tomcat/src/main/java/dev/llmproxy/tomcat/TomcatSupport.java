@@ -37,24 +37,8 @@ import org.slf4j.LoggerFactory;
 public final class TomcatSupport implements ContainerSupport {
   private static final Logger log = LoggerFactory.getLogger(TomcatSupport.class);
 
-  /** {@code RequestFacade.request}, or {@code null} where reflection is refused. */
-  private static final Field CONNECTOR_REQUEST = connectorRequestField();
-
   /** Registered for {@link java.util.ServiceLoader}. */
   public TomcatSupport() {}
-
-  private static Field connectorRequestField() {
-    try {
-      Field field = RequestFacade.class.getDeclaredField("request");
-      field.setAccessible(true);
-      return field;
-    } catch (ReflectiveOperationException | RuntimeException e) {
-      log.warn(
-          "llmproxy: cannot reach Tomcat's connector request ({}): broken streams will end cleanly",
-          e.toString());
-      return null;
-    }
-  }
 
   @Override
   public boolean supports(ServletContext context) {
@@ -63,29 +47,52 @@ public final class TomcatSupport implements ContainerSupport {
 
   @Override
   public void abort(HttpServletRequest request, AsyncContext async) {
-    Request connector = connectorRequest(request);
-    if (connector == null) {
+    if (!Coyote.closeNow(request)) {
       async.complete();
-      return;
     }
-    connector
-        .getCoyoteRequest()
-        .action(ActionCode.CLOSE_NOW, new IOException("upstream response broke off"));
   }
 
-  /** The connector request under {@code request}'s wrappers, or {@code null} if out of reach. */
-  private static Request connectorRequest(ServletRequest request) {
-    ServletRequest current = request;
-    while (current instanceof ServletRequestWrapper wrapper) {
-      current = wrapper.getRequest();
+  /**
+   * Everything that names Tomcat's classes, loaded only on the first abort: the service loader
+   * instantiates this support in any container, Tomcat or not.
+   */
+  private static final class Coyote {
+    /** {@code RequestFacade.request}, or {@code null} where reflection is refused. */
+    private static final Field CONNECTOR_REQUEST = connectorRequestField();
+
+    private static Field connectorRequestField() {
+      try {
+        Field field = RequestFacade.class.getDeclaredField("request");
+        field.setAccessible(true);
+        return field;
+      } catch (ReflectiveOperationException | RuntimeException e) {
+        log.warn(
+            "llmproxy: cannot reach Tomcat's connector request ({}): broken streams will end"
+                + " cleanly",
+            e.toString());
+        return null;
+      }
     }
-    if (CONNECTOR_REQUEST == null || !(current instanceof RequestFacade facade)) {
-      return null;
-    }
-    try {
-      return (Request) CONNECTOR_REQUEST.get(facade);
-    } catch (IllegalAccessException e) {
-      return null;
+
+    /** Closes the connection of {@code request} at once; false if out of reach. */
+    static boolean closeNow(ServletRequest request) {
+      ServletRequest current = request;
+      while (current instanceof ServletRequestWrapper wrapper) {
+        current = wrapper.getRequest();
+      }
+      if (CONNECTOR_REQUEST == null || !(current instanceof RequestFacade facade)) {
+        return false;
+      }
+      Request connector;
+      try {
+        connector = (Request) CONNECTOR_REQUEST.get(facade);
+      } catch (IllegalAccessException e) {
+        return false;
+      }
+      connector
+          .getCoyoteRequest()
+          .action(ActionCode.CLOSE_NOW, new IOException("upstream response broke off"));
+      return true;
     }
   }
 }
