@@ -1,10 +1,12 @@
 package dev.llmproxy.springexample;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * A Spring Boot application with its own users that serves llmproxy under {@code /proxy}: the
@@ -16,6 +18,11 @@ public class SpringExampleApplication {
 
   /** Runs the application; {@code --demo} for the built-in fake upstream. */
   public static void main(String[] args) throws Exception {
+    run(args);
+  }
+
+  /** Starts the application with {@code args} ({@code --demo} understood) and returns it. */
+  static ConfigurableApplicationContext run(String... args) throws IOException {
     List<String> arguments = new ArrayList<>(Arrays.asList(args));
     if (arguments.remove("--demo")) {
       DemoUpstream upstream = DemoUpstream.start(); // lives as long as the JVM
@@ -23,6 +30,6 @@ public class SpringExampleApplication {
       arguments.add("--llmproxy.anthropic.api-key=" + DemoUpstream.DEMO_KEY);
       arguments.add("--app.demo=true");
     }
-    SpringApplication.run(SpringExampleApplication.class, arguments.toArray(String[]::new));
+    return SpringApplication.run(SpringExampleApplication.class, arguments.toArray(String[]::new));
   }
 }
