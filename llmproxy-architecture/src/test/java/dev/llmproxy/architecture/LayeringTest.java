@@ -53,6 +53,14 @@ class LayeringTest {
         "llmproxy-jetty",
         "llmproxy-jdbc");
     add(
+        "llmproxy-spring-example",
+        "dev.llmproxy.springexample",
+        "llmproxy-api",
+        "llmproxy-core",
+        "llmproxy-servlet",
+        "llmproxy-jdbc",
+        "llmproxy-spring-boot-starter");
+    add(
         "llmproxy-bench",
         "dev.llmproxy.bench",
         "llmproxy-api",
