@@ -36,7 +36,14 @@ class LayeringTest {
     add("llmproxy-core", "dev.llmproxy.core", "llmproxy-api");
     add("llmproxy-servlet", "dev.llmproxy.servlet", "llmproxy-api", "llmproxy-core");
     add("llmproxy-jetty", "dev.llmproxy.jetty", "llmproxy-servlet");
+    add("llmproxy-tomcat", "dev.llmproxy.tomcat", "llmproxy-servlet");
     add("llmproxy-jdbc", "dev.llmproxy.jdbc", "llmproxy-api");
+    add(
+        "llmproxy-spring-boot-starter",
+        "dev.llmproxy.spring",
+        "llmproxy-api",
+        "llmproxy-core",
+        "llmproxy-servlet");
     add(
         "llmproxy-jetty-example",
         "dev.llmproxy.example",
@@ -45,6 +52,14 @@ class LayeringTest {
         "llmproxy-servlet",
         "llmproxy-jetty",
         "llmproxy-jdbc");
+    add(
+        "llmproxy-spring-example",
+        "dev.llmproxy.springexample",
+        "llmproxy-api",
+        "llmproxy-core",
+        "llmproxy-servlet",
+        "llmproxy-jdbc",
+        "llmproxy-spring-boot-starter");
     add(
         "llmproxy-bench",
         "dev.llmproxy.bench",

@@ -10,8 +10,9 @@ import jakarta.servlet.http.HttpServletRequest;
  * quiet connection with a fully read request is otherwise noticed only at the first write).
  *
  * <p>{@link LlmProxyFilter} finds an implementation for the container it runs in with {@link
- * java.util.ServiceLoader} ({@code llmproxy-jetty} registers one for Jetty 12), so adding the
- * module is all a host does; without one it falls back to {@link #portable()}.
+ * java.util.ServiceLoader} ({@code llmproxy-jetty} registers one for Jetty 12, {@code
+ * llmproxy-tomcat} one for Tomcat 10.1 and 11), so adding the module is all a host does; without
+ * one it falls back to {@link #portable()}.
  */
 public interface ContainerSupport {
 

@@ -23,7 +23,8 @@ final class ContainerSupports {
     }
     log.info(
         "llmproxy: no container support for {}: broken streams end cleanly and clients that leave"
-            + " before the answer starts are noticed late (add llmproxy-jetty on Jetty)",
+            + " before the answer starts are noticed late (add llmproxy-jetty on Jetty, llmproxy-tomcat on"
+            + " Tomcat)",
         context.getServerInfo());
     return ContainerSupport.portable();
   }

@@ -122,9 +122,16 @@ abstract class AdapterContract {
     request.call().cancel(); // the client closes its connection while waiting for the answer
 
     assertThrows(Exception.class, request::response);
-    assertTrue(
-        request.upstream().awaitHangUp(WAIT),
-        "the upstream connection stayed open after the client left before the first byte");
+    if (container.watchesForDisconnect()) {
+      assertTrue(
+          request.upstream().awaitHangUp(WAIT),
+          "the upstream connection stayed open after the client left before the first byte");
+    } else { // noticed when the answer starts and the proxy writes to the closed connection
+      request.upstream().send(RawUpstream.SSE_HEAD);
+      assertTrue(
+          request.upstream().streamUntilHangUp(PING, WAIT),
+          "the upstream connection stayed open after the proxy wrote to a client that had left");
+    }
     assertEquals(Outcome.CLIENT_CANCELLED, proxy.nextEvent(WAIT).outcome());
   }
 
@@ -278,7 +285,8 @@ abstract class AdapterContract {
           Long.toString(TestProxy.WINDOW.resetAt().getEpochSecond()),
           response.header("x-ratelimit-reset"));
       assertNull(response.header("set-cookie"));
-      assertNull(response.header("keep-alive"));
+      // the upstream's; a container may add its own (Tomcat says timeout=60)
+      assertFalse(response.headers("keep-alive").contains("timeout=5"), "upstream keep-alive");
       assertNull(response.header("anthropic-internal"));
       assertNull(response.header("x-upstream-internal"));
       assertFalse(

@@ -15,6 +15,15 @@ interface Container {
   ContainerSupport support();
 
   /**
+   * Whether {@link #support()} notices a client that leaves while the proxy waits for the
+   * upstream's answer (its {@link ContainerSupport#watchForDisconnect} watches); if not, the proxy
+   * notices at its first write to the client.
+   */
+  default boolean watchesForDisconnect() {
+    return true;
+  }
+
+  /**
    * Deploys {@code webapp}, starts the server and returns the webapp's base URI: {@code
    * http://127.0.0.1:PORT} followed by the context path, without a trailing slash.
    */
