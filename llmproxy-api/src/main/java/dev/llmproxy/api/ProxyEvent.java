@@ -2,6 +2,7 @@ package dev.llmproxy.api;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -16,6 +17,7 @@ public final class ProxyEvent {
   private final Instant timestamp;
   private final String principalId;
   private final String tokenId;
+  private final String team;
   private final String provider;
   private final String method;
   private final String path;
@@ -35,6 +37,7 @@ public final class ProxyEvent {
     this.timestamp = Objects.requireNonNull(b.timestamp, "timestamp");
     this.principalId = b.principalId;
     this.tokenId = b.tokenId;
+    this.team = b.team;
     this.provider = b.provider;
     this.method = Objects.requireNonNull(b.method, "method");
     this.path = Objects.requireNonNull(b.path, "path");
@@ -69,6 +72,11 @@ public final class ProxyEvent {
   /** The issued token that authenticated the caller. */
   public Optional<String> tokenId() {
     return Optional.ofNullable(tokenId);
+  }
+
+  /** The principal's first team (see {@link Limits#teams()}), if it has one. */
+  public Optional<String> team() {
+    return Optional.ofNullable(team);
   }
 
   /** The provider segment of the route, as requested (even when unknown). */
@@ -177,6 +185,7 @@ public final class ProxyEvent {
     private Instant timestamp;
     private String principalId;
     private String tokenId;
+    private String team;
     private String provider;
     private String method;
     private String path;
@@ -202,6 +211,8 @@ public final class ProxyEvent {
     public Builder principal(Principal principal) {
       this.principalId = principal.id();
       this.tokenId = principal.tokenId().orElse(null);
+      List<TeamBudget> teams = principal.limits().teams();
+      this.team = teams.isEmpty() ? null : teams.get(0).team();
       return this;
     }
 

@@ -42,8 +42,8 @@ public final class JdbcAuditSink implements ProxyListener {
                   "INSERT INTO llmproxy_audit (ts, principal_id, token_id, provider, method, path,"
                       + " model, status, outcome, latency_ms, ttfb_ms, input_tokens, output_tokens,"
                       + " cache_write_tokens, cache_read_tokens, cost_nano, credential_source,"
-                      + " cost_estimated, overshoot, reclaimed)"
-                      + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+                      + " cost_estimated, overshoot, reclaimed, team)"
+                      + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
             for (ProxyEvent e : events) {
               bind(insert, e);
               insert.addBatch();
@@ -79,6 +79,77 @@ public final class JdbcAuditSink implements ProxyListener {
     insert.setBoolean(18, e.costEstimated());
     insert.setBoolean(19, e.overshoot());
     insert.setBoolean(20, e.reclaimed());
+    setText(insert, 21, e.team());
+  }
+
+  /** What usage can be grouped by, and the column each reads. */
+  public enum GroupBy {
+    USER("principal_id"),
+    TOKEN("token_id"),
+    MODEL("model"),
+    TEAM("team");
+
+    private final String column;
+
+    GroupBy(String column) {
+      this.column = column;
+    }
+
+    /** {@code user}, {@code token}, {@code model} or {@code team}. */
+    public static GroupBy parse(String name) {
+      for (GroupBy by : values()) {
+        if (by.name().equalsIgnoreCase(name)) {
+          return by;
+        }
+      }
+      throw new IllegalArgumentException("group_by must be user, token, model or team");
+    }
+  }
+
+  /**
+   * The usage of one group: exchanges that went past the proxy's checks, the tokens the upstream
+   * reported, and their cost.
+   *
+   * @param key the user, token, model or team; {@code null} for exchanges without one
+   */
+  public record UsageRow(
+      String key, long requests, long inputTokens, long outputTokens, long costNanoUsd) {}
+
+  /**
+   * Sums the audit rows of every instance since {@code since}, by {@code by}, dearest first: the
+   * exchanges whose outcome is {@code ok}, {@code upstream_error} or {@code client_cancelled}.
+   */
+  public List<UsageRow> usage(GroupBy by, java.time.Instant since) {
+    return Sql.run(
+        dataSource,
+        "read usage",
+        connection -> {
+          try (PreparedStatement select =
+              connection.prepareStatement(
+                  "SELECT "
+                      + by.column
+                      + ", COUNT(*), SUM(input_tokens), SUM(output_tokens), SUM(cost_nano)"
+                      + " FROM llmproxy_audit WHERE ts >= ?"
+                      + " AND outcome IN ('ok', 'upstream_error', 'client_cancelled')"
+                      + " GROUP BY "
+                      + by.column
+                      + " ORDER BY SUM(cost_nano) DESC")) {
+            select.setLong(1, since.toEpochMilli());
+            List<UsageRow> rows = new java.util.ArrayList<>();
+            try (java.sql.ResultSet result = select.executeQuery()) {
+              while (result.next()) {
+                rows.add(
+                    new UsageRow(
+                        result.getString(1),
+                        result.getLong(2),
+                        result.getLong(3),
+                        result.getLong(4),
+                        result.getLong(5)));
+              }
+            }
+            return rows;
+          }
+        });
   }
 
   private static void setText(PreparedStatement statement, int index, Optional<String> value)

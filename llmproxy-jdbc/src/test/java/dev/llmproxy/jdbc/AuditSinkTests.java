@@ -62,6 +62,74 @@ class AuditSinkTests {
     }
 
     @Test
+    void usageSumsTheCountedOutcomesByEachKeySinceATime() throws Exception {
+      dataSource = database();
+      JdbcAuditSink sink = new JdbcAuditSink(dataSource);
+      dev.llmproxy.api.TeamBudget platform =
+          new dev.llmproxy.api.TeamBudget(
+              "platform",
+              java.util.OptionalLong.empty(),
+              java.util.OptionalLong.empty(),
+              dev.llmproxy.api.BudgetPeriod.LIFETIME);
+      List<ProxyEvent> events = new ArrayList<>();
+      String[][] rows = { // user, token, outcome, second
+        {"ann", "tok_a", "ok", "0"},
+        {"ann", "tok_a", "client_cancelled", "1"},
+        {"ben", "tok_b", "ok", "2"},
+        {"ben", "tok_b", "rate_limited", "3"}, // refused: not usage
+        {"ann", "tok_a", "ok", "9"}, // the only one at or after 10:00:05
+      };
+      for (String[] row : rows) {
+        Principal who =
+            new Principal(
+                row[0],
+                Principal.Kind.USER,
+                "free",
+                Set.of(),
+                Map.of(Principal.TOKEN_ID, row[1]),
+                new dev.llmproxy.api.Limits(
+                    java.util.OptionalLong.empty(),
+                    java.util.OptionalLong.empty(),
+                    List.of(),
+                    Set.of(),
+                    dev.llmproxy.api.BudgetPeriod.LIFETIME,
+                    List.of(platform)));
+        events.add(
+            ProxyEvent.builder()
+                .timestamp(
+                    Instant.parse("2026-11-23T10:00:00Z").plusSeconds(Long.parseLong(row[3])))
+                .principal(who)
+                .method("POST")
+                .path("/v1/messages")
+                .model("claude-haiku-4-5")
+                .status(row[2].equals("rate_limited") ? 429 : 200)
+                .outcome(
+                    java.util.Arrays.stream(Outcome.values())
+                        .filter(o -> o.wireName().equals(row[2]))
+                        .findFirst()
+                        .orElseThrow())
+                .usage(new Usage(10, 20, 0, 0))
+                .costNanoUsd(1_000)
+                .build());
+      }
+      sink.write(events);
+      Instant start = Instant.parse("2026-11-23T10:00:00Z");
+      List<JdbcAuditSink.UsageRow> byUser = sink.usage(JdbcAuditSink.GroupBy.USER, start);
+      assertEquals(
+          List.of(
+              new JdbcAuditSink.UsageRow("ann", 3, 30, 60, 3_000),
+              new JdbcAuditSink.UsageRow("ben", 1, 10, 20, 1_000)),
+          byUser,
+          "dearest first; the refused request is not usage");
+      assertEquals(
+          List.of(new JdbcAuditSink.UsageRow("platform", 4, 40, 80, 4_000)),
+          sink.usage(JdbcAuditSink.GroupBy.TEAM, start));
+      assertEquals(
+          List.of(new JdbcAuditSink.UsageRow("tok_a", 1, 10, 20, 1_000)),
+          sink.usage(JdbcAuditSink.GroupBy.TOKEN, start.plusSeconds(5)));
+    }
+
+    @Test
     void oneRowPerEventWithTheContractFields() throws Exception {
       dataSource = database();
       JdbcAuditSink sink = new JdbcAuditSink(dataSource);

@@ -71,6 +71,9 @@ final class AuditLog implements ProxyListener, AutoCloseable {
       g.writeStringField("ts", event.timestamp().toString());
       g.writeStringField("principal", event.principalId().orElse(null));
       g.writeStringField("token_id", event.tokenId().orElse(null));
+      if (event.team().isPresent()) {
+        g.writeStringField("team", event.team().get());
+      }
       g.writeStringField("provider", event.provider().orElse(null));
       g.writeStringField("method", event.method());
       g.writeStringField("path", event.path());

@@ -25,6 +25,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
@@ -106,9 +107,11 @@ final class ExampleServer implements AutoCloseable {
     // gets the audit table, the one place to query every instance's exchanges; with the data
     // directory's own H2 the audit log is that place, and a second copy would only cost CPU.
     List<BatchingListener> auditWriters = new java.util.ArrayList<>();
+    Optional<JdbcAuditSink> auditTable = Optional.empty();
     auditWriters.add(BatchingListener.of("audit-log", audit::write));
     if (config.jdbcUrl().isPresent()) {
-      auditWriters.add(BatchingListener.of("audit-table", new JdbcAuditSink(state.stores)::write));
+      auditTable = Optional.of(new JdbcAuditSink(state.stores));
+      auditWriters.add(BatchingListener.of("audit-table", auditTable.get()::write));
     }
     LlmProxy.Builder builder =
         LlmProxy.builder()
@@ -173,6 +176,11 @@ final class ExampleServer implements AutoCloseable {
     context.addServlet(
         new ServletHolder(new MyKeysServlet(state.tokens, state.userKeys, keyFormats(config))),
         "/api/v1/me/keys/*");
+    context.addServlet(
+        new ServletHolder(
+            new AdminUsageServlet(
+                adminToken, auditTable, config.dataDir().resolve(AuditLog.FILE_NAME))),
+        "/admin/usage");
     context.addServlet(
         new ServletHolder(
             new dev.llmproxy.servlet.MyUsageServlet(

@@ -159,6 +159,7 @@ final class TokensCommand {
         "usage: tokens issue --user NAME [--tier T] [--max-requests N] [--max-spend-usd X]\n"
             + "                    [--expires-at 2026-12-31T00:00:00Z] [--models a,b]"
             + " [--providers anthropic,openai]\n"
+            + "                    [--budget-period daily|weekly|monthly|PT6H] [--team NAME]\n"
             + "                    [--scopes inference,count_tokens,models,batches,files|*]"
             + " [--service]\n"
             + "       tokens list\n"
