@@ -18,7 +18,9 @@ import javax.sql.DataSource;
  * not be had, every caller is refused at once (the stores answer 503) instead of each waiting out
  * the pool's connection timeout in turn, until, after {@code probeAfter}, one caller tries the
  * database again; its success lets everyone through. Only failures to get a connection count: a
- * query that fails on a live connection is the query's problem, not an outage.
+ * query that fails on a live connection is the query's problem, not an outage, and neither is a
+ * pool that timed out while its database stayed healthy (all connections busy under load: Hikari's
+ * timeout then has no cause), lest a busy database flip every caller to 503.
  *
  * <pre>{@code
  * DataSource stores = FailFastDataSource.wrap(hikariPool);
@@ -45,7 +47,17 @@ public final class FailFastDataSource implements DataSource {
                 .waitDurationInOpenState(probeAfter)
                 .permittedNumberOfCallsInHalfOpenState(1)
                 .recordExceptions(SQLException.class)
+                .ignoreException(FailFastDataSource::isBusyPool)
                 .build());
+  }
+
+  /**
+   * Whether {@code e} is a pool's timeout while its database was healthy: a timeout without the
+   * connection failure that caused it (Hikari attaches its last one, and forgets it once a
+   * connection succeeds).
+   */
+  static boolean isBusyPool(Throwable e) {
+    return e instanceof SQLTransientConnectionException && e.getCause() == null;
   }
 
   /** {@code delegate} (a connection pool), failing fast for {@link #DEFAULT_PROBE_AFTER}. */
