@@ -238,6 +238,26 @@ class UpstreamFaultsTest {
   }
 
   @Test
+  void anAnswerAfterASilenceOfMostOfTheIdleTimeoutIsNotCut() throws Exception {
+    start(Map.of("LLMPROXY_UPSTREAM_IDLE_TIMEOUT_SECONDS", "2")); // scaled down, as above
+    var answer = fixture.http.sendAsync(streamRequest(), HttpResponse.BodyHandlers.ofString());
+    FaultyUpstream.Exchange thinking = upstream.awaitRequest(WAIT);
+
+    Thread.sleep(1_500); // the fault under test: the upstream thinks before its first byte
+    String json = "{\"usage\":{\"input_tokens\":20,\"output_tokens\":50}}";
+    thinking.send(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+            + json.length()
+            + "\r\n\r\n"
+            + json);
+
+    HttpResponse<String> response = answer.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    assertEquals(200, response.statusCode());
+    assertEquals(json, response.body());
+    assertEquals(Outcome.OK, fixture.nextEvent().outcome());
+  }
+
+  @Test
   void aStreamSilentLongerThanTheIdleTimeoutIsCutAbnormallyAndItsUpstreamClosed() throws Exception {
     start(Map.of("LLMPROXY_UPSTREAM_IDLE_TIMEOUT_SECONDS", "1"));
     Streaming stream = openStream();
