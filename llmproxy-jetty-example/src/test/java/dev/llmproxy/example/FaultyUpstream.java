@@ -49,6 +49,7 @@ final class FaultyUpstream implements AutoCloseable {
   private final ServerSocket server;
   private final BlockingQueue<Exchange> requests = new LinkedBlockingQueue<>();
   private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+  private volatile Thread dispatcher;
 
   FaultyUpstream() throws IOException {
     server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -60,6 +61,52 @@ final class FaultyUpstream implements AutoCloseable {
   /** The base URL to point the proxy at, ending with {@code /}. */
   String baseUrl() {
     return "http://127.0.0.1:" + server.getLocalPort() + "/";
+  }
+
+  /**
+   * Answers every request from now on with {@code handler}, each on a thread of its own, and closes
+   * its connection when the handler returns.
+   */
+  void serve(Handler handler) {
+    dispatcher =
+        new Thread(
+            () -> {
+              while (!server.isClosed()) {
+                Exchange exchange;
+                try {
+                  exchange = requests.take();
+                } catch (InterruptedException e) {
+                  return;
+                }
+                Thread worker =
+                    new Thread(
+                        () -> {
+                          try {
+                            handler.handle(exchange);
+                          } catch (IOException | InterruptedException e) {
+                            // the proxy hung up, or the upstream is closing
+                          } finally {
+                            exchange.close();
+                          }
+                        },
+                        "faulty-upstream-handler");
+                worker.setDaemon(true);
+                worker.start();
+              }
+            },
+            "faulty-upstream-dispatcher");
+    dispatcher.setDaemon(true);
+    dispatcher.start();
+  }
+
+  /** Answers one request; the connection is closed when it returns. */
+  interface Handler {
+    void handle(Exchange exchange) throws IOException, InterruptedException;
+  }
+
+  /** Connections accepted and not yet closed by either side. */
+  int openConnections() {
+    return (int) sockets.stream().filter(socket -> !socket.isClosed()).count();
   }
 
   /** The proxy's next request, read whole; fails if none arrives {@code within}. */
@@ -84,9 +131,9 @@ final class FaultyUpstream implements AutoCloseable {
           new Thread(
               () -> {
                 try {
-                  requests.add(new Exchange(socket));
+                  requests.add(new Exchange(socket, () -> forget(socket)));
                 } catch (IOException e) {
-                  closeQuietly(socket); // the proxy left before sending a whole request
+                  forget(socket); // the proxy left before sending a whole request
                 }
               },
               "faulty-upstream-request");
@@ -95,9 +142,17 @@ final class FaultyUpstream implements AutoCloseable {
     }
   }
 
+  private void forget(Socket socket) {
+    closeQuietly(socket);
+    sockets.remove(socket);
+  }
+
   @Override
   public void close() throws IOException {
     server.close();
+    if (dispatcher != null) {
+      dispatcher.interrupt();
+    }
     sockets.forEach(FaultyUpstream::closeQuietly);
   }
 
@@ -116,9 +171,11 @@ final class FaultyUpstream implements AutoCloseable {
     private final byte[] body;
     private final CountDownLatch hungUp = new CountDownLatch(1);
     private final AtomicLong written = new AtomicLong();
+    private final Runnable onClose;
 
-    private Exchange(Socket socket) throws IOException {
+    private Exchange(Socket socket, Runnable onClose) throws IOException {
       this.socket = socket;
+      this.onClose = onClose;
       InputStream in = socket.getInputStream();
       this.head = readHead(in);
       this.body = in.readNBytes(contentLength(head));
@@ -157,14 +214,19 @@ final class FaultyUpstream implements AutoCloseable {
     }
 
     /** Closes the connection (a FIN), without the final chunk: the body breaks off. */
-    void breakOff() throws IOException {
-      socket.close();
+    void breakOff() {
+      close();
     }
 
     /** Resets the connection (an RST, as a crashed peer or a middlebox sends). */
     void reset() throws IOException {
       socket.setSoLinger(true, 0);
-      socket.close();
+      close();
+    }
+
+    /** Closes this side of the connection. */
+    void close() {
+      onClose.run();
     }
 
     /** Bytes sent so far, counted once each write returned. */
