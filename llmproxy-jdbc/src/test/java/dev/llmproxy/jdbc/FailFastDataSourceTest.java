@@ -1,5 +1,6 @@
 package dev.llmproxy.jdbc;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,7 +10,10 @@ import dev.llmproxy.api.StoreUnavailableException;
 import dev.llmproxy.api.TokenStore;
 import dev.llmproxy.testing.CuttableLink;
 import java.net.URI;
+import java.sql.Connection;
+import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -17,7 +21,8 @@ import org.junit.jupiter.api.Test;
 /**
  * A store on a real PostgreSQL behind a link the test cuts: while the database is unreachable,
  * callers are refused at once instead of each waiting out the pool's connection timeout, and the
- * first call after the database returns goes through.
+ * first call after the database returns goes through. A healthy database whose pool is merely busy
+ * is no outage: nobody is refused for what another caller waited for.
  */
 class FailFastDataSourceTest {
   private static final Duration CONNECTION_TIMEOUT = Duration.ofSeconds(2);
@@ -63,6 +68,30 @@ class FailFastDataSourceTest {
         }
         assertTrue(recovered, "the store came back when the database did");
       }
+    }
+  }
+
+  @Test
+  void aPoolTimeoutOnAHealthyDatabaseDoesNotRefuseTheNextCaller() throws Exception {
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl("jdbc:h2:mem:busy-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+    config.setMaximumPoolSize(1);
+    config.setConnectionTimeout(250); // Hikari's least
+    try (HikariDataSource pool = new HikariDataSource(config)) {
+      FailFastDataSource database = FailFastDataSource.wrap(pool, Duration.ofMinutes(1));
+      try (Connection busy = database.getConnection()) { // the pool's only connection, in use
+        SQLTransientConnectionException timedOut =
+            assertThrows(SQLTransientConnectionException.class, database::getConnection);
+        assertTrue(
+            timedOut.getMessage().contains("request timed out"),
+            "the pool's own timeout, not a refusal: " + timedOut.getMessage());
+      }
+      // The database never failed: the next caller gets the freed connection at once, not a
+      // minute of refusals.
+      try (Connection next = database.getConnection()) {
+        assertTrue(next.isValid(1));
+      }
+      assertEquals(1, pool.getHikariPoolMXBean().getTotalConnections());
     }
   }
 }

@@ -19,6 +19,10 @@ import java.nio.file.Path;
  * operator set it. If H2 was used earlier in this JVM without it, or the operator chose an address
  * that is not loopback, the auto-server stays off: the server still works, but the CLI cannot open
  * the database while it runs.
+ *
+ * <p>H2 closes a database from a shutdown hook of its own, concurrently with the example's, which
+ * drains exchanges first and closes the pool, and with it the database, last: {@code serve} lets
+ * its own hook do it ({@link #leaveClosingToTheHost()}).
  */
 final class EmbeddedH2 {
   static final String FILE_NAME = "llmproxy";
@@ -50,7 +54,29 @@ final class EmbeddedH2 {
         + ":"
         + dataDir.toAbsolutePath().resolve(FILE_NAME)
         + ";MODE=PostgreSQL;WRITE_DELAY=0" // a commit is on disk at once
-        + (autoServer ? ";AUTO_SERVER=TRUE" : "");
+        // H2 refuses DB_CLOSE_ON_EXIT=FALSE with its auto-server: see leaveClosingToTheHost().
+        + (autoServer ? ";AUTO_SERVER=TRUE" : ";DB_CLOSE_ON_EXIT=FALSE");
+  }
+
+  /**
+   * Leaves closing the database to this process's own shutdown, which closes the pool after the
+   * drain: removes H2's shutdown hook, which would otherwise close every open database at the
+   * signal, under the exchanges and admin calls still running. (The documented way, {@code
+   * DB_CLOSE_ON_EXIT=FALSE}, is refused together with {@code AUTO_SERVER=TRUE}.) Call once the
+   * database is open, as H2 adds its hook with the first database. Returns whether the hook was
+   * removed; if H2 changed and it cannot be, H2 closes the database at the signal as before, and
+   * this logs why.
+   */
+  static boolean leaveClosingToTheHost() {
+    try {
+      java.lang.reflect.Field hook =
+          Class.forName("org.h2.engine.OnExitDatabaseCloser").getDeclaredField("INSTANCE");
+      hook.setAccessible(true);
+      return Runtime.getRuntime().removeShutdownHook((Thread) hook.get(null));
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      log.warn("H2 will close the database at shutdown, ahead of the drain: {}", e.toString());
+      return false;
+    }
   }
 
   /** Whether {@code address} (H2's effective bind address) is a loopback address. */

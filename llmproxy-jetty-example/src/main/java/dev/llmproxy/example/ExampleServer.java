@@ -224,10 +224,14 @@ final class ExampleServer implements AutoCloseable {
     return formats;
   }
 
-  /** Jetty's way to reset a committed response: the client sees the stream break off. */
   /** The server's state: its database, tokens, keys and ledger. */
   DataDirState state() {
     return state;
+  }
+
+  /** How long Jetty lets a connection sit silent, e.g. under a stream the upstream paused. */
+  java.time.Duration connectorIdleTimeout() {
+    return java.time.Duration.ofMillis(connectors.get(0).getIdleTimeout());
   }
 
   /** The bound port. */

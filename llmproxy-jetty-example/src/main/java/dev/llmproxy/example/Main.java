@@ -80,7 +80,11 @@ public final class Main {
       generated = loaded.generated();
     }
     try (ExampleServer server = ExampleServer.start(config, adminToken, List.of())) {
-      // SIGTERM (or Ctrl-C): drain the exchanges in flight, settle and audit them, then exit.
+      // SIGTERM (or Ctrl-C): drain the exchanges in flight, settle and audit them, then exit;
+      // the database closes last, with the pool.
+      if (config.jdbcUrl().isEmpty()) {
+        EmbeddedH2.leaveClosingToTheHost();
+      }
       Runtime.getRuntime()
           .addShutdownHook(new Thread(() -> closeQuietly(server), "llmproxy-shutdown"));
       out.println("llmproxy listening on " + server.baseUrl());

@@ -100,6 +100,20 @@ final class ServerProcess implements AutoCloseable {
     return ProxyFixture.json(issued.body());
   }
 
+  /** {@code GET /admin/tokens}: the 200 JSON. */
+  com.fasterxml.jackson.databind.JsonNode listTokens() throws Exception {
+    HttpResponse<String> list =
+        http.send(
+            HttpRequest.newBuilder(URI.create(baseUrl() + "/admin/tokens"))
+                .header("Authorization", "Bearer " + ADMIN)
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    if (list.statusCode() != 200) {
+      throw new AssertionError("tokens not listed: " + list.body());
+    }
+    return ProxyFixture.json(list.body());
+  }
+
   /** What the server printed so far. */
   String log() throws IOException {
     return Files.readString(dataDir.resolve("server.log"));

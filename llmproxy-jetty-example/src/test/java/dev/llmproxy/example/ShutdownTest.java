@@ -121,7 +121,19 @@ class ShutdownTest {
       JsonNode token = server.issue("{\"user\":\"term\"}");
       BufferedReader stream = afterFirstEvent(openStream(server, token.get("token").asText()));
 
+      String other = server.issue("{\"user\":\"other\"}").get("id").asText();
+
       server.process.destroy(); // SIGTERM
+      // While the stream drains, the database is still open: the host's own routes read and write
+      // it (H2 must not close it from its own shutdown hook, ahead of the drain).
+      HttpResponse<String> revoked =
+          http.send(
+              HttpRequest.newBuilder(URI.create(server.baseUrl() + "/admin/tokens/" + other))
+                  .header("Authorization", "Bearer " + ServerProcess.ADMIN)
+                  .DELETE()
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertEquals(204, revoked.statusCode(), "revoking during the drain: " + revoked.body());
       StringBuilder rest = new StringBuilder();
       String line;
       while ((line = stream.readLine()) != null) { // a cut stream throws instead of ending
@@ -141,6 +153,17 @@ class ShutdownTest {
           balanceOf(token.get("id").asText()),
           "spend equals the audit line; no hold left behind");
       assertTrue(server.log().contains("llmproxy"), server.log());
+      assertFalse(server.log().contains("Database is already closed"), server.log());
+
+      try (ServerProcess restarted = ServerProcess.start(dataDir, server.port, Map.of())) {
+        JsonNode tokens = restarted.listTokens();
+        for (JsonNode listed : tokens.get("tokens")) {
+          assertEquals(
+              listed.get("id").asText().equals(other),
+              listed.get("revoked").asBoolean(),
+              "the revocation made during the drain is on disk: " + tokens);
+        }
+      }
     }
   }
 

@@ -6,8 +6,12 @@ import jakarta.servlet.ServletContext;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpHeaderValue;
 import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.io.AbstractEndPoint;
 import org.eclipse.jetty.io.EndPoint;
@@ -27,8 +31,11 @@ import org.eclipse.jetty.util.Callback;
  *       the first write. The watch registers read interest on the connection's end point; when the
  *       client closes it, Jetty reads the end of stream and fails the request, which reaches the
  *       adapter as {@code AsyncListener.onError}. Stopping the watch withdraws the interest, which
- *       Jetty's own connection needs back before the response completes. HTTP/2 reports a client's
- *       stream reset by itself.
+ *       Jetty's own connection needs back before the response completes. If the watch read a byte
+ *       of real data instead (a client pipelining its next request), that byte is gone from Jetty's
+ *       view of the connection, so the answer says {@code Connection: close}: the client sends its
+ *       next request again on a new connection instead of Jetty parsing it without its first byte.
+ *       HTTP/2 reports a client's stream reset by itself.
  * </ul>
  */
 public final class JettySupport implements ContainerSupport {
@@ -87,14 +94,28 @@ public final class JettySupport implements ContainerSupport {
       // Jetty's own, and failing that would close the connection.
       if (probe.over.compareAndSet(false, true)) {
         watched.getFillInterest().onFail(WATCH_OVER);
+      } else if (probe.readData()) {
+        ServletContextRequest.getServletContextRequest(request)
+            .getServletContextResponse()
+            .getHeaders()
+            .put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
       }
     };
   }
 
-  /** Read interest that checks, once readable, whether the client closed its end. */
-  private record Probe(EndPoint endPoint, Runnable onGone, AtomicBoolean over) implements Callback {
+  /**
+   * Read interest that checks, once readable, whether the client closed its end, and remembers
+   * whether it read a byte of data instead.
+   */
+  private record Probe(
+      EndPoint endPoint,
+      Runnable onGone,
+      AtomicBoolean over,
+      CountDownLatch filled,
+      AtomicBoolean dataRead)
+      implements Callback {
     Probe(EndPoint endPoint, Runnable onGone) {
-      this(endPoint, onGone, new AtomicBoolean());
+      this(endPoint, onGone, new AtomicBoolean(), new CountDownLatch(1), new AtomicBoolean());
     }
 
     @Override
@@ -102,13 +123,33 @@ public final class JettySupport implements ContainerSupport {
       if (!over.compareAndSet(false, true)) {
         return; // the watch was stopped first
       }
+      int read;
       try {
-        if (endPoint.fill(BufferUtil.allocate(1)) < 0) {
-          onGone.run();
-        }
+        read = endPoint.fill(BufferUtil.allocate(1));
       } catch (IOException e) {
-        onGone.run(); // reset by the peer
+        read = -1; // reset by the peer
       }
+      dataRead.set(read > 0);
+      filled.countDown(); // before onGone, which takes the lock the stopping thread holds
+      if (read < 0) {
+        onGone.run();
+      }
+    }
+
+    /**
+     * Whether the probe, which fired, took a byte of data from the connection. Waits for its
+     * non-blocking read to finish: microseconds, bounded in case the selector's thread stalls.
+     */
+    boolean readData() {
+      try {
+        if (!filled.await(1, TimeUnit.SECONDS)) {
+          return true; // unknown: closing the connection is the safe answer
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return true;
+      }
+      return dataRead.get();
     }
 
     /** Blocking: {@code onGone} takes the exchange's lock, never on the selector's thread. */

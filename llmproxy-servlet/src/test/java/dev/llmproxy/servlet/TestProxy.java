@@ -2,7 +2,9 @@ package dev.llmproxy.servlet;
 
 import dev.llmproxy.api.BudgetLedger;
 import dev.llmproxy.api.Charge;
+import dev.llmproxy.api.CredentialStore;
 import dev.llmproxy.api.Decision;
+import dev.llmproxy.api.PresentedCredential;
 import dev.llmproxy.api.Principal;
 import dev.llmproxy.api.ProviderId;
 import dev.llmproxy.api.ProxyEvent;
@@ -11,6 +13,7 @@ import dev.llmproxy.api.RateLimitState;
 import dev.llmproxy.api.Reservation;
 import dev.llmproxy.api.ReservationRequest;
 import dev.llmproxy.api.TokenResolution;
+import dev.llmproxy.api.TokenResolver;
 import dev.llmproxy.core.AnthropicSettings;
 import dev.llmproxy.core.LlmProxy;
 import dev.llmproxy.core.OpenAiSettings;
@@ -46,22 +49,43 @@ final class TestProxy implements AutoCloseable {
 
   /** A proxy forwarding Anthropic and OpenAI routes to {@code upstreamBaseUrl}. */
   TestProxy(String upstreamBaseUrl) {
+    this(upstreamBaseUrl, TestProxy::resolve, sharedKeys(), new WindowLedger());
+  }
+
+  /** As above, with the host's stores replaced, e.g. by ones that fail. */
+  TestProxy(
+      String upstreamBaseUrl,
+      TokenResolver tokens,
+      CredentialStore credentials,
+      BudgetLedger ledger) {
     this.proxy =
         LlmProxy.builder()
             .anthropic(new AnthropicSettings(upstreamBaseUrl))
             .openAi(OpenAiSettings.defaults().withBaseUrl(upstreamBaseUrl))
-            .tokenResolver(
-                credential ->
-                    TOKEN.equals(credential.token().reveal())
-                        ? TokenResolution.authenticated(Principal.user("alice", "pro"))
-                        : TokenResolution.rejected(TokenResolution.Reason.UNKNOWN))
-            .credentialStore(
-                SharedCredentialStore.empty()
-                    .withApiKey(ProviderId.ANTHROPIC, ORG_KEY)
-                    .withApiKey(ProviderId.OPENAI, "sk-openai-org-key"))
-            .budgetLedger(new WindowLedger())
+            .tokenResolver(tokens)
+            .credentialStore(credentials)
+            .budgetLedger(ledger)
             .addListener(events::add)
             .build();
+  }
+
+  /** The one user's token resolves to alice, tier {@code pro}; any other is unknown. */
+  static TokenResolution resolve(PresentedCredential credential) {
+    return TOKEN.equals(credential.token().reveal())
+        ? TokenResolution.authenticated(Principal.user("alice", "pro"))
+        : TokenResolution.rejected(TokenResolution.Reason.UNKNOWN);
+  }
+
+  /** The organisation's keys for both providers. */
+  static CredentialStore sharedKeys() {
+    return SharedCredentialStore.empty()
+        .withApiKey(ProviderId.ANTHROPIC, ORG_KEY)
+        .withApiKey(ProviderId.OPENAI, "sk-openai-org-key");
+  }
+
+  /** A ledger that grants every request and reports the rate window the headers show. */
+  static BudgetLedger windowLedger() {
+    return new WindowLedger();
   }
 
   /** A filter serving this proxy under {@code mountPath} with the container's support. */

@@ -11,7 +11,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A TCP relay in front of a database that a test can cut, as a stopped database or a broken network
- * would: every open connection is closed and new ones are refused until it is restored.
+ * would: every open connection is closed and new ones are refused until it is restored. Or stall,
+ * as a hung database or a network that drops packets would: connections stay open, new ones are
+ * accepted, and no byte passes either way until it resumes.
  */
 public final class CuttableLink implements AutoCloseable {
   private final String targetHost;
@@ -19,6 +21,8 @@ public final class CuttableLink implements AutoCloseable {
   private final List<Socket> sockets = new CopyOnWriteArrayList<>();
   private final int port;
   private volatile ServerSocket server;
+  private final Object gate = new Object();
+  private boolean stalled; // guarded by gate
 
   /** A link to {@code targetHost:targetPort}, open, on a free loopback port. */
   public CuttableLink(String targetHost, int targetPort) throws IOException {
@@ -65,6 +69,7 @@ public final class CuttableLink implements AutoCloseable {
                   OutputStream out = to.getOutputStream()) {
                 int n;
                 while ((n = in.read(buffer)) >= 0) {
+                  awaitFlowing();
                   out.write(buffer, 0, n);
                   out.flush();
                 }
@@ -78,6 +83,34 @@ public final class CuttableLink implements AutoCloseable {
             "cuttable-link-pipe");
     thread.setDaemon(true);
     thread.start();
+  }
+
+  private void awaitFlowing() throws IOException {
+    synchronized (gate) {
+      while (stalled) {
+        try {
+          gate.wait();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IOException("interrupted while stalled", e);
+        }
+      }
+    }
+  }
+
+  /** Lets no byte through, either way, on any connection, until {@link #resume()}. */
+  public void stall() {
+    synchronized (gate) {
+      stalled = true;
+    }
+  }
+
+  /** Lets bytes through again, those held back first. */
+  public void resume() {
+    synchronized (gate) {
+      stalled = false;
+      gate.notifyAll();
+    }
   }
 
   /** Closes every connection and refuses new ones. */
@@ -104,6 +137,7 @@ public final class CuttableLink implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
+    resume();
     cut();
   }
 }
