@@ -3,8 +3,8 @@ package dev.llmproxy.api;
 import java.time.DayOfWeek;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.ZoneId;
-import java.time.ZonedDateTime;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.time.temporal.TemporalAdjusters;
@@ -34,8 +34,11 @@ public record BudgetPeriod(ChronoUnit unit, Duration length) {
         && unit != ChronoUnit.MONTHS) {
       throw new IllegalArgumentException("calendar periods are days, weeks or months: " + unit);
     }
-    if (length != null && length.toMillis() < 60_000) {
-      throw new IllegalArgumentException("a period lasts at least a minute: " + length);
+    if (length != null
+        && (length.compareTo(Duration.ofMinutes(1)) < 0
+            || length.compareTo(Duration.ofDays(366 * 100)) > 0)) {
+      throw new IllegalArgumentException(
+          "a period lasts at least a minute and at most a century: " + length);
     }
   }
 
@@ -101,11 +104,15 @@ public record BudgetPeriod(ChronoUnit unit, Duration length) {
       long now = at.toEpochMilli();
       return Instant.ofEpochMilli(now - Math.floorMod(now, millis));
     }
-    ZonedDateTime day = at.atZone(zone).truncatedTo(ChronoUnit.DAYS);
+    return firstDay(at.atZone(zone).toLocalDate()).atStartOfDay(zone).toInstant();
+  }
+
+  /** The local date the calendar period containing {@code date} starts on. */
+  private LocalDate firstDay(LocalDate date) {
     return switch (unit) {
-      case WEEKS -> day.with(TemporalAdjusters.previousOrSame(DayOfWeek.MONDAY)).toInstant();
-      case MONTHS -> day.withDayOfMonth(1).toInstant();
-      default -> day.toInstant();
+      case WEEKS -> date.with(TemporalAdjusters.previousOrSame(DayOfWeek.MONDAY));
+      case MONTHS -> date.withDayOfMonth(1);
+      default -> date;
     };
   }
 
@@ -118,7 +125,9 @@ public record BudgetPeriod(ChronoUnit unit, Duration length) {
     if (length != null) {
       return start.plus(length);
     }
-    return start.atZone(zone).plus(1, unit).truncatedTo(ChronoUnit.DAYS).toInstant();
+    // Midnight of the first day of the next period: atStartOfDay picks the first midnight of a
+    // day whose midnight a daylight-saving change repeats or skips.
+    return firstDay(at.atZone(zone).toLocalDate()).plus(1, unit).atStartOfDay(zone).toInstant();
   }
 
   /** As {@link #parse} reads it. */

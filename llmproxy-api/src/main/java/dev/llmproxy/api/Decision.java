@@ -41,6 +41,8 @@ public sealed interface Decision {
   enum Reason {
     /** The tier's request rate is exhausted for this window: 429 with Retry-After. */
     RATE_LIMITED,
+    /** The account's tokens-per-minute are used up for this window: 429 with Retry-After. */
+    TOKEN_RATE_LIMITED,
     /** The token's {@code max_requests} is used up: 429. */
     REQUEST_BUDGET_EXHAUSTED,
     /** The token's {@code max_spend_usd} cannot cover the estimate: 429. */

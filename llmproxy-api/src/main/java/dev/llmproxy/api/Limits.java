@@ -15,6 +15,7 @@ import java.util.Set;
  * @param providers providers allowed
  * @param period when {@code maxRequests} and {@code maxSpendNanoUsd} start again from zero
  * @param teams accounts above the principal whose caps also apply, e.g. its team
+ * @param maxTokensPerMinute input plus output tokens per minute this principal's account may use
  */
 public record Limits(
     OptionalLong maxRequests,
@@ -22,7 +23,8 @@ public record Limits(
     List<String> models,
     Set<ProviderId> providers,
     BudgetPeriod period,
-    List<TeamBudget> teams) {
+    List<TeamBudget> teams,
+    OptionalLong maxTokensPerMinute) {
 
   /** No limits at all. */
   public static final Limits NONE =
@@ -35,6 +37,18 @@ public record Limits(
     providers = Set.copyOf(providers);
     Objects.requireNonNull(period, "period");
     teams = List.copyOf(teams);
+    Objects.requireNonNull(maxTokensPerMinute, "maxTokensPerMinute");
+  }
+
+  /** No token rate of its own. */
+  public Limits(
+      OptionalLong maxRequests,
+      OptionalLong maxSpendNanoUsd,
+      List<String> models,
+      Set<ProviderId> providers,
+      BudgetPeriod period,
+      List<TeamBudget> teams) {
+    this(maxRequests, maxSpendNanoUsd, models, providers, period, teams, OptionalLong.empty());
   }
 
   /** Lifetime caps and no teams. */

@@ -10,8 +10,11 @@ import java.util.Objects;
  * @param limit requests allowed per window
  * @param remaining requests left in the current window
  * @param resetAt when the current window ends
+ * @param tokenLimit tokens allowed per window; {@link Long#MAX_VALUE} when unlimited
+ * @param tokensRemaining tokens left in the current window, reservations in flight counted
  */
-public record RateLimitState(long limit, long remaining, Instant resetAt) {
+public record RateLimitState(
+    long limit, long remaining, Instant resetAt, long tokenLimit, long tokensRemaining) {
   private static final RateLimitState UNLIMITED =
       new RateLimitState(Long.MAX_VALUE, Long.MAX_VALUE, Instant.EPOCH);
 
@@ -19,13 +22,23 @@ public record RateLimitState(long limit, long remaining, Instant resetAt) {
     Objects.requireNonNull(resetAt, "resetAt");
   }
 
+  /** A request window with no token limit. */
+  public RateLimitState(long limit, long remaining, Instant resetAt) {
+    this(limit, remaining, resetAt, Long.MAX_VALUE, Long.MAX_VALUE);
+  }
+
+  /** Whether a token rate limit applies. */
+  public boolean limitsTokens() {
+    return tokenLimit != Long.MAX_VALUE;
+  }
+
   /** No rate limit applies: no rate-limit headers are sent. */
   public static RateLimitState unlimited() {
     return UNLIMITED;
   }
 
-  /** Whether a rate limit applies. */
+  /** Whether a request rate limit applies. */
   public boolean isLimited() {
-    return this != UNLIMITED && limit != Long.MAX_VALUE;
+    return limit != Long.MAX_VALUE;
   }
 }

@@ -35,6 +35,9 @@ public record ReservationRequest(
     if (caps.isEmpty()) {
       throw new IllegalArgumentException("a reservation books at least one account");
     }
+    if (caps.stream().map(AccountCap::accountId).distinct().count() != caps.size()) {
+      throw new IllegalArgumentException("an account appears twice in one reservation");
+    }
   }
 
   /** A request for {@code purpose}, with the principal's caps, periods aligned in UTC. */

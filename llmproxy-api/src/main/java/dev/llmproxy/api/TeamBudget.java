@@ -20,8 +20,9 @@ public record TeamBudget(
     Objects.requireNonNull(maxRequests, "maxRequests");
     Objects.requireNonNull(maxSpendNanoUsd, "maxSpendNanoUsd");
     Objects.requireNonNull(period, "period");
-    if (team.isBlank()) {
-      throw new IllegalArgumentException("team is blank");
+    if (!team.matches("[A-Za-z0-9._-]{1,100}")) {
+      throw new IllegalArgumentException(
+          "a team name is 1 to 100 letters, digits, '.', '_' or '-'");
     }
   }
 

@@ -25,6 +25,7 @@ import java.util.Set;
  * @param scopes the endpoints it may call (see {@link Scopes})
  * @param period when its {@code maxRequests} and {@code maxSpendNanoUsd} start again from zero
  * @param team the team it belongs to, whose caps also apply, if any
+ * @param maxTokensPerMinute its own input plus output tokens per minute, if limited
  */
 public record TokenRecord(
     String id,
@@ -41,7 +42,8 @@ public record TokenRecord(
     boolean revoked,
     Set<String> scopes,
     BudgetPeriod period,
-    Optional<String> team) {
+    Optional<String> team,
+    OptionalLong maxTokensPerMinute) {
 
   public TokenRecord {
     Objects.requireNonNull(id, "id");
@@ -58,6 +60,7 @@ public record TokenRecord(
     scopes = Set.copyOf(scopes);
     Objects.requireNonNull(period, "period");
     Objects.requireNonNull(team, "team");
+    Objects.requireNonNull(maxTokensPerMinute, "maxTokensPerMinute");
   }
 
   /**
@@ -92,7 +95,8 @@ public record TokenRecord(
         revoked,
         Set.of(Scopes.ALL),
         BudgetPeriod.LIFETIME,
-        Optional.empty());
+        Optional.empty(),
+        OptionalLong.empty());
   }
 
   /** Whether the token has expired at {@code now}. */
@@ -117,7 +121,8 @@ public record TokenRecord(
         true,
         scopes,
         period,
-        team);
+        team,
+        maxTokensPerMinute);
   }
 
   /** The hash is not secret, but there is no reason to print it either. */

@@ -19,14 +19,22 @@ public final class Tiers {
    *
    * @param requestsPerMinute requests per minute; 0 means no rate limit
    * @param models model patterns allowed; empty means any
+   * @param tokensPerMinute input plus output tokens per minute for each token (account) of the
+   *     tier; 0 means no token rate limit
    */
-  public record Tier(String name, int requestsPerMinute, List<String> models) {
+  public record Tier(
+      String name, int requestsPerMinute, List<String> models, long tokensPerMinute) {
     public Tier {
       Objects.requireNonNull(name, "name");
       models = List.copyOf(models);
-      if (requestsPerMinute < 0) {
+      if (requestsPerMinute < 0 || tokensPerMinute < 0) {
         throw new IllegalArgumentException("negative rate for tier " + name);
       }
+    }
+
+    /** A tier with no token rate limit. */
+    public Tier(String name, int requestsPerMinute, List<String> models) {
+      this(name, requestsPerMinute, models, 0);
     }
 
     /** Whether this tier may use {@code model}; a request naming no model passes. */
@@ -56,14 +64,25 @@ public final class Tiers {
   /** These tiers with {@code name} at {@code requestsPerMinute}, added or replaced. */
   public Tiers withRate(String name, int requestsPerMinute) {
     List<String> models = tier(name).map(Tier::models).orElse(List.of());
-    return with(new Tier(name, requestsPerMinute, models));
+    long tokens = tier(name).map(Tier::tokensPerMinute).orElse(0L);
+    return with(new Tier(name, requestsPerMinute, models, tokens));
+  }
+
+  /**
+   * These tiers with each token (account) of {@code name} limited to {@code tokensPerMinute} input
+   * plus output tokens per minute; 0 removes the limit.
+   */
+  public Tiers withTokenRate(String name, long tokensPerMinute) {
+    Tier existing =
+        tier(name).orElseThrow(() -> new IllegalArgumentException("unknown tier " + name));
+    return with(new Tier(name, existing.requestsPerMinute(), existing.models(), tokensPerMinute));
   }
 
   /** These tiers with {@code name} limited to {@code models} (patterns). */
   public Tiers withModels(String name, List<String> models) {
     Tier existing =
         tier(name).orElseThrow(() -> new IllegalArgumentException("unknown tier " + name));
-    return with(new Tier(name, existing.requestsPerMinute(), models));
+    return with(new Tier(name, existing.requestsPerMinute(), models, existing.tokensPerMinute()));
   }
 
   private Tiers with(Tier tier) {

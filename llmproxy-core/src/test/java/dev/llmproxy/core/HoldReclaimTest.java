@@ -110,4 +110,58 @@ class HoldReclaimTest {
             .anyMatch(t -> t.getName().equals("llmproxy-ledger-heartbeat") && t.isAlive()),
         "close stops the heartbeat thread");
   }
+
+  @Test
+  void aCommitTheLedgerRefusedIsRetriedByTheHeartbeatAtTheSameCost() throws Exception {
+    java.util.concurrent.atomic.AtomicBoolean down =
+        new java.util.concurrent.atomic.AtomicBoolean(true);
+    BlockingQueue<Charge> booked = new LinkedBlockingQueue<>();
+    BudgetLedger flaky =
+        new RecordingLedger() {
+          @Override
+          public void commit(dev.llmproxy.api.Reservation reservation, Charge actual) {
+            if (down.get()) {
+              throw new IllegalStateException("database down");
+            }
+            booked.add(actual);
+          }
+        };
+    try (mockwebserver3.MockWebServer upstream = new mockwebserver3.MockWebServer()) {
+      upstream.enqueue(
+          new mockwebserver3.MockResponse.Builder()
+              .setHeader("content-type", "application/json")
+              .body("{\"usage\":{\"input_tokens\":10,\"output_tokens\":5}}")
+              .build());
+      upstream.start();
+      BlockingQueue<ProxyEvent> events = new LinkedBlockingQueue<>();
+      try (LlmProxy proxy =
+          LlmProxy.builder()
+              .anthropic(new AnthropicSettings(upstream.url("/").toString()))
+              .tokenResolver(
+                  StaticTokenResolver.of(Map.of("lp_sk_t", Principal.user("alice", "pro"))))
+              .credentialStore(
+                  SharedCredentialStore.empty()
+                      .withApiKey(dev.llmproxy.api.ProviderId.ANTHROPIC, "sk-ant-x"))
+              .budgetLedger(flaky)
+              .ledgerHeartbeat(Duration.ofMillis(20))
+              .addListener(events::add)
+              .build()) {
+        FakeExchange exchange =
+            FakeExchange.post(
+                "/anthropic/v1/messages",
+                "lp_sk_t",
+                "{\"model\":\"claude-haiku-4-5\",\"max_tokens\":10}");
+        proxy.handle(exchange);
+        exchange.await();
+        ProxyEvent event = events.poll(10, TimeUnit.SECONDS);
+        assertNotNull(event);
+        assertTrue(booked.isEmpty(), "the ledger refused the commit");
+        down.set(false); // the database is back
+        Charge retried = booked.poll(10, TimeUnit.SECONDS);
+        assertNotNull(retried, "the heartbeat retried the commit");
+        assertEquals(event.costNanoUsd(), retried.nanoUsd(), "at the exchange's cost");
+        assertEquals(15, retried.tokens());
+      }
+    }
+  }
 }

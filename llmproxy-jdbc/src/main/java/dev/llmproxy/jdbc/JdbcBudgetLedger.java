@@ -222,13 +222,32 @@ public final class JdbcBudgetLedger implements BudgetLedger, AutoCloseable {
     }
     List<String> accountIds = request.caps().stream().map(AccountCap::accountId).toList();
     String account = accountIds.get(0);
+    long tokenLimit = request.rateLimit().tokensPerMinute();
+    long heldTokens = 0;
+    long tokenWindow = 0;
+    if (tokenLimit > 0) {
+      // A request asking more than a whole window's tokens holds the window: it needs it empty.
+      heldTokens = Math.min(estimate.tokens(), tokenLimit);
+      long[] window = LedgerRows.holdTokens(c, account, windowStart, heldTokens, tokenLimit);
+      if (window == null) {
+        long used = LedgerRows.tokensUsed(c, account, windowStart);
+        return new Decision.Denied(
+            Decision.Reason.TOKEN_RATE_LIMITED,
+            Duration.ofMillis(reset.toEpochMilli() - now),
+            withTokens(before, reset, tokenLimit, tokenLimit - used),
+            account);
+      }
+      tokenWindow = window[0];
+      before = withTokens(before, reset, tokenLimit, tokenLimit - window[1] + heldTokens);
+      after = withTokens(after, reset, tokenLimit, tokenLimit - window[1]);
+    }
     String id = UUID.randomUUID().toString();
     Purpose purpose = request.purpose();
     try (PreparedStatement insert =
         c.prepareStatement(
             "INSERT INTO llmproxy_holds (id, account_id, requests, nano, created_at,"
                 + " instance_name, instance_id, principal_id, provider, method, path, model,"
-                + " accounts) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+                + " accounts, token_window, held_tokens) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
       insert.setString(1, id);
       insert.setString(2, account);
       insert.setLong(3, estimate.requests());
@@ -244,6 +263,8 @@ public final class JdbcBudgetLedger implements BudgetLedger, AutoCloseable {
       insert.setString(
           13,
           LedgerRows.encodeAccounts(accountIds, accountIds.stream().map(periods::get).toList()));
+      insert.setLong(14, tokenWindow);
+      insert.setLong(15, heldTokens);
       insert.executeUpdate();
     }
     return new Decision.Granted(new Reservation(id, principal, estimate), after);
@@ -284,9 +305,14 @@ public final class JdbcBudgetLedger implements BudgetLedger, AutoCloseable {
     leases.started();
     List<ReclaimedHold> reclaimed = new ArrayList<>();
     for (HoldLeases.HoldRow hold : found) {
-      ReclaimedHold booked = write("reclaim hold", c -> HoldLeases.reclaim(c, hold));
-      if (booked != null) {
-        reclaimed.add(booked);
+      try {
+        ReclaimedHold booked = write("reclaim hold", c -> HoldLeases.reclaim(c, hold));
+        if (booked != null) {
+          reclaimed.add(booked);
+        }
+      } catch (RuntimeException e) { // what was booked is returned; the rest waits for next time
+        log.warn("Could not reclaim hold {}: {}", hold.id(), e.toString());
+        break;
       }
     }
     if (!reclaimed.isEmpty()) {
@@ -303,10 +329,18 @@ public final class JdbcBudgetLedger implements BudgetLedger, AutoCloseable {
         : Sql.transaction(dataSource, operation, work);
   }
 
+  /** {@code state} with a token window ending at {@code reset}. */
+  private static RateLimitState withTokens(
+      RateLimitState state, Instant reset, long tokenLimit, long tokensRemaining) {
+    return new RateLimitState(
+        state.limit(), state.remaining(), reset, tokenLimit, Math.max(0, tokensRemaining));
+  }
+
   @Override
   public RateLimitState rateLimit(Principal principal, RateLimit rateLimit, Instant at) {
     int limit = rateLimit.requestsPerMinute();
-    if (limit <= 0) {
+    long tokenLimit = rateLimit.tokensPerMinute();
+    if (limit <= 0 && tokenLimit <= 0) {
       return RateLimitState.unlimited();
     }
     long now = at.toEpochMilli();
@@ -315,16 +349,24 @@ public final class JdbcBudgetLedger implements BudgetLedger, AutoCloseable {
     return read(
         "read rate window",
         c -> {
-          try (PreparedStatement select =
-              c.prepareStatement(
-                  "SELECT window_start, request_count FROM llmproxy_rate_windows"
-                      + " WHERE principal_id = ?")) {
-            select.setString(1, principal.id());
-            try (ResultSet rows = select.executeQuery()) {
-              long used = rows.next() && rows.getLong(1) == windowStart ? rows.getLong(2) : 0;
-              return new RateLimitState(limit, Math.max(0, limit - used), reset);
+          RateLimitState state = RateLimitState.unlimited();
+          if (limit > 0) {
+            try (PreparedStatement select =
+                c.prepareStatement(
+                    "SELECT window_start, request_count FROM llmproxy_rate_windows"
+                        + " WHERE principal_id = ?")) {
+              select.setString(1, principal.id());
+              try (ResultSet rows = select.executeQuery()) {
+                long used = rows.next() && rows.getLong(1) == windowStart ? rows.getLong(2) : 0;
+                state = new RateLimitState(limit, Math.max(0, limit - used), reset);
+              }
             }
           }
+          if (tokenLimit > 0) {
+            long used = LedgerRows.tokensUsed(c, principal.accountId(), windowStart);
+            state = withTokens(state, reset, tokenLimit, tokenLimit - used);
+          }
+          return state;
         });
   }
 

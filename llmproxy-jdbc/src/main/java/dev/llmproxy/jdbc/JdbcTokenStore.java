@@ -24,7 +24,8 @@ import javax.sql.DataSource;
 public final class JdbcTokenStore implements TokenStore {
   private static final String COLUMNS =
       "id, token_sha256, user_id, kind, tier, created_at, expires_at, max_requests,"
-          + " max_spend_nano, models, providers, revoked, scopes, budget_period, team";
+          + " max_spend_nano, models, providers, revoked, scopes, budget_period, team,"
+          + " max_tokens_per_minute";
 
   private final DataSource dataSource;
 
@@ -42,7 +43,7 @@ public final class JdbcTokenStore implements TokenStore {
               connection.prepareStatement(
                   "INSERT INTO llmproxy_tokens ("
                       + COLUMNS
-                      + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+                      + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
             insert.setString(1, r.id());
             insert.setString(2, r.tokenHash());
             insert.setString(3, r.user());
@@ -60,6 +61,7 @@ public final class JdbcTokenStore implements TokenStore {
             insert.setString(13, String.join("\n", new java.util.TreeSet<>(r.scopes())));
             insert.setString(14, r.period().isLifetime() ? null : r.period().toString());
             insert.setString(15, r.team().orElse(null));
+            setNullable(insert, 16, r.maxTokensPerMinute());
             insert.executeUpdate();
           } catch (SQLException e) {
             if (Sql.isDuplicate(e)) {
@@ -161,7 +163,13 @@ public final class JdbcTokenStore implements TokenStore {
         rows.getString("budget_period") == null
             ? BudgetPeriod.LIFETIME
             : BudgetPeriod.parse(rows.getString("budget_period")),
-        Optional.ofNullable(rows.getString("team")));
+        Optional.ofNullable(rows.getString("team")),
+        optionalLong(rows, "max_tokens_per_minute"));
+  }
+
+  private static OptionalLong optionalLong(ResultSet rows, String column) throws SQLException {
+    long value = rows.getLong(column);
+    return rows.wasNull() ? OptionalLong.empty() : OptionalLong.of(value);
   }
 
   private static List<String> lines(String value) {

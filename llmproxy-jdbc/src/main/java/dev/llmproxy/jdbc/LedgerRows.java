@@ -105,9 +105,8 @@ final class LedgerRows {
         return -1;
       }
     }
-    if (period == 0) {
-      return 0; // lifetime caps: never rolled
-    }
+    // Read back even for lifetime caps: the row may be of a period (its caps had one before), and
+    // the commit books only into the period the hold records.
     try (PreparedStatement select =
         c.prepareStatement("SELECT period_start FROM llmproxy_accounts WHERE account_id = ?")) {
       select.setString(1, account);
@@ -158,6 +157,54 @@ final class LedgerRows {
     }
   }
 
+  /**
+   * Holds {@code tokens} in {@code account}'s token window starting at {@code window} if they fit
+   * under {@code limit}, starting a later window from zero. Returns the window the tokens are in
+   * and its count after, or {@code null} if they do not fit. The account's row is locked already.
+   */
+  static long[] holdTokens(Connection c, String account, long window, long tokens, long limit)
+      throws SQLException {
+    try (PreparedStatement update =
+        c.prepareStatement(
+            "UPDATE llmproxy_accounts SET"
+                + " tpm_used = CASE WHEN tpm_window < ? THEN ? ELSE tpm_used + ? END,"
+                + " tpm_window = GREATEST(tpm_window, ?)"
+                + " WHERE account_id = ? AND (tpm_window < ? OR ? <= ? - tpm_used)")) {
+      update.setLong(1, window);
+      update.setLong(2, tokens);
+      update.setLong(3, tokens);
+      update.setLong(4, window);
+      update.setString(5, account);
+      update.setLong(6, window);
+      update.setLong(7, tokens);
+      update.setLong(8, limit);
+      if (update.executeUpdate() == 0) {
+        return null;
+      }
+    }
+    try (PreparedStatement select =
+        c.prepareStatement(
+            "SELECT tpm_window, tpm_used FROM llmproxy_accounts WHERE account_id = ?")) {
+      select.setString(1, account);
+      try (ResultSet rows = select.executeQuery()) {
+        rows.next();
+        return new long[] {rows.getLong(1), rows.getLong(2)};
+      }
+    }
+  }
+
+  /** The tokens {@code account} has used in the window starting at {@code window}. */
+  static long tokensUsed(Connection c, String account, long window) throws SQLException {
+    try (PreparedStatement select =
+        c.prepareStatement(
+            "SELECT tpm_window, tpm_used FROM llmproxy_accounts WHERE account_id = ?")) {
+      select.setString(1, account);
+      try (ResultSet rows = select.executeQuery()) {
+        return rows.next() && rows.getLong(1) == window ? rows.getLong(2) : 0;
+      }
+    }
+  }
+
   /** A hold's accounts as its {@code accounts} column keeps them: "period account" lines. */
   static String encodeAccounts(List<String> accounts, List<Long> periods) {
     StringBuilder out = new StringBuilder();
@@ -179,9 +226,12 @@ final class LedgerRows {
     String accounts;
     long requests;
     long nano;
+    long tokenWindow;
+    long heldTokens;
     try (PreparedStatement select =
         c.prepareStatement(
-            "SELECT account_id, requests, nano, accounts FROM llmproxy_holds WHERE id = ?")) {
+            "SELECT account_id, requests, nano, accounts, token_window, held_tokens"
+                + " FROM llmproxy_holds WHERE id = ?")) {
       select.setString(1, id);
       try (ResultSet rows = select.executeQuery()) {
         if (!rows.next()) {
@@ -191,6 +241,8 @@ final class LedgerRows {
         requests = rows.getLong(2);
         nano = rows.getLong(3);
         accounts = rows.getString(4);
+        tokenWindow = rows.getLong(5);
+        heldTokens = rows.getLong(6);
       }
     }
     try (PreparedStatement delete = c.prepareStatement("DELETE FROM llmproxy_holds WHERE id = ?")) {
@@ -225,6 +277,19 @@ final class LedgerRows {
         update.setLong(5, entry.getValue());
         update.setLong(6, actual == null ? 0 : actual.nanoUsd()); // above the hold too
         update.setString(7, entry.getKey());
+        update.executeUpdate();
+      }
+    }
+    if (tokenWindow != 0) {
+      // The hold's tokens, corrected to what the upstream reported, if its window is current.
+      try (PreparedStatement update =
+          c.prepareStatement(
+              "UPDATE llmproxy_accounts SET tpm_used = GREATEST(0, tpm_used - ? + ?)"
+                  + " WHERE account_id = ? AND tpm_window = ?")) {
+        update.setLong(1, heldTokens);
+        update.setLong(2, actual == null ? 0 : actual.tokens());
+        update.setString(3, account);
+        update.setLong(4, tokenWindow);
         update.executeUpdate();
       }
     }

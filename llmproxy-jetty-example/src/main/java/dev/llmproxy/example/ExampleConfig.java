@@ -68,7 +68,11 @@ record ExampleConfig(
 
   /** Reads the configuration from {@code env}; throws naming the variable if one is invalid. */
   static ExampleConfig fromEnvironment(Map<String, String> env) {
-    Tiers tiers = TierRates.parse(env.get("LLMPROXY_TIER_RATES"), env.get("LLMPROXY_TIER_MODELS"));
+    Tiers tiers =
+        TierRates.parse(
+            env.get("LLMPROXY_TIER_RATES"),
+            env.get("LLMPROXY_TIER_MODELS"),
+            env.get("LLMPROXY_TIER_TOKEN_RATES"));
     String defaultTier = env.getOrDefault("LLMPROXY_DEFAULT_TIER", "free").trim();
     if (!tiers.names().contains(defaultTier)) {
       throw new IllegalArgumentException(
@@ -98,7 +102,7 @@ record ExampleConfig(
         nonBlank(env, "LLMPROXY_JDBC_PASSWORD"),
         Duration.ofSeconds(number(env, "LLMPROXY_SHUTDOWN_DRAIN_SECONDS", 30, 0, 3_600)),
         Boolean.parseBoolean(env.getOrDefault("LLMPROXY_WATCH_CLIENT_DISCONNECTS", "true").trim()),
-        Duration.ofSeconds(number(env, "LLMPROXY_HOLD_LEASE_SECONDS", 60, 5, 86_400)),
+        Duration.ofSeconds(number(env, "LLMPROXY_HOLD_LEASE_SECONDS", 60, 30, 86_400)),
         zone(env.getOrDefault("LLMPROXY_BUDGET_ZONE", "UTC")),
         TeamBudgets.parse(env.get("LLMPROXY_TEAM_BUDGETS")));
   }

@@ -16,6 +16,45 @@ final class TierRates {
   private TierRates() {}
 
   static Tiers parse(String rates, String models) {
+    return parse(rates, models, null);
+  }
+
+  /** With {@code tokenRates}, {@code LLMPROXY_TIER_TOKEN_RATES}: {@code free=20000,pro=400000}. */
+  static Tiers parse(String rates, String models, String tokenRates) {
+    Tiers tiers = parseRatesAndModels(rates, models);
+    if (tokenRates == null || tokenRates.isBlank()) {
+      return tiers;
+    }
+    for (String entry : tokenRates.split(",")) {
+      String trimmed = entry.trim();
+      if (trimmed.isEmpty()) {
+        continue;
+      }
+      int equals = trimmed.indexOf('=');
+      String name = equals < 0 ? "" : trimmed.substring(0, equals).trim();
+      if (tiers.tier(name).isEmpty()) {
+        throw new IllegalArgumentException(
+            "LLMPROXY_TIER_TOKEN_RATES: expected tier=tokens_per_minute for a configured tier,"
+                + " got '"
+                + trimmed
+                + "'");
+      }
+      long rate;
+      try {
+        rate = Long.parseLong(trimmed.substring(equals + 1).trim());
+      } catch (NumberFormatException e) {
+        rate = -1;
+      }
+      if (rate < 0) {
+        throw new IllegalArgumentException(
+            "LLMPROXY_TIER_TOKEN_RATES: rate of '" + name + "' must be a whole number >= 0");
+      }
+      tiers = tiers.withTokenRate(name, rate);
+    }
+    return tiers;
+  }
+
+  private static Tiers parseRatesAndModels(String rates, String models) {
     Tiers tiers = Tiers.defaults();
     if (rates != null && !rates.isBlank()) {
       for (String entry : rates.split(",")) {

@@ -79,6 +79,34 @@ class ScopesTest {
   }
 
   @Test
+  void pathTricksCannotLeadAnInferenceTokenToAnotherEndpoint() throws Exception {
+    try (ProxyFixture fixture = new ProxyFixture(Map.of("LLMPROXY_TIER_RATES", "free=0"))) {
+      String token =
+          fixture.issue("{\"user\":\"gen\",\"scopes\":[\"inference\"]}").get("token").asText();
+      for (String path :
+          new String[] {
+            "/v1/messages//batches",
+            "/v1/messages/%62atches",
+            "/v1/messages/batches;x",
+            "/v1/messages/",
+            "/v1/files/count_tokens"
+          }) {
+        HttpResponse<String> refused =
+            fixture.send(
+                HttpRequest.newBuilder(URI.create(fixture.anthropicBase() + path))
+                    .header("x-api-key", token)
+                    .header("content-type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(AnthropicFixtures.REQUEST_JSON))
+                    .build());
+        assertTrue(
+            refused.statusCode() == 403 || refused.statusCode() == 400,
+            path + " -> " + refused.statusCode() + " " + refused.body());
+      }
+      assertEquals(0, fixture.upstream.getRequestCount(), "nothing forwarded");
+    }
+  }
+
+  @Test
   void anUnknownScopeIsABadRequestNamingTheField() throws Exception {
     try (ProxyFixture fixture = new ProxyFixture()) {
       HttpResponse<String> refused =

@@ -38,7 +38,8 @@ public final class TokenRequests {
           "providers",
           "scopes",
           "budget_period",
-          "team");
+          "team",
+          "max_tokens_per_minute");
 
   private final Set<String> tiers;
   private final String defaultTier;
@@ -123,7 +124,20 @@ public final class TokenRequests {
         providerSet(body),
         scopeSet(body),
         period(body),
-        team(body));
+        team(body),
+        maxTokensPerMinute(body));
+  }
+
+  private static OptionalLong maxTokensPerMinute(JsonNode body) throws IllegalArgumentException {
+    JsonNode value = body.get("max_tokens_per_minute");
+    if (value == null || value.isNull()) {
+      return OptionalLong.empty();
+    }
+    if (!value.isIntegralNumber() || !value.canConvertToLong() || value.asLong() <= 0) {
+      throw new IllegalArgumentException(
+          "Field 'max_tokens_per_minute' must be a positive integer.");
+    }
+    return OptionalLong.of(value.asLong());
   }
 
   /** The start and end of {@code period}'s current span, now. */
@@ -148,8 +162,9 @@ public final class TokenRequests {
 
   private static Optional<String> team(JsonNode body) throws IllegalArgumentException {
     Optional<String> team = optionalText(body, "team");
-    if (team.isPresent() && (team.get().isBlank() || team.get().length() > 100)) {
-      throw new IllegalArgumentException("Field 'team' must be 1 to 100 characters.");
+    if (team.isPresent() && !team.get().matches("[A-Za-z0-9._-]{1,100}")) {
+      throw new IllegalArgumentException(
+          "Field 'team' must be 1 to 100 letters, digits, '.', '_' or '-'.");
     }
     return team;
   }

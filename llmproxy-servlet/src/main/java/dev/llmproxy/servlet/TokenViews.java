@@ -34,6 +34,9 @@ final class TokenViews {
     view.put("budget_period", token.period().isLifetime() ? null : token.period().toString());
     view.put("resets_at", token.period().isLifetime() ? null : span[1].toString());
     view.put("team", token.team().orElse(null));
+    view.put(
+        "max_tokens_per_minute",
+        token.maxTokensPerMinute().isPresent() ? token.maxTokensPerMinute().getAsLong() : null);
     view.put("expires_at", token.expiresAt().map(Object::toString).orElse(null));
     view.put("models", token.models());
     view.put("providers", token.providers().stream().map(ProviderId::value).sorted().toList());

@@ -524,28 +524,102 @@ public abstract class LedgerContract {
     BudgetLedger ledger = ledgerForTier("free", 0);
     TeamBudget team =
         new TeamBudget("tiny", OptionalLong.of(1), OptionalLong.empty(), BudgetPeriod.LIFETIME);
-    Principal a =
-        periodic(
-            "tok_a",
-            OptionalLong.of(5),
-            OptionalLong.empty(),
-            BudgetPeriod.LIFETIME,
-            List.of(team));
-    Principal b =
-        periodic(
-            "tok_b",
-            OptionalLong.of(5),
-            OptionalLong.empty(),
-            BudgetPeriod.LIFETIME,
-            List.of(team));
+    // Host principals without a token: their accounts ("principal:…") sort before "team:tiny",
+    // so the user's own hold is placed before the team refuses, and must be undone.
+    Principal a = hostPrincipal("a", team);
+    Principal b = hostPrincipal("b", team);
     Decision.Granted held =
         assertInstanceOf(Decision.Granted.class, reserve(ledger, a, Charge.oneRequest()));
     Decision.Denied denied =
         assertInstanceOf(Decision.Denied.class, reserve(ledger, b, Charge.oneRequest()));
     assertEquals("team:tiny", denied.accountId());
-    assertEquals(Balance.ZERO, ledger.balance("tok_b"), "b's own account holds nothing");
+    assertEquals(0, ledger.balance("principal:b").usedRequests(), "b's own account holds nothing");
     ledger.refund(held.reservation());
     assertEquals(new Balance(0, 0), ledger.balance("team:tiny"));
     assertInstanceOf(Decision.Granted.class, reserve(ledger, b, Charge.oneRequest()));
+  }
+
+  private static Principal hostPrincipal(String id, TeamBudget team) {
+    return new Principal(
+        id,
+        Principal.Kind.USER,
+        "free",
+        Set.of(),
+        Map.of(),
+        new Limits(
+            OptionalLong.of(5),
+            OptionalLong.empty(),
+            List.of(),
+            Set.of(),
+            BudgetPeriod.LIFETIME,
+            List.of(team)));
+  }
+
+  @Test
+  public void capsThatStopResettingStillBookIntoTheAccount() throws Exception {
+    BudgetLedger ledger = ledgerForTier("free", 0);
+    Principal monthly =
+        periodic(
+            "tok_m", OptionalLong.of(10), OptionalLong.empty(), BudgetPeriod.monthly(), List.of());
+    ledger.commit(
+        assertInstanceOf(Decision.Granted.class, reserve(ledger, monthly, Charge.oneRequest()))
+            .reservation(),
+        Charge.oneRequest());
+    // The operator makes the caps lifetime: the account's counts are of a period, its caps not.
+    Principal lifetime =
+        periodic(
+            "tok_m", OptionalLong.of(10), OptionalLong.empty(), BudgetPeriod.LIFETIME, List.of());
+    ledger.commit(
+        assertInstanceOf(Decision.Granted.class, reserve(ledger, lifetime, Charge.oneRequest()))
+            .reservation(),
+        Charge.oneRequest());
+    assertEquals(2, ledger.balance("tok_m").usedRequests(), "both commits booked");
+  }
+
+  private Decision reserveTokens(
+      BudgetLedger ledger, Principal principal, long tokens, long limit) {
+    return ledger.reserve(
+        new ReservationRequest(
+            principal, new Charge(1, 0, tokens), new RateLimit(0, limit), clock.instant()));
+  }
+
+  @Test
+  public void aTokenRateIsExactUnder60WayConcurrencyAndACommitCorrectsItsHold() throws Exception {
+    BudgetLedger ledger = ledgerForTier("free", 0);
+    BudgetLedger other = sameStore();
+    BudgetLedger[] instances = {ledger, other != null ? other : ledger};
+    Principal p = token("free", OptionalLong.empty(), OptionalLong.empty(), "tok_tpm");
+    List<Decision.Granted> granted = java.util.Collections.synchronizedList(new ArrayList<>());
+    race(
+        60,
+        thread -> {
+          if (reserveTokens(instances[thread % 2], p, 100, 1_000) instanceof Decision.Granted g) {
+            granted.add(g);
+          }
+        });
+    assertEquals(10, granted.size(), "exactly 1,000 tokens' worth of 100-token holds");
+    Decision.Denied denied =
+        assertInstanceOf(Decision.Denied.class, reserveTokens(ledger, p, 1, 1_000));
+    assertEquals(Decision.Reason.TOKEN_RATE_LIMITED, denied.reason());
+    assertEquals(Duration.ofSeconds(50), denied.retryAfter());
+    assertEquals(0, denied.rateLimit().tokensRemaining());
+
+    ledger.commit(granted.get(0).reservation(), new Charge(1, 0, 30)); // used 30 of its 100
+    assertEquals(
+        70, ledger.rateLimit(p, new RateLimit(0, 1_000), clock.instant()).tokensRemaining());
+    assertInstanceOf(Decision.Denied.class, reserveTokens(ledger, p, 71, 1_000));
+    Decision.Granted fits =
+        assertInstanceOf(Decision.Granted.class, reserveTokens(ledger, p, 70, 1_000));
+    assertEquals(0, fits.rateLimit().tokensRemaining());
+    ledger.commit(granted.get(1).reservation(), new Charge(1, 0, 400)); // more than it held
+    assertInstanceOf(Decision.Denied.class, reserveTokens(ledger, p, 1, 1_000));
+
+    clock.advance(Duration.ofSeconds(50)); // the next minute
+    Decision.Granted next =
+        assertInstanceOf(Decision.Granted.class, reserveTokens(ledger, p, 5_000, 1_000));
+    assertEquals(0, next.rateLimit().tokensRemaining(), "a request above the limit takes it all");
+    ledger.commit(granted.get(2).reservation(), new Charge(1, 0, 10)); // last minute's: ignored
+    assertEquals(
+        0, ledger.rateLimit(p, new RateLimit(0, 1_000), clock.instant()).tokensRemaining());
   }
 }

@@ -41,7 +41,8 @@ public abstract class TokenStoreContract {
         false,
         Set.of("inference", "count_tokens"),
         BudgetPeriod.parse("PT6H"),
-        Optional.of("platform"));
+        Optional.of("platform"),
+        OptionalLong.of(40_000));
   }
 
   @Test
@@ -64,7 +65,8 @@ public abstract class TokenStoreContract {
             false,
             Set.of(), // a token for no endpoint
             BudgetPeriod.monthly(),
-            Optional.empty());
+            Optional.empty(),
+            OptionalLong.empty());
     store.insert(b);
     store.insert(a);
     assertEquals(a, store.findByHash("a".repeat(64)).orElseThrow());

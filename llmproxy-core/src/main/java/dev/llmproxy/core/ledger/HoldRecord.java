@@ -13,6 +13,8 @@ import java.util.List;
  * @param accounts the accounts held, the principal's own first, each in the period it was held in
  * @param windowStart the start of the rate window the reservation took a slot in; 0 if none
  * @param reservedAt epoch milliseconds; 0 in a record written before it was kept
+ * @param tokenWindow the start of the token-rate window its tokens were held in; 0 if none
+ * @param heldTokens the tokens held against the principal's account's token rate
  */
 record HoldRecord(
     String id,
@@ -21,7 +23,9 @@ record HoldRecord(
     long windowStart,
     Charge estimate,
     Purpose purpose,
-    long reservedAt) {
+    long reservedAt,
+    long tokenWindow,
+    long heldTokens) {
 
   HoldRecord {
     accounts = List.copyOf(accounts);
@@ -37,7 +41,8 @@ record HoldRecord(
 
   /** This hold without its rate-window slot, as a snapshot's hold line restores it. */
   HoldRecord withoutWindow() {
-    return new HoldRecord(id, principal, accounts, 0, estimate, purpose, reservedAt);
+    return new HoldRecord(
+        id, principal, accounts, 0, estimate, purpose, reservedAt, tokenWindow, heldTokens);
   }
 
   /** This hold, reclaimed at its whole estimate. */

@@ -89,6 +89,13 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
     long heldRequests;
     long spentNanoUsd;
     long heldNanoUsd;
+    long tokenWindow; // the token-rate window the account's tokens are counted in
+    long tokensUsed; // held and committed tokens in it
+
+    /** The tokens used in {@code window}: none if the account's count is of an earlier one. */
+    long tokensIn(long window) {
+      return tokenWindow == window ? tokensUsed : 0;
+    }
 
     /** Starts the counts from zero if {@code start} is a later period; never moves back. */
     void roll(long start) {
@@ -134,15 +141,31 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
             Duration.ofMillis(reset.toEpochMilli() - now),
             new RateLimitState(limit, 0, reset));
       }
-      RateLimitState after =
+      RateLimitState after = // not final: a token limit adds to both
           limit > 0
               ? new RateLimitState(limit, limit - window.count - 1, reset)
               : RateLimitState.unlimited();
       RateLimitState before =
           limit > 0 ? new RateLimitState(limit, limit - window.count, reset) : after;
       List<AccountCap> caps = request.caps();
+      long tokenLimit = request.rateLimit().tokensPerMinute();
       List<Account> locked = lockInOrder(caps);
       try {
+        Account own = accounts.get(caps.get(0).accountId());
+        // A request asking more than a whole window's tokens holds the window: it needs it empty.
+        long heldTokens = tokenLimit > 0 ? Math.min(estimate.tokens(), tokenLimit) : 0;
+        if (tokenLimit > 0) {
+          long used = own.tokensIn(windowStart);
+          if (heldTokens > tokenLimit - used) {
+            return new Decision.Denied(
+                Decision.Reason.TOKEN_RATE_LIMITED,
+                Duration.ofMillis(reset.toEpochMilli() - now),
+                withTokens(before, reset, tokenLimit, tokenLimit - used),
+                caps.get(0).accountId());
+          }
+          before = withTokens(before, reset, tokenLimit, tokenLimit - used);
+          after = withTokens(after, reset, tokenLimit, tokenLimit - used - heldTokens);
+        }
         List<HoldRecord.Booked> booked = new ArrayList<>(caps.size());
         for (int i = 0; i < caps.size(); i++) {
           AccountCap cap = caps.get(i);
@@ -157,8 +180,20 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
         String id = Long.toString(ids.incrementAndGet());
         HoldRecord hold =
             new HoldRecord(
-                id, principal.id(), booked, windowStart, estimate, request.purpose(), now);
+                id,
+                principal.id(),
+                booked,
+                windowStart,
+                estimate,
+                request.purpose(),
+                now,
+                tokenLimit > 0 ? windowStart : 0,
+                heldTokens);
         journal.reserved(hold);
+        if (tokenLimit > 0) {
+          own.tokensUsed = own.tokensIn(windowStart) + heldTokens;
+          own.tokenWindow = windowStart;
+        }
         for (AccountCap cap : caps) {
           Account account = accounts.get(cap.accountId());
           account.heldRequests += estimate.requests();
@@ -236,6 +271,12 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
           account.spentNanoUsd += actual.nanoUsd();
         }
       }
+      Account own = accounts.get(hold.account());
+      if (hold.tokenWindow() != 0 && own.tokenWindow == hold.tokenWindow()) {
+        // The hold's tokens, corrected to what the upstream reported (none for a refund).
+        long actualTokens = actual == null ? 0 : actual.tokens();
+        own.tokensUsed = Math.max(0, own.tokensUsed - hold.heldTokens() + actualTokens);
+      }
     } finally {
       unlock(locked);
     }
@@ -244,21 +285,43 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
 
   @Override
   public RateLimitState rateLimit(Principal principal, RateLimit rateLimit, Instant at) {
-    int limit = rateLimit.requestsPerMinute();
-    if (limit <= 0) {
-      return RateLimitState.unlimited();
-    }
     long now = at.toEpochMilli();
     long windowStart = now - Math.floorMod(now, WINDOW.toMillis());
     Instant reset = Instant.ofEpochMilli(windowStart + WINDOW.toMillis());
-    RateWindow window = windows.get(principal.id());
-    if (window == null) {
-      return new RateLimitState(limit, limit, reset);
+    RateLimitState state = RateLimitState.unlimited();
+    int limit = rateLimit.requestsPerMinute();
+    if (limit > 0) {
+      RateWindow window = windows.get(principal.id());
+      long used = 0;
+      if (window != null) {
+        synchronized (window) {
+          used = window.windowStart == windowStart ? window.count : 0;
+        }
+      }
+      state = new RateLimitState(limit, Math.max(0, limit - used), reset);
     }
-    synchronized (window) {
-      long used = window.windowStart == windowStart ? window.count : 0;
-      return new RateLimitState(limit, Math.max(0, limit - used), reset);
+    long tokenLimit = rateLimit.tokensPerMinute();
+    if (tokenLimit > 0) {
+      Account account = accounts.get(principal.accountId());
+      long used = 0;
+      if (account != null) {
+        account.lock.lock();
+        try {
+          used = account.tokensIn(windowStart);
+        } finally {
+          account.lock.unlock();
+        }
+      }
+      state = withTokens(state, reset, tokenLimit, tokenLimit - used);
     }
+    return state;
+  }
+
+  /** {@code state} with a token window ending at {@code reset}. */
+  static RateLimitState withTokens(
+      RateLimitState state, Instant reset, long tokenLimit, long tokensRemaining) {
+    return new RateLimitState(
+        state.limit(), state.remaining(), reset, tokenLimit, Math.max(0, tokensRemaining));
   }
 
   @Override
@@ -298,6 +361,14 @@ public final class InMemoryBudgetLedger implements BudgetLedger {
       row.roll(booked.periodStart()); // as the reservation did
       row.heldRequests += hold.estimate().requests();
       row.heldNanoUsd += hold.estimate().nanoUsd();
+    }
+    Account own = accounts.get(hold.account());
+    if (hold.tokenWindow() > own.tokenWindow) {
+      own.tokenWindow = hold.tokenWindow();
+      own.tokensUsed = 0;
+    }
+    if (hold.tokenWindow() != 0 && hold.tokenWindow() == own.tokenWindow) {
+      own.tokensUsed += hold.heldTokens();
     }
     holds.put(hold.id(), hold);
     restoreIds(Long.parseLong(hold.id()));

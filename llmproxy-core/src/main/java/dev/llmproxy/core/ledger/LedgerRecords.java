@@ -45,7 +45,14 @@ final class LedgerRecords {
     g.writeNumberField("window", hold.windowStart());
     g.writeNumberField("requests", hold.estimate().requests());
     g.writeNumberField("nano_usd", hold.estimate().nanoUsd());
+    if (hold.estimate().tokens() != 0) {
+      g.writeNumberField("tokens", hold.estimate().tokens());
+    }
     g.writeNumberField("at", hold.reservedAt());
+    if (hold.tokenWindow() != 0) {
+      g.writeNumberField("token_window", hold.tokenWindow());
+      g.writeNumberField("held_tokens", hold.heldTokens());
+    }
     Purpose purpose = hold.purpose();
     optional(g, "provider", purpose.provider());
     optional(g, "method", purpose.method());
@@ -74,7 +81,9 @@ final class LedgerRecords {
             optionalText(record, "method"),
             optionalText(record, "path"),
             optionalText(record, "model")),
-        record.has("at") ? number(record, "at") : 0);
+        record.has("at") ? number(record, "at") : 0,
+        record.has("token_window") ? number(record, "token_window") : 0,
+        record.has("held_tokens") ? number(record, "held_tokens") : 0);
   }
 
   /** A commit at {@code actual}, or a refund if it is null. */
@@ -87,6 +96,9 @@ final class LedgerRecords {
           if (actual != null) {
             g.writeNumberField("requests", actual.requests());
             g.writeNumberField("nano_usd", actual.nanoUsd());
+            if (actual.tokens() != 0) {
+              g.writeNumberField("tokens", actual.tokens());
+            }
           }
           g.writeEndObject();
           g.writeRaw('\n');
@@ -210,7 +222,10 @@ final class LedgerRecords {
   }
 
   private static Charge charge(JsonNode record) throws IOException {
-    return new Charge(number(record, "requests"), number(record, "nano_usd"));
+    return new Charge(
+        number(record, "requests"),
+        number(record, "nano_usd"),
+        record.has("tokens") ? number(record, "tokens") : 0);
   }
 
   private static String text(JsonNode record, String field) throws IOException {

@@ -102,7 +102,8 @@ public final class IssuedTokens implements TokenResolver {
             false,
             spec.scopes(),
             spec.period(),
-            spec.team());
+            spec.team(),
+            spec.maxTokensPerMinute());
     store.insert(record);
     cache.invalidate(record.tokenHash());
     return new Issued(record, Secret.of(token));
@@ -156,7 +157,8 @@ public final class IssuedTokens implements TokenResolver {
                 record.models(),
                 record.providers(),
                 record.period(),
-                record.team().map(this::team).map(List::of).orElse(List.of()))));
+                record.team().map(this::team).map(List::of).orElse(List.of()),
+                record.maxTokensPerMinute())));
   }
 
   /** The caps of {@code team}: as configured, or none (its usage is still counted). */

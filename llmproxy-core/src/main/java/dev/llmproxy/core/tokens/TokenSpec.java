@@ -25,6 +25,7 @@ import java.util.Set;
  * @param scopes endpoints allowed (see {@link Scopes}); {@link Scopes#ALL} for every endpoint
  * @param period when {@code maxRequests} and {@code maxSpendNanoUsd} start again from zero
  * @param team the team the token belongs to, whose caps also apply, if any
+ * @param maxTokensPerMinute the token's own input plus output tokens per minute, if limited
  */
 public record TokenSpec(
     String user,
@@ -37,7 +38,8 @@ public record TokenSpec(
     Set<ProviderId> providers,
     Set<String> scopes,
     BudgetPeriod period,
-    Optional<String> team) {
+    Optional<String> team,
+    OptionalLong maxTokensPerMinute) {
 
   public TokenSpec {
     Objects.requireNonNull(user, "user");
@@ -51,8 +53,10 @@ public record TokenSpec(
     scopes = Set.copyOf(scopes);
     Objects.requireNonNull(period, "period");
     Objects.requireNonNull(team, "team");
-    if (team.isPresent() && team.get().isBlank()) {
-      throw new IllegalArgumentException("team is blank");
+    Objects.requireNonNull(maxTokensPerMinute, "maxTokensPerMinute");
+    if (team.isPresent() && !team.get().matches("[A-Za-z0-9._-]{1,100}")) {
+      throw new IllegalArgumentException(
+          "a team name is 1 to 100 letters, digits, '.', '_' or '-'");
     }
     if (user.isBlank()) {
       throw new IllegalArgumentException("user is blank");
@@ -85,7 +89,8 @@ public record TokenSpec(
         providers,
         Set.of(Scopes.ALL),
         BudgetPeriod.LIFETIME,
-        Optional.empty());
+        Optional.empty(),
+        OptionalLong.empty());
   }
 
   /** This spec with {@code scopes} instead. */
@@ -101,7 +106,8 @@ public record TokenSpec(
         providers,
         scopes,
         period,
-        team);
+        team,
+        maxTokensPerMinute);
   }
 
   /** A user token in {@code tier} without limits. */

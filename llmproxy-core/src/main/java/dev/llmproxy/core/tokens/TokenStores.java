@@ -137,6 +137,7 @@ public final class TokenStores {
         node.put("budget_period", r.period().toString());
       }
       r.team().ifPresent(team -> node.put("team", team));
+      r.maxTokensPerMinute().ifPresent(m -> node.put("max_tokens_per_minute", m));
       return node;
     }
 
@@ -173,7 +174,10 @@ public final class TokenStores {
           n.hasNonNull("budget_period")
               ? BudgetPeriod.parse(n.get("budget_period").asText())
               : BudgetPeriod.LIFETIME,
-          n.hasNonNull("team") ? Optional.of(n.get("team").asText()) : Optional.empty());
+          n.hasNonNull("team") ? Optional.of(n.get("team").asText()) : Optional.empty(),
+          n.hasNonNull("max_tokens_per_minute")
+              ? OptionalLong.of(n.get("max_tokens_per_minute").asLong())
+              : OptionalLong.empty());
     }
   }
 }

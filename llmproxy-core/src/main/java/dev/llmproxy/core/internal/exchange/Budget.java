@@ -14,6 +14,7 @@ import dev.llmproxy.api.Reservation;
 import dev.llmproxy.api.ReservationRequest;
 import dev.llmproxy.api.TeamBudget;
 import dev.llmproxy.api.UpstreamResponse;
+import dev.llmproxy.api.Usage;
 import dev.llmproxy.core.PriceTable;
 import dev.llmproxy.core.Tiers;
 import dev.llmproxy.core.internal.http.ProxyError;
@@ -25,6 +26,9 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +48,7 @@ final class Budget implements Stage {
   private final PriceTable prices;
   private final long defaultMaxOutputTokens;
   private final ZoneId zone;
+  private final Queue<Runnable> unsettled = new ConcurrentLinkedQueue<>();
 
   Budget(
       BudgetLedger ledger,
@@ -56,7 +61,10 @@ final class Budget implements Stage {
     this.ledger = ledger;
     Map<String, RateLimit> rates = new HashMap<>();
     for (String name : tiers.names()) {
-      tiers.tier(name).ifPresent(t -> rates.put(name, new RateLimit(t.requestsPerMinute())));
+      tiers
+          .tier(name)
+          .ifPresent(
+              t -> rates.put(name, new RateLimit(t.requestsPerMinute(), t.tokensPerMinute())));
     }
     this.ratesByTier = Map.copyOf(rates);
     this.clock = clock;
@@ -77,7 +85,12 @@ final class Budget implements Stage {
             ? x.peek.maxTokens()
             : x.peek.model() != null ? defaultMaxOutputTokens : 0;
     long maxOutputTokens = perChoice * x.peek.choices(); // every choice is generated and billed
-    Charge estimate = new Charge(1, x.price.worstCase(x.body.length, maxOutputTokens));
+    // Every body byte bounds an input token (no tokenizer makes more tokens than bytes).
+    Charge estimate =
+        new Charge(
+            1,
+            x.price.worstCase(x.body.length, maxOutputTokens),
+            saturatedAdd(x.body.length, maxOutputTokens));
     Decision decision;
     Instant now = clock.instant();
     try {
@@ -144,21 +157,49 @@ final class Budget implements Stage {
       try {
         ledger.refund(reservation);
       } catch (RuntimeException e) {
-        log.error("Budget ledger failed to refund reservation {}", reservation.id(), e);
+        log.error(
+            "Budget ledger failed to refund reservation {}: {}", reservation.id(), e.toString());
+        unsettled.add(() -> ledger.refund(reservation));
       }
       return;
     }
     Charge actual;
     try {
-      actual = new Charge(1, cost(x, reservation));
+      long cost = cost(x, reservation);
+      Usage usage = x.meter.result().usage();
+      actual = new Charge(1, cost, saturatedAdd(usage.inputTokens(), usage.outputTokens()));
     } catch (RuntimeException e) {
       log.error("Could not price the exchange; booking its whole hold", e);
       actual = reservation.estimate(); // never leave a hold open
     }
+    Charge booked = actual;
     try {
-      ledger.commit(reservation, actual);
+      ledger.commit(reservation, booked);
     } catch (RuntimeException e) {
-      log.error("Budget ledger failed to commit reservation {}", reservation.id(), e);
+      log.error(
+          "Budget ledger failed to commit reservation {}: {}", reservation.id(), e.toString());
+      unsettled.add(() -> ledger.commit(reservation, booked));
+    }
+  }
+
+  /**
+   * Retries, in order, the settlements the ledger failed, so a hold whose commit failed is booked
+   * at its real cost once the ledger is back instead of staying held until its instance stops.
+   * Stops at the first that fails again; it and the rest wait for the next call. From one thread.
+   */
+  void retryUnsettled() {
+    for (int pending = unsettled.size(); pending > 0; pending--) {
+      Runnable settlement = unsettled.peek();
+      if (settlement == null) {
+        return;
+      }
+      try {
+        settlement.run();
+      } catch (RuntimeException e) {
+        log.warn("Budget ledger still failing; {} settlement(s) wait: {}", pending, e.toString());
+        return;
+      }
+      unsettled.poll();
     }
   }
 
@@ -191,8 +232,23 @@ final class Budget implements Stage {
     }
   }
 
-  /** The request rate of the principal's tier; none for a tier this proxy does not know. */
+  /**
+   * The rates of the principal: its tier's request rate, and the smaller of its tier's and its own
+   * token rate; none for a tier this proxy does not know.
+   */
   private RateLimit rateLimitOf(ExchangeState x) {
-    return ratesByTier.getOrDefault(x.principal.tier(), RateLimit.NONE);
+    RateLimit tier = ratesByTier.getOrDefault(x.principal.tier(), RateLimit.NONE);
+    OptionalLong own = x.principal.limits().maxTokensPerMinute();
+    if (own.isEmpty() || own.getAsLong() <= 0) {
+      return tier;
+    }
+    long tokens =
+        tier.limitsTokens() ? Math.min(tier.tokensPerMinute(), own.getAsLong()) : own.getAsLong();
+    return new RateLimit(tier.requestsPerMinute(), tokens);
+  }
+
+  private static long saturatedAdd(long a, long b) {
+    long sum = a + b;
+    return ((a ^ sum) & (b ^ sum)) < 0 ? Long.MAX_VALUE : sum;
   }
 }

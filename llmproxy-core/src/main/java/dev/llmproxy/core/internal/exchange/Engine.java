@@ -86,7 +86,8 @@ public final class Engine {
     this.runner = new ExchangeRunner(config.executor(), config.maxConcurrentExchanges());
     this.shutdownDrain = config.shutdownDrain();
     this.holdKeeper =
-        new HoldKeeper(config.ledger(), config.clock(), listeners, config.ledgerHeartbeat());
+        new HoldKeeper(
+            config.ledger(), budget, config.clock(), listeners, config.ledgerHeartbeat());
   }
 
   /** Starts {@code io} on the executor and returns at once; it is always answered and settled. */

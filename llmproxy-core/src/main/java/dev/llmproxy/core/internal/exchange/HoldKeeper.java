@@ -19,19 +19,23 @@ import org.slf4j.LoggerFactory;
 /**
  * Calls the ledger's {@link BudgetLedger#heartbeat} at start and then at a fixed interval, from one
  * daemon thread, and records every hold it reclaimed as an event: the exchange's own event was lost
- * with the instance that died, and spend must always equal what the events say.
+ * with the instance that died, and spend must always equal what the events say. Before each beat it
+ * retries the settlements the ledger failed.
  */
 final class HoldKeeper implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HoldKeeper.class);
   private static final String UNKNOWN = "-";
 
   private final BudgetLedger ledger;
+  private final Budget budget;
   private final Clock clock;
   private final Listeners listeners;
   private final ScheduledExecutorService timer;
 
-  HoldKeeper(BudgetLedger ledger, Clock clock, Listeners listeners, Duration interval) {
+  HoldKeeper(
+      BudgetLedger ledger, Budget budget, Clock clock, Listeners listeners, Duration interval) {
     this.ledger = ledger;
+    this.budget = budget;
     this.clock = clock;
     this.listeners = listeners;
     this.timer =
@@ -46,6 +50,7 @@ final class HoldKeeper implements AutoCloseable {
   }
 
   private void beat() {
+    budget.retryUnsettled(); // first: a failed commit of ours must not be reclaimed at its hold
     List<ReclaimedHold> reclaimed;
     try {
       reclaimed = ledger.heartbeat(clock.instant());

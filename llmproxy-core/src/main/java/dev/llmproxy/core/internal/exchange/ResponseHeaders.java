@@ -52,12 +52,17 @@ final class ResponseHeaders {
   }
 
   private static void addRateLimit(RateLimitState state, Headers.Builder headers) {
-    if (!state.isLimited()) {
-      return;
+    if (state.isLimited()) {
+      headers
+          .set("x-ratelimit-limit", Long.toString(state.limit()))
+          .set("x-ratelimit-remaining", Long.toString(Math.max(0, state.remaining())))
+          .set("x-ratelimit-reset", Long.toString(state.resetAt().getEpochSecond()));
     }
-    headers
-        .set("x-ratelimit-limit", Long.toString(state.limit()))
-        .set("x-ratelimit-remaining", Long.toString(Math.max(0, state.remaining())))
-        .set("x-ratelimit-reset", Long.toString(state.resetAt().getEpochSecond()));
+    if (state.limitsTokens()) {
+      headers
+          .set("x-ratelimit-limit-tokens", Long.toString(state.tokenLimit()))
+          .set("x-ratelimit-remaining-tokens", Long.toString(Math.max(0, state.tokensRemaining())))
+          .set("x-ratelimit-reset-tokens", Long.toString(state.resetAt().getEpochSecond()));
+    }
   }
 }

@@ -121,6 +121,13 @@ public final class ProxyError extends Exception {
               Outcome.RATE_LIMITED,
               "Rate limit exceeded for your tier. Try again later.",
               denied.retryAfter());
+      case TOKEN_RATE_LIMITED ->
+          new ProxyError(
+              429,
+              ErrorType.RATE_LIMIT,
+              Outcome.RATE_LIMITED,
+              "Token rate limit (tokens per minute) exceeded for " + whose + ". Try again later.",
+              denied.retryAfter());
       case REQUEST_BUDGET_EXHAUSTED ->
           new ProxyError(
               429,
