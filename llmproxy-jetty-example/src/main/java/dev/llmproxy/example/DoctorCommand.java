@@ -14,12 +14,14 @@ import java.time.Clock;
 final class DoctorCommand {
   private DoctorCommand() {}
 
-  static int run(ExampleConfig config, PrintStream out) {
+  static int run(ExampleConfig config, boolean demo, PrintStream out) {
     int problems = 0;
-    out.println("llmproxy doctor");
+    out.println("llmproxy doctor" + (demo ? " (demo mode)" : ""));
     out.println(
         "  anthropic shared key (LLMPROXY_ANTHROPIC_API_KEY): "
-            + (config.anthropicApiKey().isPresent() ? "found" : "missing"));
+            + (demo
+                ? "not needed: serve --demo answers with its built-in fake Anthropic"
+                : config.anthropicApiKey().isPresent() ? "found" : "missing"));
     out.println(
         "  openai shared key (LLMPROXY_OPENAI_API_KEY):       "
             + (config.openaiApiKey().isPresent() ? "found" : "missing"));
@@ -58,7 +60,7 @@ final class DoctorCommand {
         config.anthropicApiKey().isPresent()
             || config.openaiApiKey().isPresent()
             || config.claudeCredentials().isPresent();
-    if (!anyShared) {
+    if (!anyShared && !demo) {
       out.println(
           "  note: no shared credential; only users who saved their own key can call upstream");
     }

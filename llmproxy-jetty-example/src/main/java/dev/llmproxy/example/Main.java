@@ -48,7 +48,10 @@ public final class Main {
         return TokensCommand.run(options, config, out, err);
       }
       case "doctor" -> {
-        return DoctorCommand.run(config, out);
+        if (!options.isEmpty() && !options.equals(List.of("--demo"))) {
+          return usage(err);
+        }
+        return DoctorCommand.run(config, options.contains("--demo"), out);
       }
       case "keyset" -> {
         return rotateKeyset(options, config, out, err);
@@ -103,8 +106,18 @@ public final class Main {
       }
       out.println();
       out.println("Issue a proxy token:");
+      // The token itself only when it was just printed above; never one read from the
+      // environment or the file, which a log of this output must not capture.
+      String bearer =
+          generated
+              ? adminToken.reveal()
+              : config.adminToken().isPresent()
+                  ? "$LLMPROXY_ADMIN_TOKEN"
+                  : "$(cat " + config.dataDir().resolve(AdminTokenFile.FILE_NAME) + ")";
       out.println(
-          "  curl -s -X POST -H 'Authorization: Bearer <admin token>' -d '{\"user\":\"alice\"}' "
+          "  curl -s -X POST -H \"Authorization: Bearer "
+              + bearer
+              + "\" -d '{\"user\":\"alice\"}' "
               + server.baseUrl()
               + "/admin/tokens");
       if (demo) {
@@ -180,7 +193,7 @@ public final class Main {
   private static int usage(PrintStream out) {
     out.println(
         "usage: java -jar llmproxy-jetty-example.jar"
-            + " [serve [--demo] | info | tokens issue|list|revoke … | doctor | keyset rotate"
+            + " [serve [--demo] | info | tokens issue|list|revoke … | doctor [--demo] | keyset rotate"
             + " | help]");
     return 2;
   }
