@@ -34,10 +34,10 @@ class TomcatAdapterTest extends AdapterContract {
       return new TomcatSupport();
     }
 
-    /** Tomcat offers no watch: see {@link TomcatSupport}. */
+    /** The NIO connector's channel, read without blocking: see {@link TomcatSupport}. */
     @Override
     public boolean watchesForDisconnect() {
-      return false;
+      return true;
     }
 
     @Override

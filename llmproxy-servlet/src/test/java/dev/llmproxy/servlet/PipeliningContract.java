@@ -24,17 +24,21 @@ import org.junit.jupiter.api.Test;
  * A client that pipelines its next request while the proxy waits for the upstream: the disconnect
  * watch reads from the connection then, and may take the first byte of that request. The next
  * request must never be corrupted: it is answered as sent, or the proxied answer says {@code
- * Connection: close} so the client sends it again on a new connection.
+ * Connection: close} so the client sends it again on a new connection. Extended for each container
+ * whose support watches for disconnects.
  */
-class PipeliningTest {
+public abstract class PipeliningContract {
   private static final Duration WAIT = Duration.ofSeconds(5);
   private static final String BODY =
       "{\"model\":\"claude-test\",\"max_tokens\":16,\"messages\":[]}";
   private static final String NEXT = "GET /host/next HTTP/1.1\r\nHost: localhost\r\n\r\n";
 
-  private final JettyAdapterTest.Jetty container = new JettyAdapterTest.Jetty();
+  private final Container container = newContainer();
   private RawUpstream upstream;
   private TestProxy proxy;
+
+  /** A container to run the proxy in, with its {@link ContainerSupport}. */
+  protected abstract Container newContainer();
 
   @AfterEach
   void stop() throws Exception {
