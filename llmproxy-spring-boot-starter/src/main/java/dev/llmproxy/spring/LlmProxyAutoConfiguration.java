@@ -105,6 +105,7 @@ public class LlmProxyAutoConfiguration {
               .maxConcurrentExchanges(properties.maxConcurrent())
               .shutdownDrain(properties.shutdownDrain())
               .tiers(tiers(properties.tiers()))
+              .budgetZone(java.time.ZoneId.of(properties.budgetZone()))
               .prices(prices(properties.prices()));
       listeners.orderedStream().forEach(builder::addListener);
       executor.ifAvailable(builder::executor);
@@ -154,6 +155,9 @@ public class LlmProxyAutoConfiguration {
       }
       if (!tier.models().isEmpty()) {
         tiers = tiers.withModels(name, tier.models());
+      }
+      if (tier.tokenRate() != null) {
+        tiers = tiers.withTokenRate(name, tier.tokenRate());
       }
     }
     return tiers;

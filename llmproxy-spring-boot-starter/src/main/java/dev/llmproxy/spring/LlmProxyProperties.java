@@ -27,6 +27,7 @@ import org.springframework.util.unit.DataSize;
  * @param tiers request rates (per minute, 0 = unlimited) and allowed models per tier, merged over
  *     the defaults {@code free} 20, {@code hobby} 60, {@code pro} 300, {@code enterprise} 1000; a
  *     principal's tier must be one of them or it is refused 403 {@code tier_denied}
+ * @param budgetZone the time zone whose midnights start daily, weekly and monthly budget periods
  * @param prices list prices (USD per million tokens) by model name or pattern, over the built-in
  *     ones; in properties files a pattern with {@code *} needs brackets: {@code
  *     llmproxy.prices[claude-*].input=3}
@@ -44,6 +45,7 @@ public record LlmProxyProperties(
     @DefaultValue("10m") Duration idleTimeout,
     @DefaultValue("30s") Duration shutdownDrain,
     Map<String, Tier> tiers,
+    @DefaultValue("UTC") String budgetZone,
     Map<String, Price> prices) {
 
   /**
@@ -79,8 +81,10 @@ public record LlmProxyProperties(
    * @param rate requests per minute, 0 for no rate limit; unset keeps the default tier's (0 for a
    *     new tier)
    * @param models model patterns the tier may use, e.g. {@code claude-haiku-*}; empty for any
+   * @param tokenRate input plus output tokens per minute for each token of the tier; unset or 0 for
+   *     no token rate limit
    */
-  public record Tier(Integer rate, List<String> models) {
+  public record Tier(Integer rate, List<String> models, Long tokenRate) {
     public Tier {
       models = models == null ? List.of() : List.copyOf(models);
     }

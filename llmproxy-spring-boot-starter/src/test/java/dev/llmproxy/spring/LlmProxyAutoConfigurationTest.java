@@ -121,6 +121,8 @@ class LlmProxyAutoConfigurationTest {
             "llmproxy.anthropic.base-url=" + upstreamUrl(),
             "llmproxy.anthropic.api-key=sk-ant-shared",
             "llmproxy.tiers.gold.rate=7",
+            "llmproxy.tiers.gold.token-rate=5000",
+            "llmproxy.budget-zone=Europe/Berlin",
             "llmproxy.tiers.pro.models=claude-haiku-*",
             "llmproxy.prices[claude-test].input=1",
             "llmproxy.prices[claude-test].output=2",
@@ -132,6 +134,9 @@ class LlmProxyAutoConfigurationTest {
               RecordingExchange gold = send(proxy, TOKEN);
               assertThat(gold.awaitStatus()).isEqualTo(200);
               assertThat(gold.header("x-ratelimit-limit")).isEqualTo("7");
+              assertThat(gold.header("x-ratelimit-limit-tokens")).isEqualTo("5000");
+              assertThat(context.getBean(LlmProxyProperties.class).budgetZone())
+                  .isEqualTo("Europe/Berlin");
 
               RecordingExchange tooLarge =
                   new RecordingExchange(
