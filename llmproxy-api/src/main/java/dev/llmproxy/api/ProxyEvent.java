@@ -216,6 +216,12 @@ public final class ProxyEvent {
       return this;
     }
 
+    /** The principal's team, when only its ids are known. */
+    public Builder team(String team) {
+      this.team = team;
+      return this;
+    }
+
     /** The principal by its ids alone, as a {@link ReclaimedHold} knows it. */
     public Builder principal(String principalId, String tokenId) {
       this.principalId = principalId;

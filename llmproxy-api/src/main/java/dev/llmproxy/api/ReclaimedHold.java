@@ -1,6 +1,7 @@
 package dev.llmproxy.api;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -11,7 +12,9 @@ import java.util.Objects;
  *
  * @param reservationId the hold's id
  * @param principalId who the hold was for
- * @param accountId the account it was booked to (see {@link Principal#accountId()})
+ * @param accountId the principal's own account it was booked to (see {@link Principal#accountId()})
+ * @param teamAccounts the accounts of the principal's teams it was also booked to ({@link
+ *     TeamBudget#accountId()})
  * @param purpose what the hold was for
  * @param booked what was booked: the hold's estimate
  * @param reservedAt when the hold was placed
@@ -20,12 +23,14 @@ public record ReclaimedHold(
     String reservationId,
     String principalId,
     String accountId,
+    List<String> teamAccounts,
     Purpose purpose,
     Charge booked,
     Instant reservedAt) {
   public ReclaimedHold {
     Objects.requireNonNull(reservationId, "reservationId");
     Objects.requireNonNull(accountId, "accountId");
+    teamAccounts = List.copyOf(teamAccounts);
     Objects.requireNonNull(purpose, "purpose");
     Objects.requireNonNull(booked, "booked");
     Objects.requireNonNull(reservedAt, "reservedAt");

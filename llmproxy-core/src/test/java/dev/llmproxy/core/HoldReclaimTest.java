@@ -54,7 +54,18 @@ class HoldReclaimTest {
             "pro",
             Set.of(),
             Map.of(Principal.TOKEN_ID, "tok_1"),
-            new Limits(OptionalLong.empty(), OptionalLong.of(2_000), List.of(), Set.of()));
+            new Limits(
+                OptionalLong.empty(),
+                OptionalLong.of(2_000),
+                List.of(),
+                Set.of(),
+                dev.llmproxy.api.BudgetPeriod.LIFETIME,
+                List.of(
+                    new dev.llmproxy.api.TeamBudget(
+                        "platform",
+                        OptionalLong.empty(),
+                        OptionalLong.empty(),
+                        dev.llmproxy.api.BudgetPeriod.LIFETIME))));
     Instant reservedAt = Instant.parse("2026-12-03T09:00:00Z");
     Purpose purpose = new Purpose("anthropic", "POST", "/v1/messages", "claude-sonnet-4-5");
     FileBudgetLedger crashed = FileBudgetLedger.open(dir);
@@ -78,6 +89,8 @@ class HoldReclaimTest {
       assertEquals(reservedAt, event.timestamp());
       assertEquals("alice", event.principalId().orElseThrow());
       assertEquals("tok_1", event.tokenId().orElseThrow());
+      assertEquals("platform", event.team().orElseThrow(), "group_by=team counts it too");
+      assertEquals(new Balance(1, 1_500), ledger.balance("team:platform"));
       assertEquals("anthropic", event.provider().orElseThrow());
       assertEquals("POST", event.method());
       assertEquals("/v1/messages", event.path());

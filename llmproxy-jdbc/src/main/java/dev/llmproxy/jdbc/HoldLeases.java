@@ -47,6 +47,7 @@ final class HoldLeases {
   List<HoldRow> renewAndFind(Connection c, Instant now) throws SQLException {
     long at = now.toEpochMilli();
     renew(c, at + leaseMillis);
+    prune(c, at - 10 * leaseMillis);
     List<HoldRow> found = new ArrayList<>();
     if (!started) {
       find(
@@ -91,6 +92,7 @@ final class HoldLeases {
         hold.id(),
         hold.principalId(),
         hold.accountId(),
+        hold.teamAccounts(),
         hold.purpose(),
         hold.estimate(),
         Instant.ofEpochMilli(hold.createdAt()));
@@ -101,6 +103,15 @@ final class HoldLeases {
     try (PreparedStatement delete =
         c.prepareStatement("DELETE FROM llmproxy_instances WHERE instance_id = ?")) {
       delete.setString(1, id);
+      delete.executeUpdate();
+    }
+  }
+
+  /** Forgets instances whose lease ended long ago: crashed runs leave their row behind. */
+  private static void prune(Connection c, long before) throws SQLException {
+    try (PreparedStatement delete =
+        c.prepareStatement("DELETE FROM llmproxy_instances WHERE expires_at < ?")) {
+      delete.setLong(1, before);
       delete.executeUpdate();
     }
   }
@@ -150,9 +161,11 @@ final class HoldLeases {
       String principalId,
       Charge estimate,
       long createdAt,
-      Purpose purpose) {
+      Purpose purpose,
+      List<String> teamAccounts) {
     static final String COLUMNS =
-        "id, account_id, principal_id, requests, nano, created_at, provider, method, path, model";
+        "id, account_id, principal_id, requests, nano, created_at, provider, method, path, model,"
+            + " accounts";
 
     static HoldRow read(ResultSet rows) throws SQLException {
       return new HoldRow(
@@ -161,7 +174,21 @@ final class HoldLeases {
           rows.getString(3),
           new Charge(rows.getLong(4), rows.getLong(5)),
           rows.getLong(6),
-          new Purpose(rows.getString(7), rows.getString(8), rows.getString(9), rows.getString(10)));
+          new Purpose(rows.getString(7), rows.getString(8), rows.getString(9), rows.getString(10)),
+          teamAccounts(rows.getString(11)));
+    }
+
+    /** The accounts after the first of a hold's "period account" lines. */
+    private static List<String> teamAccounts(String accounts) {
+      if (accounts == null) {
+        return List.of();
+      }
+      List<String> teams = new ArrayList<>();
+      String[] lines = accounts.split("\n");
+      for (int i = 1; i < lines.length; i++) {
+        teams.add(lines[i].substring(lines[i].indexOf(' ') + 1));
+      }
+      return teams;
     }
   }
 }

@@ -114,23 +114,11 @@ final class AdminUsageServlet extends HttpServlet {
     if (Files.exists(auditFile)) {
       try (BufferedReader lines = Files.newBufferedReader(auditFile, StandardCharsets.UTF_8)) {
         for (String line = lines.readLine(); line != null; line = lines.readLine()) {
-          JsonNode entry;
           try {
-            entry = JSON.readTree(line);
-          } catch (IOException e) {
-            continue; // a line cut short by a crash
+            add(sums, JSON.readTree(line), field, since);
+          } catch (IOException | RuntimeException e) {
+            // a line cut short by a crash, or not written by this version: not usage
           }
-          if (entry == null
-              || !COUNTED.contains(entry.path("outcome").asText())
-              || Instant.parse(entry.path("ts").asText()).isBefore(since)) {
-            continue;
-          }
-          String key = entry.path(field).isTextual() ? entry.path(field).asText() : null;
-          long[] sum = sums.computeIfAbsent(key, k -> new long[4]);
-          sum[0]++;
-          sum[1] += entry.path("usage").path("input_tokens").asLong();
-          sum[2] += entry.path("usage").path("output_tokens").asLong();
-          sum[3] += entry.path("cost_usd").decimalValue().movePointRight(9).longValueExact();
         }
       }
     }
@@ -138,6 +126,21 @@ final class AdminUsageServlet extends HttpServlet {
     sums.forEach((key, sum) -> rows.add(new UsageRow(key, sum[0], sum[1], sum[2], sum[3])));
     rows.sort(Comparator.comparingLong(UsageRow::costNanoUsd).reversed());
     return rows;
+  }
+
+  private static void add(Map<String, long[]> sums, JsonNode entry, String field, Instant since) {
+    if (entry == null
+        || !COUNTED.contains(entry.path("outcome").asText())
+        || Instant.parse(entry.path("ts").asText()).isBefore(since)) {
+      return;
+    }
+    String key = entry.path(field).isTextual() ? entry.path(field).asText() : null;
+    long cost = entry.path("cost_usd").decimalValue().movePointRight(9).longValueExact();
+    long[] sum = sums.computeIfAbsent(key, k -> new long[4]);
+    sum[0]++;
+    sum[1] += entry.path("usage").path("input_tokens").asLong();
+    sum[2] += entry.path("usage").path("output_tokens").asLong();
+    sum[3] += cost;
   }
 
   private static void error(HttpServletResponse response, int status, String type, String message)

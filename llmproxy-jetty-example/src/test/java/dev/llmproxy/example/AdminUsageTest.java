@@ -90,6 +90,12 @@ class AdminUsageTest {
       assertEquals(0, spent.compareTo(byToken.get("cost_usd").decimalValue()), "= spent_usd");
 
       assertEquals(Map.of(), rows(fixture, "?group_by=user&since=2999-01-01T00:00:00Z"));
+      // A line cut short by a crash, or one this version did not write, is not usage.
+      Files.writeString(
+          fixture.dataDir().resolve("audit.jsonl"),
+          "{\"ts\":\"yesterday\",\"outcome\":\"ok\"}\n{\"ts\":\"2026-12-03T00:00:00Z\",\"out",
+          java.nio.file.StandardOpenOption.APPEND);
+      assertEquals(2, rows(fixture, "?group_by=user").get("ann").get("requests").asInt());
       assertEquals(400, usage(fixture, "?group_by=planet", ProxyFixture.ADMIN_TOKEN).statusCode());
       assertEquals(401, usage(fixture, "?group_by=user", ann.get("token").asText()).statusCode());
     }

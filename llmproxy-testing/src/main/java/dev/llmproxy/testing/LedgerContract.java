@@ -384,6 +384,7 @@ public abstract class LedgerContract {
     assertEquals(open.reservation().id(), hold.reservationId());
     assertEquals("alice", hold.principalId());
     assertEquals("tok_1", hold.accountId());
+    assertEquals(List.of(), hold.teamAccounts());
     assertEquals(purpose, hold.purpose());
     assertEquals(new Charge(1, 600), hold.booked());
     assertEquals(Instant.parse("2026-11-23T10:00:10Z"), hold.reservedAt());

@@ -48,6 +48,12 @@ record HoldRecord(
   /** This hold, reclaimed at its whole estimate. */
   ReclaimedHold reclaimed() {
     return new ReclaimedHold(
-        id, principal, account(), purpose, estimate, Instant.ofEpochMilli(reservedAt));
+        id,
+        principal,
+        account(),
+        accounts.subList(1, accounts.size()).stream().map(Booked::account).toList(),
+        purpose,
+        estimate,
+        Instant.ofEpochMilli(reservedAt));
   }
 }

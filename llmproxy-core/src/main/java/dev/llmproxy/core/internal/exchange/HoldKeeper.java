@@ -70,6 +70,10 @@ final class HoldKeeper implements AutoCloseable {
     return ProxyEvent.builder()
         .timestamp(hold.reservedAt())
         .principal(hold.principalId(), account.startsWith("principal:") ? null : account)
+        .team(
+            hold.teamAccounts().isEmpty()
+                ? null
+                : hold.teamAccounts().get(0).substring("team:".length()))
         .provider(purpose.provider())
         .method(purpose.method() != null ? purpose.method() : UNKNOWN)
         .path(purpose.path() != null ? purpose.path() : UNKNOWN)
