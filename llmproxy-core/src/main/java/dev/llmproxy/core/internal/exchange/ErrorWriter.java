@@ -34,7 +34,11 @@ final class ErrorWriter {
       x.io.startResponse(
           x.status,
           ResponseHeaders.forError(
-              body.length, budget.rateLimit(x), error.retryAfter(), bodyLeftUnread));
+              body.length,
+              budget.rateLimit(x),
+              error.retryAfter(),
+              bodyLeftUnread,
+              x.overhead(true)));
       OutputStream out = x.io.responseBody();
       out.write(body);
       out.flush();

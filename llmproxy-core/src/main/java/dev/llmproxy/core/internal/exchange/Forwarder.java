@@ -45,12 +45,15 @@ final class Forwarder implements Stage {
     }
     x.attach(call);
     x.io.waitingForUpstream();
+    long sent = System.nanoTime();
     try {
       UpstreamResponse response = call.execute();
+      x.upstreamWaited(System.nanoTime() - sent);
       x.responded = true;
       x.event.timeToFirstByte(x.elapsed());
       return response;
     } catch (IOException e) {
+      x.upstreamWaited(System.nanoTime() - sent);
       if (x.isClientGone()) {
         throw ProxyError.clientCancelled();
       }

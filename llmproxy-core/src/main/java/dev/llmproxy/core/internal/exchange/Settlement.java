@@ -42,7 +42,8 @@ final class Settlement {
       x.event
           .status(x.status)
           .outcome(x.outcome == null ? Outcome.UPSTREAM_ERROR : x.outcome)
-          .latency(x.elapsed());
+          .latency(x.elapsed())
+          .overhead(x.overhead(false));
       listeners.publish(x.event.build());
     } catch (RuntimeException e) {
       log.error("Failed to publish an exchange event", e);
