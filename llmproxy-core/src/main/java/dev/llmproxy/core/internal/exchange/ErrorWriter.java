@@ -19,6 +19,7 @@ final class ErrorWriter {
   }
 
   void fail(ExchangeState x, ProxyError error) {
+    x.observation.stage("error");
     x.outcome = error.outcome();
     x.status = error.status();
     if (x.io.isResponseStarted() || error.outcome() == Outcome.CLIENT_CANCELLED) {

@@ -1,5 +1,6 @@
 package dev.llmproxy.core.internal.exchange;
 
+import dev.llmproxy.api.ExchangeObserver;
 import dev.llmproxy.api.Outcome;
 import dev.llmproxy.api.Principal;
 import dev.llmproxy.api.ProxyEvent;
@@ -24,6 +25,8 @@ final class ExchangeState {
   final ProxyExchange io;
   final Route route;
   final long startNanos = System.nanoTime();
+  final Instant timestamp;
+  ExchangeObserver.Observation observation = ExchangeObserver.Observation.NONE;
   private long upstreamNanos; // spent waiting on the upstream, summed over attempts
   private Duration overhead; // fixed when the response's headers were decided
   final ProxyEvent.Builder event = ProxyEvent.builder();
@@ -57,6 +60,7 @@ final class ExchangeState {
   ExchangeState(ProxyExchange io, Route route, Instant now) {
     this.io = io;
     this.route = route;
+    this.timestamp = now;
     event
         .timestamp(now)
         .method(io.method())

@@ -26,6 +26,11 @@ final class Forwarder implements Stage {
   }
 
   @Override
+  public String name() {
+    return "forward";
+  }
+
+  @Override
   public UpstreamResponse process(Chain chain) throws ProxyError {
     ExchangeState x = chain.state();
     Route route = x.route;
