@@ -39,6 +39,7 @@ class LayeringTest {
     add("llmproxy-tomcat", "dev.llmproxy.tomcat", "llmproxy-servlet");
     add("llmproxy-jdbc", "dev.llmproxy.jdbc", "llmproxy-api");
     add("llmproxy-micrometer", "dev.llmproxy.micrometer", "llmproxy-api");
+    add("llmproxy-opentelemetry", "dev.llmproxy.opentelemetry", "llmproxy-api");
     add(
         "llmproxy-spring-boot-starter",
         "dev.llmproxy.spring",
@@ -185,6 +186,22 @@ class LayeringTest {
         .onlyDependOnClassesThat()
         .resideInAnyPackage(
             "java..", "io.micrometer..", "dev.llmproxy.api..", "dev.llmproxy.micrometer..")
+        .check(all);
+  }
+
+  @Test
+  void theTracesNeedTheApiAndTheOpenTelemetryApiAlone() {
+    classes()
+        .that()
+        .resideInAPackage("dev.llmproxy.opentelemetry..")
+        .should()
+        .onlyDependOnClassesThat()
+        .resideInAnyPackage(
+            "java..",
+            "io.opentelemetry.api..",
+            "io.opentelemetry.context..",
+            "dev.llmproxy.api..",
+            "dev.llmproxy.opentelemetry..")
         .check(all);
   }
 
