@@ -53,7 +53,8 @@ class LayeringTest {
         "llmproxy-core",
         "llmproxy-servlet",
         "llmproxy-jetty",
-        "llmproxy-jdbc");
+        "llmproxy-jdbc",
+        "llmproxy-micrometer");
     add(
         "llmproxy-spring-example",
         "dev.llmproxy.springexample",
