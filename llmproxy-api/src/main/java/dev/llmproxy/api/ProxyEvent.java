@@ -26,6 +26,7 @@ public final class ProxyEvent {
   private final Outcome outcome;
   private final Duration latency;
   private final Duration timeToFirstByte;
+  private final Duration overhead;
   private final Usage usage;
   private final long costNanoUsd;
   private final String credentialSource;
@@ -46,6 +47,7 @@ public final class ProxyEvent {
     this.outcome = Objects.requireNonNull(b.outcome, "outcome");
     this.latency = Objects.requireNonNull(b.latency, "latency");
     this.timeToFirstByte = b.timeToFirstByte;
+    this.overhead = Objects.requireNonNull(b.overhead, "overhead");
     this.usage = Objects.requireNonNull(b.usage, "usage");
     this.costNanoUsd = b.costNanoUsd;
     this.credentialSource = b.credentialSource;
@@ -117,6 +119,18 @@ public final class ProxyEvent {
   /** From the start of the exchange until the upstream's response headers arrived. */
   public Optional<Duration> timeToFirstByte() {
     return Optional.ofNullable(timeToFirstByte);
+  }
+
+  /**
+   * The proxy's own time, excluding the upstream's: from the start of the exchange until the
+   * answer's headers were decided, less the time spent waiting on the upstream (from handing it the
+   * request until its response headers arrived, summed over attempts). The {@code
+   * x-llmproxy-overhead-ms} response header says the same. When no answer was started (the client
+   * left first) it is measured until the exchange ended; zero for a {@linkplain #reclaimed()
+   * reclaimed} hold.
+   */
+  public Duration overhead() {
+    return overhead;
   }
 
   /** Token usage reported by the upstream; {@link Usage#NONE} when none was seen. */
@@ -194,6 +208,7 @@ public final class ProxyEvent {
     private Outcome outcome;
     private Duration latency = Duration.ZERO;
     private Duration timeToFirstByte;
+    private Duration overhead = Duration.ZERO;
     private Usage usage = Usage.NONE;
     private long costNanoUsd;
     private String credentialSource;
@@ -266,6 +281,11 @@ public final class ProxyEvent {
 
     public Builder timeToFirstByte(Duration timeToFirstByte) {
       this.timeToFirstByte = timeToFirstByte;
+      return this;
+    }
+
+    public Builder overhead(Duration overhead) {
+      this.overhead = overhead;
       return this;
     }
 

@@ -38,6 +38,8 @@ class LayeringTest {
     add("llmproxy-jetty", "dev.llmproxy.jetty", "llmproxy-servlet");
     add("llmproxy-tomcat", "dev.llmproxy.tomcat", "llmproxy-servlet");
     add("llmproxy-jdbc", "dev.llmproxy.jdbc", "llmproxy-api");
+    add("llmproxy-micrometer", "dev.llmproxy.micrometer", "llmproxy-api");
+    add("llmproxy-opentelemetry", "dev.llmproxy.opentelemetry", "llmproxy-api");
     add(
         "llmproxy-spring-boot-starter",
         "dev.llmproxy.spring",
@@ -51,7 +53,8 @@ class LayeringTest {
         "llmproxy-core",
         "llmproxy-servlet",
         "llmproxy-jetty",
-        "llmproxy-jdbc");
+        "llmproxy-jdbc",
+        "llmproxy-micrometer");
     add(
         "llmproxy-spring-example",
         "dev.llmproxy.springexample",
@@ -172,6 +175,45 @@ class LayeringTest {
             "io.github.resilience4j..",
             "dev.llmproxy.api..",
             "dev.llmproxy.jdbc..")
+        .check(all);
+  }
+
+  @Test
+  void theMetricsNeedTheApiAndMicrometerAlone() {
+    classes()
+        .that()
+        .resideInAPackage("dev.llmproxy.micrometer..")
+        .should()
+        .onlyDependOnClassesThat()
+        .resideInAnyPackage(
+            "java..", "io.micrometer..", "dev.llmproxy.api..", "dev.llmproxy.micrometer..")
+        .check(all);
+  }
+
+  @Test
+  void theTracesNeedTheApiAndTheOpenTelemetryApiAlone() {
+    classes()
+        .that()
+        .resideInAPackage("dev.llmproxy.opentelemetry..")
+        .should()
+        .onlyDependOnClassesThat()
+        .resideInAnyPackage(
+            "java..",
+            "io.opentelemetry.api..",
+            "io.opentelemetry.context..",
+            "dev.llmproxy.api..",
+            "dev.llmproxy.opentelemetry..")
+        .check(all);
+  }
+
+  @Test
+  void coreNeedsNoMetricsOrTracingLibrary() {
+    noClasses()
+        .that()
+        .resideInAnyPackage("dev.llmproxy.api..", "dev.llmproxy.core..", "dev.llmproxy.servlet..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("io.micrometer..", "io.opentelemetry..")
         .check(all);
   }
 

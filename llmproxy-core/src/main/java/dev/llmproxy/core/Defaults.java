@@ -22,6 +22,7 @@ final class Defaults {
         b.budgetLedger != null ? b.budgetLedger : BudgetLedger.unlimited(),
         upstream,
         b.listeners,
+        b.observers,
         b.clock != null ? b.clock : Clock.systemUTC(),
         b.budgetZone != null ? b.budgetZone : java.time.ZoneOffset.UTC,
         b.prices != null ? b.prices : PriceTable.defaults(),

@@ -2,6 +2,7 @@ package dev.llmproxy.core;
 
 import dev.llmproxy.api.BudgetLedger;
 import dev.llmproxy.api.CredentialStore;
+import dev.llmproxy.api.ExchangeObserver;
 import dev.llmproxy.api.ProxyListener;
 import dev.llmproxy.api.TokenResolver;
 import dev.llmproxy.api.UpstreamClient;
@@ -123,6 +124,7 @@ public final class LlmProxy implements AutoCloseable {
     Duration ledgerHeartbeat;
     java.time.ZoneId budgetZone;
     final List<ProxyListener> listeners = new ArrayList<>();
+    final List<ExchangeObserver> observers = new ArrayList<>();
     final List<CompatibleUpstream> compatibleUpstreams = new ArrayList<>();
     private final Set<String> compatibleNames = new HashSet<>();
 
@@ -209,6 +211,16 @@ public final class LlmProxy implements AutoCloseable {
     /** Adds a listener that receives one event per exchange. */
     public Builder addListener(ProxyListener listener) {
       listeners.add(Objects.requireNonNull(listener, "listener"));
+      return this;
+    }
+
+    /**
+     * Adds an observer that hears of each exchange as it starts, of its stages, and of its end: for
+     * exchanges in flight and trace spans (e.g. {@code llmproxy-micrometer}, {@code
+     * llmproxy-opentelemetry}).
+     */
+    public Builder addObserver(ExchangeObserver observer) {
+      observers.add(Objects.requireNonNull(observer, "observer"));
       return this;
     }
 

@@ -86,6 +86,7 @@ final class AuditLog implements ProxyListener, AutoCloseable {
       } else {
         g.writeNullField("ttfb_ms");
       }
+      g.writeNumberField("overhead_ms", BigDecimal.valueOf(event.overhead().toNanos() / 1000, 3));
       Usage usage = event.usage();
       g.writeObjectFieldStart("usage");
       g.writeNumberField("input_tokens", usage.inputTokens());

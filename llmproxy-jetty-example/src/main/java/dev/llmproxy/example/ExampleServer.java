@@ -13,10 +13,13 @@ import dev.llmproxy.core.credentials.KeyFormats;
 import dev.llmproxy.core.tokens.IssuedTokens;
 import dev.llmproxy.jdbc.JdbcAuditSink;
 import dev.llmproxy.jetty.JettySupport;
+import dev.llmproxy.micrometer.LlmProxyMetrics;
 import dev.llmproxy.servlet.AdminTokensServlet;
 import dev.llmproxy.servlet.LlmProxyFilter;
 import dev.llmproxy.servlet.MyKeysServlet;
 import dev.llmproxy.servlet.TokenRequests;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -131,6 +134,10 @@ final class ExampleServer implements AutoCloseable {
     auditWriters.forEach(builder::addListener);
     listeners.forEach(builder::addListener);
     config.compatibleUpstreams().forEach(u -> builder.addCompatibleUpstream(u.upstream()));
+    PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    LlmProxyMetrics.Builder meters = LlmProxyMetrics.builder(metrics);
+    config.compatibleUpstreams().forEach(u -> meters.provider(u.upstream().name().value()));
+    builder.addObserver(meters.build());
     LlmProxy proxy = builder.build();
 
     Server server = new Server();
@@ -186,11 +193,29 @@ final class ExampleServer implements AutoCloseable {
             new dev.llmproxy.servlet.MyUsageServlet(
                 state.tokens, ledger, clock, config.budgetZone())),
         "/api/v1/me/usage");
+    context.addServlet(new ServletHolder(new MetricsServlet(adminToken, metrics)), "/metrics");
+    BatchingListener auditLogWriter = auditWriters.get(0);
+    context.addServlet(
+        new ServletHolder(
+            new AdminAuditServlet(
+                adminToken,
+                config.dataDir().resolve(AuditLog.FILE_NAME),
+                () -> {
+                  try {
+                    auditLogWriter.flush(2, TimeUnit.SECONDS);
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                })),
+        "/admin/audit");
     context.addServlet(new ServletHolder(new HealthServlet()), "/healthz");
     ServletHolder page = new ServletHolder(new StaticPageServlet());
     context.addServlet(page, "/me/proxy");
     context.addServlet(page, "/me/proxy.js");
     context.addServlet(page, "/me/proxy.css");
+    context.addServlet(page, "/admin");
+    context.addServlet(page, "/admin/console.js");
+    context.addServlet(page, "/admin/console.css");
     ProxyErrorHandler errors = new ProxyErrorHandler(proxy, MOUNT_PATH);
     context.setErrorHandler(errors);
     server.setErrorHandler(errors);

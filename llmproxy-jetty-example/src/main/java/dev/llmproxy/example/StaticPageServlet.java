@@ -9,8 +9,9 @@ import java.io.UncheckedIOException;
 import java.util.Map;
 
 /**
- * Serves the {@code /me/proxy} page and its script and stylesheet from the jar, with a strict
- * content security policy: no inline script, no third-party origins.
+ * Serves the {@code /me/proxy} page and the {@code /admin} console, and their scripts and
+ * stylesheets, from the jar, with a strict content security policy: no inline script, no
+ * third-party origins.
  */
 final class StaticPageServlet extends HttpServlet {
   private static final long serialVersionUID = 1L;
@@ -21,7 +22,10 @@ final class StaticPageServlet extends HttpServlet {
       Map.of(
           "/me/proxy", load("me-proxy.html", "text/html; charset=utf-8"),
           "/me/proxy.js", load("me-proxy.js", "text/javascript; charset=utf-8"),
-          "/me/proxy.css", load("me-proxy.css", "text/css; charset=utf-8"));
+          "/me/proxy.css", load("me-proxy.css", "text/css; charset=utf-8"),
+          "/admin", load("admin.html", "text/html; charset=utf-8"),
+          "/admin/console.js", load("admin.js", "text/javascript; charset=utf-8"),
+          "/admin/console.css", load("admin.css", "text/css; charset=utf-8"));
 
   private static Asset load(String name, String contentType) {
     try (InputStream in = StaticPageServlet.class.getResourceAsStream("web/" + name)) {

@@ -1,5 +1,6 @@
 // The /me/proxy page: a user signs in with their proxy token, sees whether they have saved an
-// upstream key, saves/replaces/removes it, and copies the client setup. The token stays in this
+// upstream key, saves/replaces/removes it, copies the client setup, and sees their usage
+// against their caps. The token stays in this
 // page's memory only.
 (function () {
   "use strict";
@@ -62,14 +63,55 @@
     return "export ANTHROPIC_BASE_URL=" + base + "\nexport ANTHROPIC_API_KEY=" + token + "\n";
   }
 
+  function amount(a) {
+    if (a.cap === null || a.cap === undefined) {
+      return a.used + " used, no cap";
+    }
+    return a.used + " of " + a.cap + " (" + a.remaining + " left)";
+  }
+
+  async function loadUsage() {
+    const response = await fetch("/api/v1/me/usage", {
+      headers: { "Authorization": "Bearer " + token },
+    });
+    const json = await response.json().catch(() => ({}));
+    if (!response.ok) {
+      throw new Error(json.error && json.error.message ? json.error.message : "HTTP " + response.status);
+    }
+    const body = $("usage").tBodies[0];
+    body.replaceChildren();
+    for (const cap of json.caps || []) {
+      const row = body.insertRow();
+      const cells = [
+        cap.account === "team" ? "team " + cap.team : "this token",
+        cap.period,
+        amount(cap.requests),
+        amount(cap.spend_usd),
+        cap.resets_at ? new Date(cap.resets_at).toLocaleString() : "never",
+      ];
+      cells.forEach((text, i) => {
+        const td = row.insertCell();
+        td.textContent = String(text);
+        const a = i === 2 ? cap.requests : i === 3 ? cap.spend_usd : null;
+        if (a && a.remaining !== null && Number(a.remaining) <= 0) {
+          td.className = "exhausted";
+        }
+      });
+    }
+    $("usage-none").hidden = (json.caps || []).length > 0;
+    $("usage-section").hidden = false;
+  }
+
   async function refresh() {
     showMessage("");
     try {
       render(await call("GET"));
+      await loadUsage();
     } catch (error) {
       $("status").textContent = "Not signed in.";
       $("key-section").hidden = true;
       $("setup-section").hidden = true;
+      $("usage-section").hidden = true;
       showMessage(error.message);
     }
   }

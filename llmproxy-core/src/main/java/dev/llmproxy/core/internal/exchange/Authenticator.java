@@ -26,6 +26,11 @@ final class Authenticator implements Stage {
   }
 
   @Override
+  public String name() {
+    return "authenticate";
+  }
+
+  @Override
   public UpstreamResponse process(Chain chain) throws ProxyError {
     ExchangeState x = chain.state();
     x.principal = authenticate(x.io.requestHeaders());

@@ -22,6 +22,11 @@ final class Authorizer implements Stage {
   }
 
   @Override
+  public String name() {
+    return "authorize";
+  }
+
+  @Override
   public UpstreamResponse process(Chain chain) throws ProxyError {
     ExchangeState x = chain.state();
     authorize(x.principal, x.route, x.peek, x.body.length);

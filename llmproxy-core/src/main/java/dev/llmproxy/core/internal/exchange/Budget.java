@@ -73,6 +73,11 @@ final class Budget implements Stage {
   }
 
   @Override
+  public String name() {
+    return "reserve";
+  }
+
+  @Override
   public UpstreamResponse process(Chain chain) throws ProxyError {
     reserve(chain.state());
     return chain.proceed();

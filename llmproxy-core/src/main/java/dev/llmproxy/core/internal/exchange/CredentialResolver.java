@@ -36,6 +36,11 @@ final class CredentialResolver implements Stage {
   }
 
   @Override
+  public String name() {
+    return "credential";
+  }
+
+  @Override
   public UpstreamResponse process(Chain chain) throws ProxyError {
     ExchangeState x = chain.state();
     x.credential = resolve(x.principal, x.route);

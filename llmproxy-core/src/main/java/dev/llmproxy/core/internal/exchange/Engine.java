@@ -2,6 +2,7 @@ package dev.llmproxy.core.internal.exchange;
 
 import dev.llmproxy.api.BudgetLedger;
 import dev.llmproxy.api.CredentialStore;
+import dev.llmproxy.api.ExchangeObserver;
 import dev.llmproxy.api.ProxyListener;
 import dev.llmproxy.api.TokenResolver;
 import dev.llmproxy.api.UpstreamClient;
@@ -38,6 +39,7 @@ public final class Engine {
       BudgetLedger ledger,
       UpstreamClient upstream,
       List<ProxyListener> listeners,
+      List<ExchangeObserver> observers,
       Clock clock,
       ZoneId budgetZone,
       PriceTable prices,
@@ -55,6 +57,7 @@ public final class Engine {
   private final Relay relay;
   private final ErrorWriter errors;
   private final Settlement settlement;
+  private final Observers observers;
   private final ExchangeRunner runner;
   private final Duration shutdownDrain;
   private final HoldKeeper holdKeeper;
@@ -83,6 +86,7 @@ public final class Engine {
     this.errors = new ErrorWriter(budget);
     Listeners listeners = new Listeners(config.listeners());
     this.settlement = new Settlement(budget, listeners);
+    this.observers = new Observers(config.observers());
     this.runner = new ExchangeRunner(config.executor(), config.maxConcurrentExchanges());
     this.shutdownDrain = config.shutdownDrain();
     this.holdKeeper =
@@ -131,5 +135,9 @@ public final class Engine {
 
   Settlement settlement() {
     return settlement;
+  }
+
+  Observers observers() {
+    return observers;
   }
 }

@@ -19,6 +19,7 @@ final class ErrorWriter {
   }
 
   void fail(ExchangeState x, ProxyError error) {
+    x.observation.stage("error");
     x.outcome = error.outcome();
     x.status = error.status();
     if (x.io.isResponseStarted() || error.outcome() == Outcome.CLIENT_CANCELLED) {
@@ -34,7 +35,11 @@ final class ErrorWriter {
       x.io.startResponse(
           x.status,
           ResponseHeaders.forError(
-              body.length, budget.rateLimit(x), error.retryAfter(), bodyLeftUnread));
+              body.length,
+              budget.rateLimit(x),
+              error.retryAfter(),
+              bodyLeftUnread,
+              x.overhead(true)));
       OutputStream out = x.io.responseBody();
       out.write(body);
       out.flush();

@@ -34,8 +34,10 @@ final class Exchange implements Runnable {
   @Override
   public void run() {
     try {
+      state.observation = engine.observers().start(state);
       state.io.onClientGone(state::clientGone);
       UpstreamResponse response = Stage.run(engine.stages(), state);
+      state.observation.stage("respond");
       engine.relay().relay(state, response);
     } catch (ProxyError e) {
       engine.errors().fail(state, e);
@@ -50,6 +52,7 @@ final class Exchange implements Runnable {
   /** Answers at once, without running the stages: the proxy is at its concurrency limit. */
   void rejectOverloaded() {
     try {
+      state.observation = engine.observers().start(state);
       engine.errors().fail(state, ProxyError.overloaded(state.route.profile().overloadedStatus()));
     } finally {
       engine.settlement().settle(state);

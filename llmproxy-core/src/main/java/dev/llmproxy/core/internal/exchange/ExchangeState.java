@@ -1,5 +1,6 @@
 package dev.llmproxy.core.internal.exchange;
 
+import dev.llmproxy.api.ExchangeObserver;
 import dev.llmproxy.api.Outcome;
 import dev.llmproxy.api.Principal;
 import dev.llmproxy.api.ProxyEvent;
@@ -24,6 +25,10 @@ final class ExchangeState {
   final ProxyExchange io;
   final Route route;
   final long startNanos = System.nanoTime();
+  final Instant timestamp;
+  ExchangeObserver.Observation observation = ExchangeObserver.Observation.NONE;
+  private long upstreamNanos; // spent waiting on the upstream, summed over attempts
+  private Duration overhead; // fixed when the response's headers were decided
   final ProxyEvent.Builder event = ProxyEvent.builder();
 
   // authenticate, read body, authorize
@@ -55,6 +60,7 @@ final class ExchangeState {
   ExchangeState(ProxyExchange io, Route route, Instant now) {
     this.io = io;
     this.route = route;
+    this.timestamp = now;
     event
         .timestamp(now)
         .method(io.method())
@@ -65,6 +71,30 @@ final class ExchangeState {
   /** The time since the exchange started. */
   Duration elapsed() {
     return Duration.ofNanos(System.nanoTime() - startNanos);
+  }
+
+  /**
+   * Counts {@code nanos} as the upstream's time, not the proxy's: from handing an attempt's request
+   * to the upstream client until its response headers arrived (or the attempt failed).
+   */
+  void upstreamWaited(long nanos) {
+    upstreamNanos += nanos;
+  }
+
+  /**
+   * The proxy's own time so far: since the exchange started, less the time waiting on the upstream.
+   * Fixed by the first call that passes {@code fix}, when the response's headers are decided, so
+   * the header and the event say the same.
+   */
+  Duration overhead(boolean fix) {
+    if (overhead != null) {
+      return overhead;
+    }
+    Duration now = Duration.ofNanos(Math.max(0, System.nanoTime() - startNanos - upstreamNanos));
+    if (fix) {
+      overhead = now;
+    }
+    return now;
   }
 
   /**

@@ -26,6 +26,11 @@ final class Forwarder implements Stage {
   }
 
   @Override
+  public String name() {
+    return "forward";
+  }
+
+  @Override
   public UpstreamResponse process(Chain chain) throws ProxyError {
     ExchangeState x = chain.state();
     Route route = x.route;
@@ -45,12 +50,15 @@ final class Forwarder implements Stage {
     }
     x.attach(call);
     x.io.waitingForUpstream();
+    long sent = System.nanoTime();
     try {
       UpstreamResponse response = call.execute();
+      x.upstreamWaited(System.nanoTime() - sent);
       x.responded = true;
       x.event.timeToFirstByte(x.elapsed());
       return response;
     } catch (IOException e) {
+      x.upstreamWaited(System.nanoTime() - sent);
       if (x.isClientGone()) {
         throw ProxyError.clientCancelled();
       }

@@ -38,7 +38,8 @@ final class Relay {
       }
       boolean eventStream = ContentTypes.isEventStream(upstream);
       Headers headers =
-          ResponseHeaders.forAnswer(profile, upstream, eventStream, budget.rateLimit(x));
+          ResponseHeaders.forAnswer(
+              profile, upstream, eventStream, budget.rateLimit(x), x.overhead(true));
       OutputStream out;
       try {
         x.io.startResponse(x.status, headers);

@@ -22,6 +22,11 @@ final class RequestReader implements Stage {
   }
 
   @Override
+  public String name() {
+    return "read_body";
+  }
+
+  @Override
   public UpstreamResponse process(Chain chain) throws ProxyError {
     ExchangeState x = chain.state();
     try {

@@ -11,6 +11,11 @@ import dev.llmproxy.core.internal.provider.Route;
  */
 final class RouteGuard implements Stage {
   @Override
+  public String name() {
+    return "route";
+  }
+
+  @Override
   public UpstreamResponse process(Chain chain) throws ProxyError {
     ExchangeState x = chain.state();
     Route route = x.route.checked();

@@ -1,6 +1,7 @@
 package dev.llmproxy.core.internal.exchange;
 
 import dev.llmproxy.api.Outcome;
+import dev.llmproxy.api.ProxyEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,6 +25,7 @@ final class Settlement {
     if (x.isStopped()) {
       Thread.interrupted(); // the interrupt that stopped the exchange must not stop its settling
     }
+    x.observation.stage("settle");
     try {
       budget.settle(x);
     } catch (RuntimeException e) {
@@ -42,8 +44,11 @@ final class Settlement {
       x.event
           .status(x.status)
           .outcome(x.outcome == null ? Outcome.UPSTREAM_ERROR : x.outcome)
-          .latency(x.elapsed());
-      listeners.publish(x.event.build());
+          .latency(x.elapsed())
+          .overhead(x.overhead(false));
+      ProxyEvent event = x.event.build();
+      x.observation.end(event);
+      listeners.publish(event);
     } catch (RuntimeException e) {
       log.error("Failed to publish an exchange event", e);
     }

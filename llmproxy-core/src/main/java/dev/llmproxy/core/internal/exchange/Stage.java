@@ -19,6 +19,11 @@ import java.util.List;
 interface Stage {
   UpstreamResponse process(Chain chain) throws ProxyError;
 
+  /** The stage's name in observations, e.g. {@code authenticate}. */
+  default String name() {
+    return getClass().getSimpleName();
+  }
+
   /** The rest of the chain, from one stage's point of view. */
   interface Chain {
     /** The exchange so far. */
@@ -40,7 +45,9 @@ interface Stage {
       if (index >= stages.size()) {
         throw new IllegalStateException("the last stage must answer, not proceed");
       }
-      return stages.get(index).process(new Link(stages, index + 1, state));
+      Stage stage = stages.get(index);
+      state.observation.stage(stage.name());
+      return stage.process(new Link(stages, index + 1, state));
     }
   }
 }

@@ -1,0 +1,93 @@
+package dev.llmproxy.opentelemetry;
+
+import dev.llmproxy.api.ExchangeObserver;
+import dev.llmproxy.api.Principal;
+import dev.llmproxy.api.ProviderId;
+import dev.llmproxy.api.ProxyEvent;
+import dev.llmproxy.api.UpstreamClient;
+import dev.llmproxy.core.AnthropicSettings;
+import dev.llmproxy.core.LlmProxy;
+import dev.llmproxy.core.Tiers;
+import dev.llmproxy.core.credentials.SharedCredentialStore;
+import dev.llmproxy.core.ledger.InMemoryBudgetLedger;
+import dev.llmproxy.core.tokens.StaticTokenResolver;
+import dev.llmproxy.servlet.LlmProxyFilter;
+import jakarta.servlet.DispatcherType;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+
+/**
+ * The proxy as a host runs it: {@link LlmProxyFilter} in a real Jetty 12 on a random port, in front
+ * of {@code upstreamBaseUrl}, with one user (alice, token {@link #TOKEN}) whose tier allows {@link
+ * #RATE} requests a minute, an in-memory ledger, and a queue of the events published.
+ */
+final class ProxyServer implements AutoCloseable {
+  static final String TOKEN = "lp_sk_alice_secret_token";
+  static final String UPSTREAM_KEY = "sk-ant-upstream-secret-key";
+  static final int RATE = 5;
+
+  final BlockingQueue<ProxyEvent> events = new LinkedBlockingQueue<>();
+  private final LlmProxy proxy;
+  private final Server server = new Server();
+  private final ServerConnector connector = new ServerConnector(server);
+
+  ProxyServer(String upstreamBaseUrl, ExchangeObserver observer) throws Exception {
+    this(upstreamBaseUrl, observer, null);
+  }
+
+  /** As above, sending upstream through {@code upstreamClient} (the proxy's own if null). */
+  ProxyServer(String upstreamBaseUrl, ExchangeObserver observer, UpstreamClient upstreamClient)
+      throws Exception {
+    LlmProxy.Builder builder = LlmProxy.builder();
+    if (upstreamClient != null) {
+      builder.upstreamClient(upstreamClient);
+    }
+    proxy =
+        builder
+            .anthropic(new AnthropicSettings(upstreamBaseUrl))
+            .tokenResolver(StaticTokenResolver.of(Map.of(TOKEN, Principal.user("alice", "pro"))))
+            .credentialStore(
+                SharedCredentialStore.empty().withApiKey(ProviderId.ANTHROPIC, UPSTREAM_KEY))
+            .budgetLedger(new InMemoryBudgetLedger())
+            .tiers(Tiers.defaults().withRate("pro", RATE))
+            .addObserver(observer)
+            .addListener(events::add)
+            .build();
+    connector.setHost("127.0.0.1");
+    connector.setPort(0);
+    server.addConnector(connector);
+    ServletContextHandler context = new ServletContextHandler("/");
+    FilterHolder filter = new FilterHolder(new LlmProxyFilter(proxy));
+    filter.setAsyncSupported(true);
+    context.addFilter(filter, "/*", EnumSet.of(DispatcherType.REQUEST));
+    server.setHandler(context);
+    server.start();
+  }
+
+  /** {@code http://127.0.0.1:PORT/proxy/anthropic}. */
+  String anthropicBase() {
+    return "http://127.0.0.1:" + connector.getLocalPort() + "/proxy/anthropic";
+  }
+
+  /** The next event published; fails if none comes within 10 s. */
+  ProxyEvent nextEvent() throws InterruptedException {
+    ProxyEvent event = events.poll(10, TimeUnit.SECONDS);
+    if (event == null) {
+      throw new AssertionError("no event within 10 s");
+    }
+    return event;
+  }
+
+  @Override
+  public void close() throws Exception {
+    proxy.close();
+    server.stop();
+  }
+}
