@@ -33,7 +33,7 @@ public final class Pool {
   private final List<Member> members;
   private final Clock clock;
   private final Cache<String, Member> affinity;
-  private long turn; // round-robin position
+  private int lastTurn = -1; // the member round-robin picked last
 
   public Pool(UpstreamPool config, Clock clock) {
     this.config = config;
@@ -113,17 +113,17 @@ public final class Pool {
     };
   }
 
-  /** The first ready member at or after the turn's position in the configured order. */
+  /** The first ready member after the one picked last, in configured order (wrapping round). */
   private Member nextInTurn(List<Member> ready) {
-    int start = (int) (turn++ % members.size());
-    Member first = null;
+    Member chosen = ready.get(0);
     for (Member m : ready) {
-      if (m.index() >= start) {
-        return m;
+      if (m.index() > lastTurn) {
+        chosen = m;
+        break;
       }
-      first = first == null ? m : first;
     }
-    return first;
+    lastTurn = chosen.index();
+    return chosen;
   }
 
   private Member leastInFlight(List<Member> ready) {
