@@ -130,6 +130,40 @@ class AuditSinkTests {
     }
 
     @Test
+    void theAnsweringPoolMemberAndTheTriesAreRecorded() throws Exception {
+      dataSource = database();
+      JdbcAuditSink sink = new JdbcAuditSink(dataSource);
+      sink.onExchange(
+          ProxyEvent.builder()
+              .timestamp(Instant.parse("2026-11-23T10:00:00Z"))
+              .method("POST")
+              .path("/v1/messages")
+              .status(200)
+              .outcome(Outcome.OK)
+              .member("org-b")
+              .tries(3)
+              .build());
+      sink.onExchange(
+          ProxyEvent.builder()
+              .timestamp(Instant.parse("2026-11-23T10:00:01Z"))
+              .method("POST")
+              .path("/v1/messages")
+              .status(401)
+              .outcome(Outcome.AUTH_DENIED)
+              .build());
+      try (Connection c = dataSource.getConnection();
+          Statement s = c.createStatement();
+          ResultSet rows = s.executeQuery("SELECT member, tries FROM llmproxy_audit ORDER BY ts")) {
+        assertTrue(rows.next());
+        assertEquals("org-b", rows.getString(1));
+        assertEquals(3, rows.getInt(2));
+        assertTrue(rows.next());
+        assertEquals(null, rows.getString(1));
+        assertEquals(0, rows.getInt(2));
+      }
+    }
+
+    @Test
     void oneRowPerEventWithTheContractFields() throws Exception {
       dataSource = database();
       JdbcAuditSink sink = new JdbcAuditSink(dataSource);

@@ -131,6 +131,7 @@ final class ExampleServer implements AutoCloseable {
     auditWriters.forEach(builder::addListener);
     listeners.forEach(builder::addListener);
     config.compatibleUpstreams().forEach(u -> builder.addCompatibleUpstream(u.upstream()));
+    config.pools().forEach(builder::addPool);
     LlmProxy proxy = builder.build();
 
     Server server = new Server();
@@ -232,6 +233,11 @@ final class ExampleServer implements AutoCloseable {
   /** How long Jetty lets a connection sit silent, e.g. under a stream the upstream paused. */
   java.time.Duration connectorIdleTimeout() {
     return java.time.Duration.ofMillis(connectors.get(0).getIdleTimeout());
+  }
+
+  /** Each pool's members and their state now; never a credential. */
+  java.util.Map<String, List<String>> poolStates() {
+    return proxy.poolStates();
   }
 
   /** The bound port. */
