@@ -24,8 +24,9 @@ public interface ExchangeObserver {
 
     /**
      * A stage of the exchange begins: {@code authenticate}, {@code route}, {@code read_body},
-     * {@code authorize}, {@code reserve}, {@code credential}, {@code forward}, then {@code respond}
-     * (or {@code error}) and {@code settle}. A refused exchange stops at the stage that refused it.
+     * {@code alias}, {@code authorize}, {@code reserve}, {@code credential}, {@code failover},
+     * {@code forward} (once per try), then {@code respond} (or {@code error}) and {@code settle}. A
+     * refused exchange stops at the stage that refused it.
      */
     default void stage(String name) {}
 

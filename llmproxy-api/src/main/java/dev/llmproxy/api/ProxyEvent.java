@@ -33,6 +33,9 @@ public final class ProxyEvent {
   private final boolean overshoot;
   private final boolean costEstimated;
   private final boolean reclaimed;
+  private final String member;
+  private final int tries;
+  private final String modelAlias;
 
   private ProxyEvent(Builder b) {
     this.timestamp = Objects.requireNonNull(b.timestamp, "timestamp");
@@ -54,6 +57,9 @@ public final class ProxyEvent {
     this.overshoot = b.overshoot;
     this.costEstimated = b.costEstimated;
     this.reclaimed = b.reclaimed;
+    this.member = b.member;
+    this.tries = b.tries;
+    this.modelAlias = b.modelAlias;
   }
 
   /** A new builder; the engine fills it in as the exchange proceeds. */
@@ -174,6 +180,30 @@ public final class ProxyEvent {
     return reclaimed;
   }
 
+  /**
+   * The id of the upstream pool member that answered (or was tried last), never its credential;
+   * empty when the request was not served by a pool.
+   */
+  public Optional<String> member() {
+    return Optional.ofNullable(member);
+  }
+
+  /**
+   * How many upstream attempts the exchange made: 0 when it was refused before forwarding, more
+   * than 1 when a pool failed over to another member. The exchange counts and is charged once.
+   */
+  public int tries() {
+    return tries;
+  }
+
+  /**
+   * The model name the client asked for when a pool alias replaced it ({@link #model()} is then the
+   * real model the upstream was asked for and the cost was priced at).
+   */
+  public Optional<String> modelAlias() {
+    return Optional.ofNullable(modelAlias);
+  }
+
   @Override
   public String toString() {
     return "ProxyEvent["
@@ -189,6 +219,7 @@ public final class ProxyEvent {
         + principalId
         + ", model="
         + model
+        + (member == null ? "" : ", member=" + member + ", tries=" + tries)
         + ", latency="
         + latency.toMillis()
         + "ms]";
@@ -215,6 +246,9 @@ public final class ProxyEvent {
     private boolean overshoot;
     private boolean costEstimated;
     private boolean reclaimed;
+    private String member;
+    private int tries;
+    private String modelAlias;
 
     private Builder() {}
 
@@ -316,6 +350,24 @@ public final class ProxyEvent {
 
     public Builder reclaimed(boolean reclaimed) {
       this.reclaimed = reclaimed;
+      return this;
+    }
+
+    /** The pool member that answered; see {@link ProxyEvent#member()}. */
+    public Builder member(String member) {
+      this.member = member;
+      return this;
+    }
+
+    /** The number of upstream attempts; see {@link ProxyEvent#tries()}. */
+    public Builder tries(int tries) {
+      this.tries = tries;
+      return this;
+    }
+
+    /** The alias the client named; see {@link ProxyEvent#modelAlias()}. */
+    public Builder modelAlias(String modelAlias) {
+      this.modelAlias = modelAlias;
       return this;
     }
 

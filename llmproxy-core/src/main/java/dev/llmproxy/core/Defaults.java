@@ -5,6 +5,7 @@ import dev.llmproxy.api.UpstreamClient;
 import dev.llmproxy.core.internal.exchange.Engine;
 import dev.llmproxy.core.internal.provider.Providers;
 import java.time.Clock;
+import java.util.List;
 
 /** Every default of {@link LlmProxy.Builder}, applied in one place. */
 final class Defaults {
@@ -38,6 +39,7 @@ final class Defaults {
             ? b.maxConcurrentExchanges
             : LlmProxy.DEFAULT_MAX_CONCURRENT_EXCHANGES,
         b.shutdownDrain != null ? b.shutdownDrain : LlmProxy.DEFAULT_SHUTDOWN_DRAIN,
-        b.ledgerHeartbeat != null ? b.ledgerHeartbeat : LlmProxy.DEFAULT_LEDGER_HEARTBEAT);
+        b.ledgerHeartbeat != null ? b.ledgerHeartbeat : LlmProxy.DEFAULT_LEDGER_HEARTBEAT,
+        List.copyOf(b.pools.values()));
   }
 }

@@ -3,15 +3,19 @@ package dev.llmproxy.core;
 import dev.llmproxy.api.BudgetLedger;
 import dev.llmproxy.api.CredentialStore;
 import dev.llmproxy.api.ExchangeObserver;
+import dev.llmproxy.api.ProviderId;
 import dev.llmproxy.api.ProxyListener;
 import dev.llmproxy.api.TokenResolver;
 import dev.llmproxy.api.UpstreamClient;
 import dev.llmproxy.core.internal.exchange.Engine;
+import dev.llmproxy.core.pools.UpstreamPool;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Executor;
@@ -86,6 +90,15 @@ public final class LlmProxy implements AutoCloseable {
   }
 
   /**
+   * Each upstream pool's members and their state now, by provider: e.g. {@code org-a: ready, in
+   * flight 2} or {@code org-b: resting until 2026-01-01T10:00:00Z, in flight 0}. Never a
+   * credential. Empty without pools.
+   */
+  public Map<String, List<String>> poolStates() {
+    return engine.poolStates();
+  }
+
+  /**
    * Shuts the proxy down gracefully: later exchanges are answered overloaded at once; those in
    * flight (streams included) get the {@linkplain Builder#shutdownDrain shutdown drain} to finish;
    * any still running then have their upstream calls cancelled and are settled (their usage booked
@@ -126,6 +139,7 @@ public final class LlmProxy implements AutoCloseable {
     final List<ProxyListener> listeners = new ArrayList<>();
     final List<ExchangeObserver> observers = new ArrayList<>();
     final List<CompatibleUpstream> compatibleUpstreams = new ArrayList<>();
+    final Map<ProviderId, UpstreamPool> pools = new LinkedHashMap<>();
     private final Set<String> compatibleNames = new HashSet<>();
 
     private Builder() {}
@@ -205,6 +219,22 @@ public final class LlmProxy implements AutoCloseable {
         throw new IllegalArgumentException("two upstreams named " + upstream.name());
       }
       compatibleUpstreams.add(upstream);
+      return this;
+    }
+
+    /**
+     * Serves a provider's requests from a pool of upstream accounts when the credential store has
+     * no credential for the caller (see {@link UpstreamPool}): a user's own key still goes first,
+     * alone; a shared key for the same provider in the store would shadow the pool, so leave it
+     * out. The pool's members may also set their own base URLs.
+     *
+     * @throws IllegalArgumentException if a pool for that provider was already added
+     */
+    public Builder addPool(UpstreamPool pool) {
+      Objects.requireNonNull(pool, "pool");
+      if (pools.putIfAbsent(pool.provider(), pool) != null) {
+        throw new IllegalArgumentException("two pools for " + pool.provider());
+      }
       return this;
     }
 

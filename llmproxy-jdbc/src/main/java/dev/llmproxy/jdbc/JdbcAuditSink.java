@@ -11,10 +11,11 @@ import javax.sql.DataSource;
 
 /**
  * Writes one row per exchange to {@code llmproxy_audit}: who, what, how it ended, how long, usage
- * and cost; no secrets, no bodies. Runs after the client's response has ended; a failure is the
- * listener's own (the engine logs it and the exchange is unaffected). Registered as is, it writes
- * one transaction per exchange on the exchange's thread; under load, wrap it in a {@code
- * dev.llmproxy.core.BatchingListener} with {@link #write(List)} as the sink.
+ * and cost, the pool member that answered and the number of tries; no secrets, no bodies. Runs
+ * after the client's response has ended; a failure is the listener's own (the engine logs it and
+ * the exchange is unaffected). Registered as is, it writes one transaction per exchange on the
+ * exchange's thread; under load, wrap it in a {@code dev.llmproxy.core.BatchingListener} with
+ * {@link #write(List)} as the sink.
  */
 public final class JdbcAuditSink implements ProxyListener {
   private final DataSource dataSource;
@@ -42,8 +43,9 @@ public final class JdbcAuditSink implements ProxyListener {
                   "INSERT INTO llmproxy_audit (ts, principal_id, token_id, provider, method, path,"
                       + " model, status, outcome, latency_ms, ttfb_ms, input_tokens, output_tokens,"
                       + " cache_write_tokens, cache_read_tokens, cost_nano, credential_source,"
-                      + " cost_estimated, overshoot, reclaimed, team)"
-                      + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+                      + " cost_estimated, overshoot, reclaimed, team, member, tries,"
+                      + " overhead_micros, model_alias)"
+                      + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
             for (ProxyEvent e : events) {
               bind(insert, e);
               insert.addBatch();
@@ -80,6 +82,10 @@ public final class JdbcAuditSink implements ProxyListener {
     insert.setBoolean(19, e.overshoot());
     insert.setBoolean(20, e.reclaimed());
     setText(insert, 21, e.team());
+    setText(insert, 22, e.member());
+    insert.setInt(23, e.tries());
+    insert.setLong(24, e.overhead().toNanos() / 1_000);
+    setText(insert, 25, e.modelAlias());
   }
 
   /** What usage can be grouped by, and the column each reads. */

@@ -27,7 +27,9 @@ public final class JdbcSchema {
           "V5__token_scopes.sql",
           "V6__budget_periods.sql",
           "V7__audit_team.sql",
-          "V8__token_rates.sql");
+          "V8__token_rates.sql",
+          "V9__audit_pool_member.sql",
+          "V10__audit_overhead.sql");
   private static final long ADVISORY_LOCK = 0x6c6c6d70726f7879L; // "llmproxy"
 
   private JdbcSchema() {}

@@ -130,6 +130,40 @@ class AuditSinkTests {
     }
 
     @Test
+    void theAnsweringPoolMemberAndTheTriesAreRecorded() throws Exception {
+      dataSource = database();
+      JdbcAuditSink sink = new JdbcAuditSink(dataSource);
+      sink.onExchange(
+          ProxyEvent.builder()
+              .timestamp(Instant.parse("2026-11-23T10:00:00Z"))
+              .method("POST")
+              .path("/v1/messages")
+              .status(200)
+              .outcome(Outcome.OK)
+              .member("org-b")
+              .tries(3)
+              .build());
+      sink.onExchange(
+          ProxyEvent.builder()
+              .timestamp(Instant.parse("2026-11-23T10:00:01Z"))
+              .method("POST")
+              .path("/v1/messages")
+              .status(401)
+              .outcome(Outcome.AUTH_DENIED)
+              .build());
+      try (Connection c = dataSource.getConnection();
+          Statement s = c.createStatement();
+          ResultSet rows = s.executeQuery("SELECT member, tries FROM llmproxy_audit ORDER BY ts")) {
+        assertTrue(rows.next());
+        assertEquals("org-b", rows.getString(1));
+        assertEquals(3, rows.getInt(2));
+        assertTrue(rows.next());
+        assertEquals(null, rows.getString(1));
+        assertEquals(0, rows.getInt(2));
+      }
+    }
+
+    @Test
     void oneRowPerEventWithTheContractFields() throws Exception {
       dataSource = database();
       JdbcAuditSink sink = new JdbcAuditSink(dataSource);
@@ -156,6 +190,8 @@ class AuditSinkTests {
               .usage(new Usage(20, 50, 3, 4))
               .costNanoUsd(270_000)
               .credentialSource("user_key")
+              .overhead(Duration.ofNanos(1_234_567))
+              .modelAlias("fast")
               .build());
       sink.onExchange(
           ProxyEvent.builder()
@@ -170,7 +206,8 @@ class AuditSinkTests {
           ResultSet rows =
               s.executeQuery(
                   "SELECT principal_id, token_id, model, status, outcome, ttfb_ms, input_tokens,"
-                      + " cache_read_tokens, cost_nano, credential_source FROM llmproxy_audit"
+                      + " cache_read_tokens, cost_nano, credential_source, overhead_micros,"
+                      + " model_alias FROM llmproxy_audit"
                       + " ORDER BY ts")) {
         assertTrue(rows.next());
         assertEquals("alice", rows.getString(1));
@@ -183,6 +220,8 @@ class AuditSinkTests {
         assertEquals(4, rows.getLong(8));
         assertEquals(270_000, rows.getLong(9));
         assertEquals("user_key", rows.getString(10));
+        assertEquals(1_234, rows.getLong(11), "the proxy's own time, in microseconds");
+        assertEquals("fast", rows.getString(12));
         assertTrue(rows.next());
         assertEquals(null, rows.getString(1));
         assertEquals("auth_denied", rows.getString(5));

@@ -102,6 +102,11 @@ final class AuditLog implements ProxyListener, AutoCloseable {
         g.writeBooleanField("reclaimed", true);
       }
       g.writeStringField("credential_source", event.credentialSource().orElse(null));
+      g.writeStringField("member", event.member().orElse(null));
+      g.writeNumberField("tries", event.tries());
+      if (event.modelAlias().isPresent()) {
+        g.writeStringField("model_alias", event.modelAlias().get());
+      }
       g.writeEndObject();
     } catch (IOException e) {
       throw new UncheckedIOException(e);

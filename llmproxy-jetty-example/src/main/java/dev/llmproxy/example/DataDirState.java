@@ -91,19 +91,23 @@ final class DataDirState implements AutoCloseable {
     EncryptedCredentialStore userKeys =
         new EncryptedCredentialStore(new JdbcEncryptedKeyStore(stores), keyset, clock);
     SharedCredentialStore shared = SharedCredentialStore.empty();
-    if (config.anthropicApiKey().isPresent()) {
+    if (config.anthropicApiKey().isPresent() && !config.pooled(ProviderId.ANTHROPIC)) {
       shared = shared.withApiKey(ProviderId.ANTHROPIC, config.anthropicApiKey().get());
     }
-    if (config.openaiApiKey().isPresent()) {
+    if (config.openaiApiKey().isPresent() && !config.pooled(ProviderId.OPENAI)) {
       shared = shared.withApiKey(ProviderId.OPENAI, config.openaiApiKey().get());
     }
     for (UpstreamsConfig.Upstream upstream : config.compatibleUpstreams()) {
-      if (upstream.sharedKey().isPresent()) {
+      if (upstream.sharedKey().isPresent() && !config.pooled(upstream.upstream().name())) {
         shared = shared.withApiKey(upstream.upstream().name(), upstream.sharedKey().get());
       }
     }
-    Optional<ClaudeCredentialsFile> claude =
-        config.claudeCredentials().map(path -> new ClaudeCredentialsFile(path, clock));
+    Optional<ClaudeCredentialsFile>
+        claude = // a pool replaces every shared credential of its provider
+        config
+                .claudeCredentials()
+                .filter(path -> !config.pooled(ProviderId.ANTHROPIC))
+                .map(path -> new ClaudeCredentialsFile(path, clock));
     return new DataDirState(database, stores, tokens, userKeys, shared, claude, config, clock);
   }
 

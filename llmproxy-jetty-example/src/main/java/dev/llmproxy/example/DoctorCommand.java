@@ -2,6 +2,8 @@ package dev.llmproxy.example;
 
 import dev.llmproxy.core.credentials.ClaudeCredentialsFile;
 import dev.llmproxy.core.credentials.MasterKeyset;
+import dev.llmproxy.core.pools.PoolMember;
+import dev.llmproxy.core.pools.UpstreamPool;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,6 +36,7 @@ final class DoctorCommand {
     } else {
       out.println("  claude subscription (LLMPROXY_CLAUDE_CREDENTIALS): not configured");
     }
+    problems += pools(config, out);
     Path dir = config.dataDir();
     out.println(
         "  data directory "
@@ -57,7 +60,8 @@ final class DoctorCommand {
               + (Files.exists(keyset) ? "found" : "missing (generated on first serve)"));
     }
     boolean anyShared =
-        config.anthropicApiKey().isPresent()
+        !config.pools().isEmpty()
+            || config.anthropicApiKey().isPresent()
             || config.openaiApiKey().isPresent()
             || config.claudeCredentials().isPresent();
     if (!anyShared && !demo) {
@@ -65,6 +69,54 @@ final class DoctorCommand {
           "  note: no shared credential; only users who saved their own key can call upstream");
     }
     return problems == 0 ? 0 : 1;
+  }
+
+  /** Each pool and its members: how each finds its credential and whether it is usable. */
+  private static int pools(ExampleConfig config, PrintStream out) {
+    if (config.pools().isEmpty()) {
+      out.println("  upstream pools (LLMPROXY_POOLS_FILE): none");
+      return 0;
+    }
+    int problems = 0;
+    for (UpstreamPool pool : config.pools()) {
+      out.println(
+          "  pool "
+              + pool.provider()
+              + ": "
+              + pool.strategy().configName()
+              + ", max tries "
+              + pool.maxTries()
+              + ", deadline "
+              + pool.deadline().toMillis()
+              + " ms, cooldown "
+              + pool.cooldown().toMillis()
+              + " ms, retry on "
+              + new java.util.TreeSet<>(pool.retryOn())
+              + (pool.aliases().isEmpty()
+                  ? ""
+                  : ", aliases " + new java.util.TreeMap<>(pool.aliases()))
+              + " (replaces the shared "
+              + pool.provider()
+              + " credential)");
+      for (PoolMember member : pool.members()) {
+        String state;
+        if (member.credentials() instanceof ClaudeCredentialsFile file) {
+          ClaudeCredentialsFile.State found = file.check();
+          state = "claude subscription (" + file.file() + "): " + describe(found);
+          problems += found == ClaudeCredentialsFile.State.FOUND ? 0 : 1;
+        } else {
+          state = "api key set";
+        }
+        out.println(
+            "    member "
+                + member.id()
+                + ": "
+                + state
+                + member.baseUrl().map(url -> ", base_url " + url).orElse("")
+                + (member.weight() == 1 ? "" : ", weight " + member.weight()));
+      }
+    }
+    return problems;
   }
 
   private static String keysetState(String json) {

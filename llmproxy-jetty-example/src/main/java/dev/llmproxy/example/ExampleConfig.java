@@ -38,6 +38,8 @@ import java.util.Optional;
  * @param teams the caps of the teams issued tokens may name
  * @param holdLease how long the budget holds of an instance that died stay before another instance
  *     (sharing the database) reclaims them
+ * @param pools upstream pools from {@code LLMPROXY_POOLS_FILE}; each replaces its provider's shared
+ *     key
  */
 record ExampleConfig(
     String host,
@@ -64,7 +66,8 @@ record ExampleConfig(
     boolean watchClientDisconnects,
     Duration holdLease,
     java.time.ZoneId budgetZone,
-    List<dev.llmproxy.api.TeamBudget> teams) {
+    List<dev.llmproxy.api.TeamBudget> teams,
+    List<dev.llmproxy.core.pools.UpstreamPool> pools) {
 
   /** Reads the configuration from {@code env}; throws naming the variable if one is invalid. */
   static ExampleConfig fromEnvironment(Map<String, String> env) {
@@ -78,6 +81,11 @@ record ExampleConfig(
       throw new IllegalArgumentException(
           "LLMPROXY_DEFAULT_TIER '" + defaultTier + "' is not a configured tier " + tiers.names());
     }
+    List<UpstreamsConfig.Upstream> compatible = UpstreamsConfig.fromEnvironment(env);
+    java.util.Set<dev.llmproxy.api.ProviderId> providers =
+        new java.util.HashSet<>(
+            List.of(dev.llmproxy.api.ProviderId.ANTHROPIC, dev.llmproxy.api.ProviderId.OPENAI));
+    compatible.forEach(u -> providers.add(u.upstream().name()));
     return new ExampleConfig(
         nonBlank(env, "LLMPROXY_HOST").orElse("localhost"),
         (int) number(env, "LLMPROXY_PORT", 8080, 0, 65535),
@@ -94,7 +102,7 @@ record ExampleConfig(
         defaultTier,
         (int) number(env, "LLMPROXY_MAX_CONCURRENT", 10_000, 1, Integer.MAX_VALUE),
         Duration.ofSeconds(number(env, "LLMPROXY_UPSTREAM_IDLE_TIMEOUT_SECONDS", 600, 1, 86_400)),
-        UpstreamsConfig.fromEnvironment(env),
+        compatible,
         Boolean.parseBoolean(
             env.getOrDefault("LLMPROXY_OPENAI_INJECT_STREAM_USAGE", "false").trim()),
         nonBlank(env, "LLMPROXY_JDBC_URL"),
@@ -104,7 +112,13 @@ record ExampleConfig(
         Boolean.parseBoolean(env.getOrDefault("LLMPROXY_WATCH_CLIENT_DISCONNECTS", "true").trim()),
         Duration.ofSeconds(number(env, "LLMPROXY_HOLD_LEASE_SECONDS", 60, 30, 86_400)),
         zone(env.getOrDefault("LLMPROXY_BUDGET_ZONE", "UTC")),
-        TeamBudgets.parse(env.get("LLMPROXY_TEAM_BUDGETS")));
+        TeamBudgets.parse(env.get("LLMPROXY_TEAM_BUDGETS")),
+        PoolsConfig.fromEnvironment(env, providers));
+  }
+
+  /** Whether a pool serves {@code provider}, in place of its shared key. */
+  boolean pooled(dev.llmproxy.api.ProviderId provider) {
+    return pools.stream().anyMatch(pool -> pool.provider().equals(provider));
   }
 
   /** This configuration pointed at another Anthropic upstream with another shared key. */
@@ -134,7 +148,8 @@ record ExampleConfig(
         watchClientDisconnects,
         holdLease,
         budgetZone,
-        teams);
+        teams,
+        pools);
   }
 
   private static java.time.ZoneId zone(String text) {
@@ -175,6 +190,8 @@ record ExampleConfig(
         + compatibleUpstreams
         + ", jdbc="
         + (jdbcUrl.isPresent() ? "set" : "embedded H2")
+        + ", pools="
+        + pools
         + "]";
   }
 

@@ -138,6 +138,7 @@ final class ExampleServer implements AutoCloseable {
     LlmProxyMetrics.Builder meters = LlmProxyMetrics.builder(metrics);
     config.compatibleUpstreams().forEach(u -> meters.provider(u.upstream().name().value()));
     builder.addObserver(meters.build());
+    config.pools().forEach(builder::addPool);
     LlmProxy proxy = builder.build();
 
     Server server = new Server();
@@ -257,6 +258,11 @@ final class ExampleServer implements AutoCloseable {
   /** How long Jetty lets a connection sit silent, e.g. under a stream the upstream paused. */
   java.time.Duration connectorIdleTimeout() {
     return java.time.Duration.ofMillis(connectors.get(0).getIdleTimeout());
+  }
+
+  /** Each pool's members and their state now; never a credential. */
+  java.util.Map<String, List<String>> poolStates() {
+    return proxy.poolStates();
   }
 
   /** The bound port. */

@@ -3,6 +3,7 @@ package dev.llmproxy.core.internal.exchange;
 import dev.llmproxy.api.BudgetLedger;
 import dev.llmproxy.api.CredentialStore;
 import dev.llmproxy.api.ExchangeObserver;
+import dev.llmproxy.api.ProviderId;
 import dev.llmproxy.api.ProxyListener;
 import dev.llmproxy.api.TokenResolver;
 import dev.llmproxy.api.UpstreamClient;
@@ -12,12 +13,18 @@ import dev.llmproxy.core.ProxyExchange;
 import dev.llmproxy.core.Tiers;
 import dev.llmproxy.core.internal.http.BodyReader;
 import dev.llmproxy.core.internal.http.ErrorType;
+import dev.llmproxy.core.internal.pool.Pool;
+import dev.llmproxy.core.internal.provider.ModelAliases;
 import dev.llmproxy.core.internal.provider.ProviderProfile;
 import dev.llmproxy.core.internal.provider.Router;
+import dev.llmproxy.core.pools.UpstreamPool;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneId;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executor;
 
 /**
@@ -49,7 +56,8 @@ public final class Engine {
       Executor executor,
       int maxConcurrentExchanges,
       Duration shutdownDrain,
-      Duration ledgerHeartbeat) {}
+      Duration ledgerHeartbeat,
+      List<UpstreamPool> pools) {}
 
   private final Router router;
   private final Clock clock;
@@ -61,6 +69,7 @@ public final class Engine {
   private final ExchangeRunner runner;
   private final Duration shutdownDrain;
   private final HoldKeeper holdKeeper;
+  private final List<Pool> pools;
 
   public Engine(Config config) {
     this.router = config.router();
@@ -73,14 +82,25 @@ public final class Engine {
             config.budgetZone(),
             config.prices(),
             config.defaultMaxOutputTokens());
+    Map<ProviderId, Pool> pools = new LinkedHashMap<>();
+    Map<ProviderId, ModelAliases> aliases = new HashMap<>();
+    for (UpstreamPool pool : config.pools()) {
+      pools.put(pool.provider(), new Pool(pool, config.clock()));
+      if (!pool.aliases().isEmpty()) {
+        aliases.put(pool.provider(), new ModelAliases(pool.aliases()));
+      }
+    }
+    this.pools = List.copyOf(pools.values());
     this.stages =
         List.of(
             new Authenticator(config.tokenResolver()),
             new RouteGuard(),
             new RequestReader(new BodyReader(config.maxRequestBodyBytes())),
+            new Aliaser(aliases),
             new Authorizer(config.tiers()),
             budget,
-            new CredentialResolver(config.credentialStore(), config.clock()),
+            new CredentialResolver(config.credentialStore(), pools, config.clock()),
+            new Failover(config.clock()),
             new Forwarder(config.upstream()));
     this.relay = new Relay(budget);
     this.errors = new ErrorWriter(budget);
@@ -119,6 +139,18 @@ public final class Engine {
     } finally {
       holdKeeper.close();
     }
+  }
+
+  /**
+   * Each pool's members and their state now ({@code org-a: ready, in flight 2}), by provider; never
+   * a credential.
+   */
+  public Map<String, List<String>> poolStates() {
+    Map<String, List<String>> states = new LinkedHashMap<>();
+    for (Pool pool : pools) {
+      states.put(pool.config().provider().value(), pool.describe());
+    }
+    return states;
   }
 
   List<Stage> stages() {

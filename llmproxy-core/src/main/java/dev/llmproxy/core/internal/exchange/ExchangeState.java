@@ -11,6 +11,7 @@ import dev.llmproxy.api.UpstreamCredential;
 import dev.llmproxy.core.ModelPrice;
 import dev.llmproxy.core.ProxyExchange;
 import dev.llmproxy.core.internal.metering.UsageMeter;
+import dev.llmproxy.core.internal.pool.Pool;
 import dev.llmproxy.core.internal.provider.RequestPeek;
 import dev.llmproxy.core.internal.provider.Route;
 import java.time.Duration;
@@ -42,8 +43,10 @@ final class ExchangeState {
   Reservation reservation;
   RateLimitState rateLimit; // the caller's window once the ledger decided
 
-  // credential, forward
+  // credential, failover, forward
   UpstreamCredential credential;
+  Pool pool; // the shared pool serving the request; null for the caller's own credential
+  String baseUrl; // the pool member's own base URL; null for the provider's
   boolean responded; // the upstream answered with a status line
 
   // respond
@@ -115,6 +118,12 @@ final class ExchangeState {
   boolean requestSent() {
     UpstreamCall current = call;
     return earlierCallSent || (current != null && current.requestSent());
+  }
+
+  /** Whether the current attempt's request reached the upstream. */
+  boolean attemptSent() {
+    UpstreamCall current = call;
+    return current != null && current.requestSent();
   }
 
   /** The client has gone: cancel the upstream call. Any thread. */

@@ -37,7 +37,7 @@ final class Forwarder implements Stage {
     UpstreamRequest request =
         new UpstreamRequest(
             x.io.method(),
-            route.upstreamUrl(x.io.rawQuery()),
+            route.upstreamUrl(x.baseUrl, x.io.rawQuery()),
             route.profile().upstreamHeaders(x.io.requestHeaders(), x.credential),
             route.profile().prepareBody(route.upstreamPath(), x.peek, x.body));
     UpstreamCall call;

@@ -26,7 +26,16 @@ public record Route(
 
   /** The full upstream URL with the caller's raw query appended verbatim. */
   public String upstreamUrl(String rawQuery) {
-    String base = profile.baseUrl() + upstreamPath;
+    return upstreamUrl(null, rawQuery);
+  }
+
+  /**
+   * The full upstream URL on {@code baseUrl} (a pool member's own; {@code null} for the
+   * provider's), with the caller's raw query appended verbatim.
+   */
+  public String upstreamUrl(String baseUrl, String rawQuery) {
+    String base =
+        (baseUrl == null ? profile.baseUrl() : BaseUrls.normalize(baseUrl)) + upstreamPath;
     return rawQuery == null || rawQuery.isEmpty() ? base : base + '?' + rawQuery;
   }
 }
