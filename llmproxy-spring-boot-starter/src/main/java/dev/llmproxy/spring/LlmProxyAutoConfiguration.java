@@ -13,9 +13,13 @@ import dev.llmproxy.core.OkHttpUpstreamClient;
 import dev.llmproxy.core.OpenAiSettings;
 import dev.llmproxy.core.PriceTable;
 import dev.llmproxy.core.Tiers;
+import dev.llmproxy.core.credentials.ClaudeCredentialsFile;
 import dev.llmproxy.core.credentials.CredentialChain;
 import dev.llmproxy.core.credentials.SharedCredentialStore;
 import dev.llmproxy.core.ledger.InMemoryBudgetLedger;
+import dev.llmproxy.core.pools.PoolMember;
+import dev.llmproxy.core.pools.PoolStrategy;
+import dev.llmproxy.core.pools.UpstreamPool;
 import dev.llmproxy.servlet.LlmProxyFilter;
 import java.util.Map;
 import java.util.concurrent.Executor;
@@ -107,6 +111,7 @@ public class LlmProxyAutoConfiguration {
               .tiers(tiers(properties.tiers()))
               .budgetZone(java.time.ZoneId.of(properties.budgetZone()))
               .prices(prices(properties.prices()));
+      properties.pools().forEach(pool -> builder.addPool(pool(pool)));
       listeners.orderedStream().forEach(builder::addListener);
       executor.ifAvailable(builder::executor);
       return builder.build();
@@ -135,14 +140,73 @@ public class LlmProxyAutoConfiguration {
 
   private static CredentialStore credentials(
       LlmProxyProperties properties, CredentialStore application) {
+    // A pool replaces its provider's shared key: the pool serves whom the application has no key
+    // for (the engine asks the credential store first).
+    java.util.Set<String> pooled =
+        properties.pools().stream()
+            .map(LlmProxyProperties.Pool::provider)
+            .collect(java.util.stream.Collectors.toSet());
     SharedCredentialStore shared = SharedCredentialStore.empty();
-    if (hasText(properties.anthropic().apiKey())) {
+    if (hasText(properties.anthropic().apiKey()) && !pooled.contains("anthropic")) {
       shared = shared.withApiKey(ProviderId.ANTHROPIC, properties.anthropic().apiKey());
     }
-    if (hasText(properties.openai().apiKey())) {
+    if (hasText(properties.openai().apiKey()) && !pooled.contains("openai")) {
       shared = shared.withApiKey(ProviderId.OPENAI, properties.openai().apiKey());
     }
     return application == null ? shared : CredentialChain.of(application, shared);
+  }
+
+  /** An {@link UpstreamPool} from its properties; throws naming what is wrong. */
+  static UpstreamPool pool(LlmProxyProperties.Pool configured) {
+    if (configured.provider() == null || configured.members().isEmpty()) {
+      throw new IllegalArgumentException("llmproxy.pools[]: a pool needs a provider and members");
+    }
+    UpstreamPool.Builder pool = UpstreamPool.builder(ProviderId.of(configured.provider()));
+    if (configured.strategy() != null) {
+      pool.strategy(
+          PoolStrategy.valueOf(
+              configured.strategy().trim().replace('-', '_').toUpperCase(java.util.Locale.ROOT)));
+    }
+    if (!configured.retryOn().isEmpty()) {
+      pool.retryOn(configured.retryOn());
+    }
+    if (configured.maxTries() != null) {
+      pool.maxTries(configured.maxTries());
+    }
+    if (configured.deadline() != null) {
+      pool.deadline(configured.deadline());
+    }
+    if (configured.cooldown() != null) {
+      pool.cooldown(configured.cooldown());
+    }
+    if (configured.affinityHeader() != null) {
+      pool.affinityHeader(configured.affinityHeader());
+    }
+    configured.aliases().forEach(pool::alias);
+    for (LlmProxyProperties.Member member : configured.members()) {
+      PoolMember built;
+      if (member.apiKey() != null) {
+        built = PoolMember.apiKey(member.id(), member.apiKey());
+      } else if (member.claudeCredentials() != null) {
+        built =
+            PoolMember.claudeCredentials(
+                member.id(),
+                new ClaudeCredentialsFile(
+                    java.nio.file.Path.of(member.claudeCredentials()),
+                    java.time.Clock.systemUTC()));
+      } else {
+        throw new IllegalArgumentException(
+            "llmproxy.pools[].members[" + member.id() + "]: needs api-key or claude-credentials");
+      }
+      if (member.baseUrl() != null) {
+        built = built.withBaseUrl(member.baseUrl());
+      }
+      if (member.weight() != null) {
+        built = built.withWeight(member.weight());
+      }
+      pool.addMember(built);
+    }
+    return pool.build();
   }
 
   static Tiers tiers(Map<String, LlmProxyProperties.Tier> configured) {

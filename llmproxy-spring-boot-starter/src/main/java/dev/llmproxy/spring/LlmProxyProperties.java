@@ -4,6 +4,7 @@ import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
@@ -28,6 +29,8 @@ import org.springframework.util.unit.DataSize;
  *     the defaults {@code free} 20, {@code hobby} 60, {@code pro} 300, {@code enterprise} 1000; a
  *     principal's tier must be one of them or it is refused 403 {@code tier_denied}
  * @param budgetZone the time zone whose midnights start daily, weekly and monthly budget periods
+ * @param pools upstream pools (docs/pools.md): several accounts of one provider with failover,
+ *     rest, affinity and model aliases; a pool replaces the provider's {@code api-key}
  * @param prices list prices (USD per million tokens) by model name or pattern, over the built-in
  *     ones; in properties files a pattern with {@code *} needs brackets: {@code
  *     llmproxy.prices[claude-*].input=3}
@@ -46,6 +49,7 @@ public record LlmProxyProperties(
     @DefaultValue("30s") Duration shutdownDrain,
     Map<String, Tier> tiers,
     @DefaultValue("UTC") String budgetZone,
+    List<Pool> pools,
     Map<String, Price> prices) {
 
   /**
@@ -58,6 +62,57 @@ public record LlmProxyProperties(
   public LlmProxyProperties {
     tiers = tiers == null ? Map.of() : Map.copyOf(tiers);
     prices = prices == null ? Map.of() : Map.copyOf(prices);
+    pools = pools == null ? List.of() : List.copyOf(pools);
+  }
+
+  /**
+   * An upstream pool.
+   *
+   * @param provider the provider it serves, e.g. {@code anthropic}
+   * @param strategy {@code round-robin} (default), {@code least-in-flight}, {@code fill-first} or
+   *     {@code weighted}
+   * @param retryOn statuses that move a request to the next member; default 429, 529, 500, 502,
+   *     503, 504
+   * @param maxTries tries at most per request; default 3
+   * @param deadline no try starts after this long; default 30 s
+   * @param cooldown how long a member rests after a 429/529 without a reset time; default 60 s
+   * @param affinityHeader a request header whose value keeps a conversation on one member
+   * @param aliases model aliases, e.g. {@code fast: claude-haiku-4-5}
+   * @param members the pool's members, in order
+   */
+  public record Pool(
+      String provider,
+      String strategy,
+      Set<Integer> retryOn,
+      Integer maxTries,
+      Duration deadline,
+      Duration cooldown,
+      String affinityHeader,
+      Map<String, String> aliases,
+      List<Member> members) {
+    public Pool {
+      retryOn = retryOn == null ? Set.of() : Set.copyOf(retryOn);
+      aliases = aliases == null ? Map.of() : Map.copyOf(aliases);
+      members = members == null ? List.of() : List.copyOf(members);
+    }
+  }
+
+  /**
+   * A member of a pool: one upstream account.
+   *
+   * @param id its name in events, logs and metrics; never a secret
+   * @param apiKey its API key, or
+   * @param claudeCredentials the path of a Claude Code {@code .credentials.json}
+   * @param baseUrl its own base URL; default the provider's
+   * @param weight its share under the {@code weighted} strategy; default 1
+   */
+  public record Member(
+      String id, String apiKey, String claudeCredentials, String baseUrl, Integer weight) {
+    /** Never prints the key. */
+    @Override
+    public String toString() {
+      return "Member[id=" + id + ", apiKey=" + (apiKey == null ? "unset" : "set") + "]";
+    }
   }
 
   /**

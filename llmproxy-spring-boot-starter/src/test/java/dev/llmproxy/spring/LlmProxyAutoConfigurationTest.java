@@ -150,6 +150,38 @@ class LlmProxyAutoConfigurationTest {
   }
 
   @Test
+  void propertiesDeclarePoolsThatFailOverToTheNextMember() throws IOException {
+    // A first member whose port refuses connections: the request moves to the second.
+    int refused;
+    try (java.net.ServerSocket closed = new java.net.ServerSocket(0)) {
+      refused = closed.getLocalPort();
+    }
+    runner
+        .withUserConfiguration(Users.class)
+        .withPropertyValues(
+            "llmproxy.anthropic.base-url=" + upstreamUrl(),
+            "llmproxy.anthropic.api-key=sk-ant-shared",
+            "llmproxy.pools[0].provider=anthropic",
+            "llmproxy.pools[0].strategy=fill-first",
+            "llmproxy.pools[0].members[0].id=down",
+            "llmproxy.pools[0].members[0].api-key=sk-ant-down",
+            "llmproxy.pools[0].members[0].base-url=http://127.0.0.1:" + refused,
+            "llmproxy.pools[0].members[1].id=up",
+            "llmproxy.pools[0].members[1].api-key=sk-ant-up")
+        .run(
+            context -> {
+              LlmProxy proxy = context.getBean(LlmProxy.class);
+              RecordingExchange exchange = send(proxy, TOKEN);
+              assertThat(exchange.awaitStatus()).isEqualTo(200);
+              assertThat(upstreamKeys.poll(10, TimeUnit.SECONDS))
+                  .as("the pool's second member, not the shared key")
+                  .isEqualTo("sk-ant-up");
+              assertThat(proxy.poolStates().get("anthropic")).hasSize(2);
+              assertThat(proxy.poolStates().toString()).doesNotContain("sk-ant-");
+            });
+  }
+
+  @Test
   void aTierNotDeclaredIsRefused() {
     runner
         .withUserConfiguration(GoldUsers.class)
