@@ -99,6 +99,14 @@ public final class LlmProxy implements AutoCloseable {
   }
 
   /**
+   * Every upstream pool member's state now (resting or ready, exchanges in flight), pool by pool,
+   * for health pages and gauges. Never a credential. Empty without pools.
+   */
+  public List<dev.llmproxy.core.pools.MemberState> poolMembers() {
+    return engine.poolMembers();
+  }
+
+  /**
    * Shuts the proxy down gracefully: later exchanges are answered overloaded at once; those in
    * flight (streams included) get the {@linkplain Builder#shutdownDrain shutdown drain} to finish;
    * any still running then have their upstream calls cancelled and are settled (their usage booked

@@ -140,6 +140,26 @@ final class ExampleServer implements AutoCloseable {
     builder.addObserver(meters.build());
     config.pools().forEach(builder::addPool);
     LlmProxy proxy = builder.build();
+    for (dev.llmproxy.core.pools.MemberState member : proxy.poolMembers()) {
+      // Members are fixed at start: one gauge pair each, tagged by the ids the operator chose.
+      io.micrometer.core.instrument.Tags tags =
+          io.micrometer.core.instrument.Tags.of(
+              "gen_ai.system", member.provider(), "llmproxy.pool.member", member.member());
+      io.micrometer.core.instrument.Gauge.builder(
+              "llmproxy.pool.member.resting",
+              proxy,
+              p -> memberState(p, member).map(m -> m.resting() ? 1.0 : 0.0).orElse(0.0))
+          .description("1 while the pool member rests (rate limited or failing), else 0")
+          .tags(tags)
+          .register(metrics);
+      io.micrometer.core.instrument.Gauge.builder(
+              "llmproxy.pool.member.in_flight",
+              proxy,
+              p -> memberState(p, member).map(m -> (double) m.inFlight()).orElse(0.0))
+          .description("exchanges the pool member serves now")
+          .tags(tags)
+          .register(metrics);
+    }
 
     Server server = new Server();
     HttpConfiguration http = new HttpConfiguration();
@@ -195,6 +215,7 @@ final class ExampleServer implements AutoCloseable {
                 state.tokens, ledger, clock, config.budgetZone())),
         "/api/v1/me/usage");
     context.addServlet(new ServletHolder(new MetricsServlet(adminToken, metrics)), "/metrics");
+    context.addServlet(new ServletHolder(new AdminPoolsServlet(adminToken, proxy)), "/admin/pools");
     BatchingListener auditLogWriter = auditWriters.get(0);
     context.addServlet(
         new ServletHolder(
@@ -248,6 +269,13 @@ final class ExampleServer implements AutoCloseable {
       }
     }
     return formats;
+  }
+
+  private static java.util.Optional<dev.llmproxy.core.pools.MemberState> memberState(
+      LlmProxy proxy, dev.llmproxy.core.pools.MemberState which) {
+    return proxy.poolMembers().stream()
+        .filter(m -> m.provider().equals(which.provider()) && m.member().equals(which.member()))
+        .findFirst();
   }
 
   /** The server's state: its database, tokens, keys and ledger. */

@@ -311,4 +311,72 @@ class PoolsTest {
             () -> ExampleConfig.fromEnvironment(Map.of("LLMPROXY_POOLS_FILE", file.toString())))
         .getMessage();
   }
+
+  private static HttpResponse<String> admin(ProxyFixture fixture, String path, String token)
+      throws Exception {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(java.net.URI.create(fixture.server.baseUrl() + path));
+    if (token != null) {
+      request.header("authorization", "Bearer " + token);
+    }
+    return fixture.send(request.build());
+  }
+
+  @Test
+  void membersThatRestShowInAdminPoolsAndAsGauges() throws Exception {
+    overloaded.enqueue(
+        new MockResponse.Builder()
+            .code(429)
+            .setHeader("retry-after", "30")
+            .body("{\"type\":\"error\",\"error\":{\"type\":\"rate_limit_error\"}}")
+            .build());
+    try (ProxyFixture fixture = fixture(refusingUrl())) {
+      fixture.upstream.enqueue(usage(10, 5));
+      HttpResponse<String> answered =
+          fixture.send(
+              HttpRequest.newBuilder(java.net.URI.create(fixture.anthropicBase() + "/v1/messages"))
+                  .header("x-api-key", fixture.token)
+                  .header("content-type", "application/json")
+                  .POST(
+                      HttpRequest.BodyPublishers.ofString(
+                          "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":5}"))
+                  .build());
+      assertEquals(200, answered.statusCode(), answered.body());
+
+      assertEquals(401, admin(fixture, "/admin/pools", fixture.token).statusCode());
+      HttpResponse<String> pools = admin(fixture, "/admin/pools", ProxyFixture.ADMIN_TOKEN);
+      assertEquals(200, pools.statusCode());
+      assertFalse(pools.body().contains("sk-ant-"), "no credential: " + pools.body());
+      Map<String, JsonNode> members = new java.util.HashMap<>();
+      ProxyFixture.json(pools.body())
+          .get("members")
+          .forEach(m -> members.put(m.get("member").asText(), m));
+      assertTrue(members.get("org-b").get("resting").asBoolean(), "rate limited: " + pools.body());
+      assertEquals(
+          fixture.clock.instant().plusSeconds(30).toString(),
+          members.get("org-b").get("resting_until").asText(),
+          "its retry-after");
+      assertFalse(members.get("org-c").get("resting").asBoolean(), "it answered");
+
+      String scrape = admin(fixture, "/metrics", ProxyFixture.ADMIN_TOKEN).body();
+      assertTrue(
+          scrape
+              .lines()
+              .anyMatch(
+                  l ->
+                      l.startsWith("llmproxy_pool_member_resting{")
+                          && l.contains("llmproxy_pool_member=\"org-b\"")
+                          && l.endsWith(" 1.0")),
+          scrape);
+      assertTrue(
+          scrape
+              .lines()
+              .anyMatch(
+                  l ->
+                      l.startsWith("llmproxy_pool_member_resting{")
+                          && l.contains("llmproxy_pool_member=\"org-c\"")
+                          && l.endsWith(" 0.0")),
+          scrape);
+    }
+  }
 }

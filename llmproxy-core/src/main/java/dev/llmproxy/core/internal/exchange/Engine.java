@@ -145,6 +145,15 @@ public final class Engine {
    * Each pool's members and their state now ({@code org-a: ready, in flight 2}), by provider; never
    * a credential.
    */
+  /** Every pool member's state now, pool by pool. */
+  public List<dev.llmproxy.core.pools.MemberState> poolMembers() {
+    List<dev.llmproxy.core.pools.MemberState> states = new java.util.ArrayList<>();
+    for (Pool pool : pools) {
+      states.addAll(pool.states());
+    }
+    return states;
+  }
+
   public Map<String, List<String>> poolStates() {
     Map<String, List<String>> states = new LinkedHashMap<>();
     for (Pool pool : pools) {

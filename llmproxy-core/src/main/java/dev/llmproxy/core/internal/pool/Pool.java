@@ -187,6 +187,21 @@ public final class Pool {
         Duration.between(now, member.restingUntil()).toMillis());
   }
 
+  /** Each member's state now, in order. */
+  public synchronized List<dev.llmproxy.core.pools.MemberState> states() {
+    Instant now = clock.instant();
+    List<dev.llmproxy.core.pools.MemberState> states = new ArrayList<>();
+    for (Member m : members) {
+      states.add(
+          new dev.llmproxy.core.pools.MemberState(
+              config.provider().value(),
+              m.id(),
+              m.restsAt(now) ? java.util.Optional.of(m.restingUntil()) : java.util.Optional.empty(),
+              m.inFlight()));
+    }
+    return states;
+  }
+
   /** Each member's state now: {@code ready} or {@code resting until …}, and its load. */
   public synchronized List<String> describe() {
     Instant now = clock.instant();
