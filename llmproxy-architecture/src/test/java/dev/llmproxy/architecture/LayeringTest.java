@@ -37,6 +37,7 @@ class LayeringTest {
     add("llmproxy-servlet", "dev.llmproxy.servlet", "llmproxy-api", "llmproxy-core");
     add("llmproxy-jetty", "dev.llmproxy.jetty", "llmproxy-servlet");
     add("llmproxy-tomcat", "dev.llmproxy.tomcat", "llmproxy-servlet");
+    add("llmproxy-jetty-client", "dev.llmproxy.jettyclient", "llmproxy-api");
     add("llmproxy-jdbc", "dev.llmproxy.jdbc", "llmproxy-api");
     add("llmproxy-micrometer", "dev.llmproxy.micrometer", "llmproxy-api");
     add("llmproxy-opentelemetry", "dev.llmproxy.opentelemetry", "llmproxy-api");

@@ -132,6 +132,7 @@ public final class LlmProxy implements AutoCloseable {
     CredentialStore credentialStore;
     BudgetLedger budgetLedger;
     UpstreamClient upstreamClient;
+    Boolean nonBlockingRelay;
     Executor executor;
     AnthropicSettings anthropic;
     OpenAiSettings openAi;
@@ -272,6 +273,21 @@ public final class LlmProxy implements AutoCloseable {
         throw new IllegalArgumentException("maxRequestBodyBytes out of range: " + bytes);
       }
       this.maxRequestBodyBytes = bytes;
+      return this;
+    }
+
+    /**
+     * Whether an answer's body is relayed without holding a thread while it waits (default: no).
+     * When the upstream client's responses offer a {@link dev.llmproxy.api.NonBlockingBody} (e.g.
+     * {@code llmproxy-jetty-client}) and the container adapter a non-blocking output (the servlet
+     * filter does), the exchange's thread returns once the answer's headers are sent, and the body
+     * is copied chunk by chunk as the client can take it; otherwise the body is copied on the
+     * exchange's thread as before. The stages up to forward run on the exchange's thread either
+     * way.
+     */
+    public Builder nonBlockingRelay(boolean enabled) {
+      requireUnset(nonBlockingRelay, "nonBlockingRelay");
+      this.nonBlockingRelay = enabled;
       return this;
     }
 

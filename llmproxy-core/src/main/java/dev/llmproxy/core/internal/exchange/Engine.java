@@ -57,7 +57,8 @@ public final class Engine {
       int maxConcurrentExchanges,
       Duration shutdownDrain,
       Duration ledgerHeartbeat,
-      List<UpstreamPool> pools) {}
+      List<UpstreamPool> pools,
+      boolean nonBlockingRelay) {}
 
   private final Router router;
   private final Clock clock;
@@ -102,7 +103,7 @@ public final class Engine {
             new CredentialResolver(config.credentialStore(), pools, config.clock()),
             new Failover(config.clock()),
             new Forwarder(config.upstream()));
-    this.relay = new Relay(budget);
+    this.relay = new Relay(budget, config.nonBlockingRelay());
     this.errors = new ErrorWriter(budget);
     Listeners listeners = new Listeners(config.listeners());
     this.settlement = new Settlement(budget, listeners);

@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * <p>The container may report that the client left, and the proxy may stop the exchange when it
  * closes, from other threads: both cancel the upstream call through the {@link ExchangeState}.
  */
-final class Exchange implements Runnable {
+final class Exchange {
   private static final Logger log = LoggerFactory.getLogger(Exchange.class);
 
   private final Engine engine;
@@ -31,21 +31,34 @@ final class Exchange implements Runnable {
     this.state = state;
   }
 
-  @Override
-  public void run() {
+  /**
+   * Runs the exchange on this thread, then runs {@code onSettled} once it is settled: before this
+   * returns, or later, from whatever thread a non-blocking relay ends on.
+   */
+  void run(Runnable onSettled) {
+    StreamPump pump = null;
     try {
       state.observation = engine.observers().start(state);
       state.io.onClientGone(state::clientGone);
       UpstreamResponse response = Stage.run(engine.stages(), state);
       state.observation.stage("respond");
-      engine.relay().relay(state, response);
+      pump = engine.relay().relay(state, response);
     } catch (ProxyError e) {
       engine.errors().fail(state, e);
     } catch (Throwable e) { // an Error too: the exchange must still be answered and settled
       log.error("Exchange failed unexpectedly: {} {}", state.io.method(), state.io.path(), e);
       engine.errors().fail(state, ProxyError.internal("The proxy failed to handle this request."));
     } finally {
-      engine.settlement().settle(state);
+      if (pump == null) {
+        try {
+          engine.settlement().settle(state);
+        } finally {
+          onSettled.run();
+        }
+      }
+    }
+    if (pump != null) {
+      pump.start(engine.settlement(), onSettled); // this thread is free from here on
     }
   }
 

@@ -63,7 +63,7 @@ public final class BodyRelay {
   }
 
   /** A small answer of known length gets a buffer of its size, not a whole segment's. */
-  static int bufferSize(Headers upstreamHeaders) {
+  public static int bufferSize(Headers upstreamHeaders) {
     String length = upstreamHeaders.first("content-length").orElse(null);
     if (length != null && length.length() < 5) {
       try {

@@ -1,0 +1,282 @@
+package dev.llmproxy.jettyclient;
+
+import dev.llmproxy.api.Headers;
+import dev.llmproxy.api.NonBlockingBody;
+import dev.llmproxy.api.UpstreamCall;
+import dev.llmproxy.api.UpstreamClient;
+import dev.llmproxy.api.UpstreamRequest;
+import dev.llmproxy.api.UpstreamResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.client.BytesRequestContent;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.Request;
+import org.eclipse.jetty.client.Response;
+import org.eclipse.jetty.http.HttpCookieStore;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+
+/**
+ * An {@link UpstreamClient} on Jetty 12's {@link HttpClient} whose responses offer a {@link
+ * NonBlockingBody}: the proxy reads a chunk only when its client can take it, and an open stream
+ * holds no thread while it waits. Like the OkHttp client it follows no redirect, retries nothing,
+ * decodes no content and keeps no cookie; each request gets the idle timeout (the longest silence
+ * between bytes, 10 minutes by default) and a 10 s connect timeout.
+ *
+ * <p>Owns a started Jetty client; {@link #close()} stops it.
+ */
+public final class JettyUpstreamClient implements UpstreamClient, AutoCloseable {
+  /** Default connect timeout. */
+  public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+
+  /** Default idle timeout. */
+  public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(10);
+
+  private final HttpClient http;
+  private final long idleTimeoutMillis;
+
+  private JettyUpstreamClient(Duration connectTimeout, Duration idleTimeout) {
+    this.idleTimeoutMillis = idleTimeout.toMillis();
+    QueuedThreadPool threads = new QueuedThreadPool(64, 2);
+    threads.setName("llmproxy-upstream");
+    threads.setDaemon(true);
+    http = new HttpClient();
+    http.setExecutor(threads);
+    http.setConnectTimeout(connectTimeout.toMillis());
+    http.setIdleTimeout(idleTimeoutMillis);
+    http.setFollowRedirects(false);
+    http.setUserAgentField(null); // the client's own user agent, if allowed, is forwarded
+    http.setHttpCookieStore(new HttpCookieStore.Empty());
+    http.setDefaultRequestContentType(null);
+    http.setMaxConnectionsPerDestination(65_536); // the concurrency limit is the proxy's
+    http.setMaxRequestsQueuedPerDestination(65_536);
+    try {
+      http.start();
+    } catch (Exception e) {
+      throw new IllegalStateException("Jetty's HttpClient did not start", e);
+    }
+    // Bytes cross verbatim, compressed or not; the decoders are installed by start().
+    http.getContentDecoderFactories().clear();
+  }
+
+  /** A client with the default timeouts. */
+  public static JettyUpstreamClient create() {
+    return new JettyUpstreamClient(DEFAULT_CONNECT_TIMEOUT, DEFAULT_IDLE_TIMEOUT);
+  }
+
+  /** A client with these timeouts; a zero idle timeout means none. */
+  public static JettyUpstreamClient create(Duration connectTimeout, Duration idleTimeout) {
+    Objects.requireNonNull(connectTimeout, "connectTimeout");
+    Objects.requireNonNull(idleTimeout, "idleTimeout");
+    if (connectTimeout.isNegative() || idleTimeout.isNegative()) {
+      throw new IllegalArgumentException("timeouts must not be negative");
+    }
+    return new JettyUpstreamClient(connectTimeout, idleTimeout);
+  }
+
+  @Override
+  public UpstreamCall newCall(UpstreamRequest request) {
+    Request jetty = http.newRequest(request.url()).method(request.method());
+    jetty.idleTimeout(idleTimeoutMillis, TimeUnit.MILLISECONDS);
+    Headers headers = request.headers();
+    jetty.headers(
+        fields -> {
+          for (int i = 0, n = headers.size(); i < n; i++) {
+            String name = headers.name(i);
+            String value = headers.value(i);
+            checkValue(name, value);
+            if (!name.equalsIgnoreCase("content-length") && !name.equalsIgnoreCase("host")) {
+              fields.add(name, value);
+            }
+          }
+        });
+    if (request.body().length > 0) {
+      jetty.body(new BytesRequestContent((String) null, request.body()));
+    }
+    return new JettyCall(jetty);
+  }
+
+  /** CR, LF or NUL never cross; the exception never quotes the value (it may be a credential). */
+  private static void checkValue(String name, String value) {
+    for (int c = 0; c < value.length(); c++) {
+      char ch = value.charAt(c);
+      if (ch == '\r' || ch == '\n' || ch == '\0') {
+        throw new IllegalArgumentException("control character in header " + name);
+      }
+    }
+  }
+
+  /** Stops the Jetty client: its connections close and its threads end. */
+  @Override
+  public void close() {
+    try {
+      http.stop();
+    } catch (Exception e) {
+      // stopping is best effort
+    }
+  }
+
+  /** One request; {@link #execute()} waits for the response headers only. */
+  private static final class JettyCall implements UpstreamCall {
+    private final Request request;
+    private final CompletableFuture<JettyResponse> headers = new CompletableFuture<>();
+    private volatile boolean sent;
+    private volatile boolean canceled;
+
+    JettyCall(Request request) {
+      this.request = request;
+    }
+
+    @Override
+    public UpstreamResponse execute() throws IOException {
+      request.onRequestCommit(r -> sent = true);
+      request.onResponseContentSource(
+          (response, source) -> headers.complete(new JettyResponse(response, source)));
+      request.send(
+          result -> {
+            if (result.isFailed()) {
+              headers.completeExceptionally(result.getFailure());
+            } else { // a response whose content source was never offered: no body
+              headers.complete(
+                  new JettyResponse(
+                      result.getResponse(), Content.Source.from(ByteBuffer.allocate(0))));
+            }
+          });
+      try {
+        return headers.get();
+      } catch (InterruptedException e) {
+        cancel();
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException("interrupted while waiting for the upstream");
+      } catch (ExecutionException e) {
+        Throwable cause = e.getCause();
+        throw cause instanceof IOException io ? io : new IOException(cause.toString(), cause);
+      }
+    }
+
+    @Override
+    public void cancel() {
+      canceled = true;
+      request.abort(new IOException("upstream call cancelled"));
+    }
+
+    @Override
+    public boolean requestSent() {
+      return sent;
+    }
+
+    @Override
+    public boolean isCanceled() {
+      return canceled;
+    }
+  }
+
+  /** Status and headers, and the body as Jetty's content source. */
+  private static final class JettyResponse implements UpstreamResponse, NonBlockingBody {
+    private final int status;
+    private final Headers headers;
+    private final Content.Source source;
+    private Content.Chunk chunk; // the chunk being read, held until it is used up
+    private InputStream stream;
+    private boolean ended;
+
+    JettyResponse(Response response, Content.Source source) {
+      this.status = response.getStatus();
+      Headers.Builder builder = Headers.builder();
+      for (HttpField field : response.getHeaders()) {
+        if (field.getHeader() != HttpHeader.C_STATUS) {
+          builder.add(field.getName(), field.getValue());
+        }
+      }
+      this.headers = builder.build();
+      this.source = source;
+    }
+
+    @Override
+    public int status() {
+      return status;
+    }
+
+    @Override
+    public Headers headers() {
+      return headers;
+    }
+
+    @Override
+    public synchronized InputStream body() {
+      if (stream == null) {
+        stream = Content.Source.asInputStream(source);
+      }
+      return stream;
+    }
+
+    @Override
+    public Optional<NonBlockingBody> nonBlockingBody() {
+      return Optional.of(this);
+    }
+
+    @Override
+    public synchronized int read(byte[] buffer, int offset, int length) throws IOException {
+      while (true) {
+        if (ended) {
+          return -1;
+        }
+        if (chunk == null) {
+          chunk = source.read();
+          if (chunk == null) {
+            return 0;
+          }
+        }
+        if (Content.Chunk.isFailure(chunk)) {
+          Throwable failure = chunk.getFailure();
+          throw failure instanceof IOException io
+              ? io
+              : new IOException("upstream body failed: " + failure, failure);
+        }
+        ByteBuffer bytes = chunk.getByteBuffer();
+        if (bytes.hasRemaining()) {
+          int n = Math.min(length, bytes.remaining());
+          bytes.get(buffer, offset, n);
+          if (!bytes.hasRemaining()) {
+            finishChunk();
+          }
+          return n;
+        }
+        finishChunk();
+      }
+    }
+
+    private void finishChunk() {
+      boolean last = chunk.isLast();
+      chunk.release();
+      chunk = null;
+      ended = last;
+    }
+
+    @Override
+    public void demand(Runnable onReadable) {
+      source.demand(onReadable);
+    }
+
+    @Override
+    public synchronized void close() {
+      if (chunk != null) {
+        chunk.release();
+        chunk = null;
+      }
+      if (!ended) {
+        source.fail(new IOException("response closed before its body ended"));
+      }
+    }
+  }
+}
