@@ -16,6 +16,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import mockwebserver3.MockResponse;
@@ -117,6 +118,33 @@ class JettyUpstreamClientTest {
       assertTrue(readable.await(5, TimeUnit.SECONDS), "the demand was not called back");
       assertThrows(IOException.class, () -> body.read(buffer, 0, buffer.length));
       assertTrue(call.isCanceled());
+    }
+  }
+
+  @Test
+  void aBodySilentLongerThanTheIdleTimeoutFails() throws Exception {
+    upstream.enqueue(
+        new MockResponse.Builder()
+            .addHeader("content-type", "text/event-stream")
+            .chunkedBody("data: one\n\n", 64)
+            .bodyDelay(30, TimeUnit.SECONDS)
+            .build());
+    upstream.start();
+    try (JettyUpstreamClient impatient =
+            JettyUpstreamClient.create(Duration.ofSeconds(5), Duration.ofMillis(300));
+        UpstreamResponse response =
+            impatient
+                .newCall(
+                    new UpstreamRequest(
+                        "GET", upstream.url("/").toString(), Headers.empty(), new byte[0]))
+                .execute()) {
+      NonBlockingBody body = response.nonBlockingBody().orElseThrow();
+      byte[] buffer = new byte[64];
+      assertEquals(0, body.read(buffer, 0, buffer.length));
+      CountDownLatch readable = new CountDownLatch(1);
+      body.demand(readable::countDown);
+      assertTrue(readable.await(5, TimeUnit.SECONDS), "the silent body never timed out");
+      assertThrows(IOException.class, () -> body.read(buffer, 0, buffer.length));
     }
   }
 
