@@ -69,7 +69,8 @@ class LayeringTest {
         "dev.llmproxy.bench",
         "llmproxy-api",
         "llmproxy-core",
-        "llmproxy-servlet");
+        "llmproxy-servlet",
+        "llmproxy-jetty-client");
   }
 
   private static void add(String dir, String root, String... mayUse) {
