@@ -90,16 +90,17 @@ final class LedgerRows {
     long period = cap.periodStart().toEpochMilli();
     roll(c, account, period);
     if (!holdIfAllowed(c, cap, estimate)) {
-      if (exists(c, "llmproxy_accounts", "account_id", account)) {
-        return -1;
+      if (!exists(c, "llmproxy_accounts", "account_id", account)) {
+        insertRow(
+            c,
+            "INSERT INTO llmproxy_accounts (account_id, used_requests, held_requests, spent_nano,"
+                + " held_nano, period_start) VALUES (?, 0, 0, 0, 0, "
+                + period
+                + ")",
+            account);
+      } else {
+        roll(c, account, period); // created by another transaction after our first roll
       }
-      insertRow(
-          c,
-          "INSERT INTO llmproxy_accounts (account_id, used_requests, held_requests, spent_nano,"
-              + " held_nano, period_start) VALUES (?, 0, 0, 0, 0, "
-              + period
-              + ")",
-          account);
       // Created just now, or by another transaction after our UPDATE's snapshot: once more.
       if (!holdIfAllowed(c, cap, estimate)) {
         return -1;
