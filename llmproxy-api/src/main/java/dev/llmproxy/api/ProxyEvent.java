@@ -18,6 +18,8 @@ public final class ProxyEvent {
   private final String principalId;
   private final String tokenId;
   private final String team;
+  private final String responseModel;
+  private final String finishReason;
   private final String provider;
   private final String method;
   private final String path;
@@ -42,6 +44,8 @@ public final class ProxyEvent {
     this.principalId = b.principalId;
     this.tokenId = b.tokenId;
     this.team = b.team;
+    this.responseModel = b.responseModel;
+    this.finishReason = b.finishReason;
     this.provider = b.provider;
     this.method = Objects.requireNonNull(b.method, "method");
     this.path = Objects.requireNonNull(b.path, "path");
@@ -85,6 +89,19 @@ public final class ProxyEvent {
   /** The principal's first team (see {@link Limits#teams()}), if it has one. */
   public Optional<String> team() {
     return Optional.ofNullable(team);
+  }
+
+  /** The model the upstream says answered (which may name a dated version of the requested one). */
+  public Optional<String> responseModel() {
+    return Optional.ofNullable(responseModel);
+  }
+
+  /**
+   * Why the generation stopped, as the upstream reported it ({@code end_turn}, {@code max_tokens},
+   * {@code stop}, {@code length}, ...).
+   */
+  public Optional<String> finishReason() {
+    return Optional.ofNullable(finishReason);
   }
 
   /** The provider segment of the route, as requested (even when unknown). */
@@ -231,6 +248,8 @@ public final class ProxyEvent {
     private String principalId;
     private String tokenId;
     private String team;
+    private String responseModel;
+    private String finishReason;
     private String provider;
     private String method;
     private String path;
@@ -262,6 +281,16 @@ public final class ProxyEvent {
       this.tokenId = principal.tokenId().orElse(null);
       List<TeamBudget> teams = principal.limits().teams();
       this.team = teams.isEmpty() ? null : teams.get(0).team();
+      return this;
+    }
+
+    public Builder responseModel(String responseModel) {
+      this.responseModel = responseModel;
+      return this;
+    }
+
+    public Builder finishReason(String finishReason) {
+      this.finishReason = finishReason;
       return this;
     }
 

@@ -213,7 +213,7 @@ public final class JdbcBudgetLedger implements BudgetLedger, AutoCloseable {
     java.util.Map<String, Long> periods = new java.util.HashMap<>();
     for (AccountCap cap : caps) {
       long period = LedgerRows.hold(c, cap, estimate);
-      if (period < 0) {
+      if (period == LedgerRows.REFUSED) {
         Decision.Reason reason = LedgerRows.denialReason(c, cap, estimate);
         // the rate slot and the other holds go back with the transaction
         return new Decision.Denied(reason, Duration.ZERO, before, cap.accountId());

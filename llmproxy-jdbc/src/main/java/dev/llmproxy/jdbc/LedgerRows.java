@@ -83,30 +83,34 @@ final class LedgerRows {
   /**
    * Places the hold on {@code cap}'s account if its caps allow it, creating the account on first
    * use and starting its counts from zero when {@code cap} is of a later period. Returns the start
-   * of the period the hold is in, or -1 if the caps refuse it.
+   * of the period the hold is in ({@link #ANY_PERIOD} for lifetime caps), or {@link #REFUSED}.
    */
   static long hold(Connection c, AccountCap cap, Charge estimate) throws SQLException {
     String account = cap.accountId();
     long period = cap.periodStart().toEpochMilli();
     roll(c, account, period);
     if (!holdIfAllowed(c, cap, estimate)) {
-      if (exists(c, "llmproxy_accounts", "account_id", account)) {
-        return -1;
+      if (!exists(c, "llmproxy_accounts", "account_id", account)) {
+        insertRow(
+            c,
+            "INSERT INTO llmproxy_accounts (account_id, used_requests, held_requests, spent_nano,"
+                + " held_nano, period_start) VALUES (?, 0, 0, 0, 0, "
+                + period
+                + ")",
+            account);
+      } else {
+        roll(c, account, period); // created by another transaction after our first roll
       }
-      insertRow(
-          c,
-          "INSERT INTO llmproxy_accounts (account_id, used_requests, held_requests, spent_nano,"
-              + " held_nano, period_start) VALUES (?, 0, 0, 0, 0, "
-              + period
-              + ")",
-          account);
       // Created just now, or by another transaction after our UPDATE's snapshot: once more.
       if (!holdIfAllowed(c, cap, estimate)) {
-        return -1;
+        return REFUSED;
       }
     }
-    // Read back even for lifetime caps: the row may be of a period (its caps had one before), and
-    // the commit books only into the period the hold records.
+    if (period == 0) {
+      // Lifetime caps never reset, so their commit books into whatever the row counts now, even
+      // a row of a period (its caps had one before): no read on the reservation's path.
+      return ANY_PERIOD;
+    }
     try (PreparedStatement select =
         c.prepareStatement("SELECT period_start FROM llmproxy_accounts WHERE account_id = ?")) {
       select.setString(1, account);
@@ -116,6 +120,12 @@ final class LedgerRows {
       }
     }
   }
+
+  /** A hold's period for lifetime caps: its commit books whatever period the account is in. */
+  static final long ANY_PERIOD = -1;
+
+  /** What {@link #hold} returns when the caps refuse the hold. */
+  static final long REFUSED = Long.MIN_VALUE;
 
   /** Starts the account's counts from zero if {@code period} is later; never moves back. */
   private static void roll(Connection c, String account, long period) throws SQLException {
@@ -255,7 +265,7 @@ final class LedgerRows {
     // held in (a period that has ended keeps no counts).
     java.util.TreeMap<String, Long> held = new java.util.TreeMap<>();
     if (accounts == null) {
-      held.put(account, 0L); // a hold from before periods and teams
+      held.put(account, ANY_PERIOD); // a hold from before periods and teams
     } else {
       for (String line : accounts.split("\n")) {
         int space = line.indexOf(' ');
@@ -266,17 +276,20 @@ final class LedgerRows {
         c.prepareStatement(
             "UPDATE llmproxy_accounts SET held_requests = held_requests - ?,"
                 + " held_nano = held_nano - ?,"
-                + " used_requests = used_requests + CASE WHEN period_start = ? THEN ? ELSE 0 END,"
-                + " spent_nano = spent_nano + CASE WHEN period_start = ? THEN ? ELSE 0 END"
+                + " used_requests = used_requests"
+                + " + CASE WHEN ? < 0 OR period_start = ? THEN ? ELSE 0 END,"
+                + " spent_nano = spent_nano + CASE WHEN ? < 0 OR period_start = ? THEN ? ELSE 0 END"
                 + " WHERE account_id = ?")) {
       for (java.util.Map.Entry<String, Long> entry : held.entrySet()) {
         update.setLong(1, requests);
         update.setLong(2, nano);
         update.setLong(3, entry.getValue());
-        update.setLong(4, actual == null ? 0 : actual.requests());
-        update.setLong(5, entry.getValue());
-        update.setLong(6, actual == null ? 0 : actual.nanoUsd()); // above the hold too
-        update.setString(7, entry.getKey());
+        update.setLong(4, entry.getValue());
+        update.setLong(5, actual == null ? 0 : actual.requests());
+        update.setLong(6, entry.getValue());
+        update.setLong(7, entry.getValue());
+        update.setLong(8, actual == null ? 0 : actual.nanoUsd()); // above the hold too
+        update.setString(9, entry.getKey());
         update.executeUpdate();
       }
     }

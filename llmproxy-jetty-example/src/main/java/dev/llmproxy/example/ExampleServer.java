@@ -59,10 +59,12 @@ final class ExampleServer implements AutoCloseable {
   private final DataDirState state;
   private final List<ServerConnector> connectors;
   private final String host;
+  private final OkHttpUpstreamClient upstream; // given to the proxy, which does not close it
 
   private ExampleServer(
       Server server,
       LlmProxy proxy,
+      OkHttpUpstreamClient upstream,
       DataDirState state,
       AuditLog audit,
       List<BatchingListener> auditWriters,
@@ -72,6 +74,7 @@ final class ExampleServer implements AutoCloseable {
     this.connectors = connectors;
     this.host = host;
     this.proxy = proxy;
+    this.upstream = upstream;
     this.state = state;
     this.tokens = state.tokens;
     this.audit = audit;
@@ -116,6 +119,8 @@ final class ExampleServer implements AutoCloseable {
       auditTable = Optional.of(new JdbcAuditSink(state.stores));
       auditWriters.add(BatchingListener.of("audit-table", auditTable.get()::write));
     }
+    OkHttpUpstreamClient upstream =
+        OkHttpUpstreamClient.builder().readTimeout(config.upstreamIdleTimeout()).build();
     LlmProxy.Builder builder =
         LlmProxy.builder()
             .tokenResolver(state.tokens)
@@ -124,8 +129,7 @@ final class ExampleServer implements AutoCloseable {
             .tiers(config.tiers())
             .anthropic(new AnthropicSettings(config.anthropicBaseUrl()))
             .openAi(new OpenAiSettings(config.openaiBaseUrl(), config.injectOpenAiStreamUsage()))
-            .upstreamClient(
-                OkHttpUpstreamClient.builder().readTimeout(config.upstreamIdleTimeout()).build())
+            .upstreamClient(upstream)
             .maxRequestBodyBytes(config.maxBodyBytes())
             .maxConcurrentExchanges(config.maxConcurrent())
             .shutdownDrain(config.shutdownDrain())
@@ -248,7 +252,8 @@ final class ExampleServer implements AutoCloseable {
       HttpListeners.close(connectors);
       throw e;
     }
-    return new ExampleServer(server, proxy, state, audit, auditWriters, connectors, config.host());
+    return new ExampleServer(
+        server, proxy, upstream, state, audit, auditWriters, connectors, config.host());
   }
 
   /** How the admin API and the CLI validate token requests. */
@@ -345,6 +350,7 @@ final class ExampleServer implements AutoCloseable {
       return; // the shutdown hook and the main thread may both get here
     }
     proxy.close();
+    upstream.close(); // its connection pool and dispatcher, once no exchange uses them
     server.stop();
     auditWriters.forEach(BatchingListener::close);
     audit.close();

@@ -169,7 +169,13 @@ class HostileInputTest {
         LEAK.matcher(response.bodyText()).find(), "a class name in: " + response.bodyText());
     if (fromUpstream) {
       assertEquals(1, forwarded, "answered by the upstream, so sent once");
-      assertArrayEquals(request.body(), upstream.nextBody(), "the body, unchanged");
+      byte[] sent = upstream.nextBody();
+      if (request.framedAsWritten()) { // else the server read another body: checked below
+        assertArrayEquals(request.body(), sent, "the body, unchanged");
+      } else {
+        assertTrue(
+            sent.length <= request.body().length, "a body longer than the request's was sent");
+      }
       if (isJson(request.contentType()) && request.body().length > 0) {
         assertTrue(strictJson(request.body()), "forwarded a body a strict parser refuses");
       }

@@ -54,6 +54,24 @@ record HostileRequest(
     return out.toByteArray();
   }
 
+  /**
+   * Whether the server frames this request as written: a CR or LF inside a header's name or value
+   * ends that header line (or the whole head, if an empty line follows), so the server may read a
+   * different body than {@link #body()}, such as none at all.
+   */
+  boolean framedAsWritten() {
+    for (Header header : headers) {
+      for (byte[] part : new byte[][] {header.name(), header.value()}) {
+        for (byte b : part) {
+          if (b == '\r' || b == '\n') {
+            return false;
+          }
+        }
+      }
+    }
+    return true;
+  }
+
   /** The value of the last {@code content-type} header this request carries, if any. */
   String contentType() {
     String type = null;

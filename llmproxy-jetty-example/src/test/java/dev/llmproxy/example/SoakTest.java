@@ -71,10 +71,16 @@ class SoakTest {
 
   /**
    * Threads that are not the server's: the JVM's and OkHttp's shared ones, which idle out after a
-   * minute, and the test's own HTTP client.
+   * minute (OkHttp's task runner names its thread after the task it runs, such as a closed client's
+   * "ConnectionPool connection closer"), and the test's own HTTP client.
    */
   private static final List<String> NOT_THE_SERVERS =
-      List.of("OkHttp TaskRunner", "Okio Watchdog", "ForkJoinPool.commonPool-", "HttpClient-");
+      List.of(
+          "OkHttp TaskRunner",
+          "OkHttp ConnectionPool",
+          "Okio Watchdog",
+          "ForkJoinPool.commonPool-",
+          "HttpClient-");
 
   @TempDir Path dataDir;
 

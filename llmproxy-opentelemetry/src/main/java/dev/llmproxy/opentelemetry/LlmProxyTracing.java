@@ -48,6 +48,10 @@ public final class LlmProxyTracing implements ExchangeObserver {
   static final AttributeKey<String> SYSTEM = AttributeKey.stringKey("gen_ai.system");
   static final AttributeKey<String> OPERATION = AttributeKey.stringKey("gen_ai.operation.name");
   static final AttributeKey<String> REQUEST_MODEL = AttributeKey.stringKey("gen_ai.request.model");
+  static final AttributeKey<String> RESPONSE_MODEL =
+      AttributeKey.stringKey("gen_ai.response.model");
+  static final AttributeKey<java.util.List<String>> FINISH_REASONS =
+      AttributeKey.stringArrayKey("gen_ai.response.finish_reasons");
   static final AttributeKey<Long> INPUT_TOKENS = AttributeKey.longKey("gen_ai.usage.input_tokens");
   static final AttributeKey<Long> OUTPUT_TOKENS =
       AttributeKey.longKey("gen_ai.usage.output_tokens");
@@ -124,6 +128,10 @@ public final class LlmProxyTracing implements ExchangeObserver {
         span.setAttribute(OPERATION, operation);
         event.provider().ifPresent(provider -> span.setAttribute(SYSTEM, provider));
         event.model().ifPresent(model -> span.setAttribute(REQUEST_MODEL, model));
+        event.responseModel().ifPresent(model -> span.setAttribute(RESPONSE_MODEL, model));
+        event
+            .finishReason()
+            .ifPresent(reason -> span.setAttribute(FINISH_REASONS, java.util.List.of(reason)));
         span.updateName(event.model().map(model -> operation + " " + model).orElse(operation));
         span.setAttribute(PATH, event.path());
         span.setAttribute(STATUS, (long) event.status());

@@ -120,6 +120,10 @@ class LlmProxyTracingTest {
     assertEquals("anthropic", attributes.get(AttributeKey.stringKey("gen_ai.system")));
     assertEquals("chat", attributes.get(AttributeKey.stringKey("gen_ai.operation.name")));
     assertEquals(MODEL, attributes.get(AttributeKey.stringKey("gen_ai.request.model")));
+    assertEquals(MODEL, attributes.get(AttributeKey.stringKey("gen_ai.response.model")));
+    assertEquals(
+        List.of("end_turn"),
+        attributes.get(AttributeKey.stringArrayKey("gen_ai.response.finish_reasons")));
     assertEquals(12L, attributes.get(AttributeKey.longKey("gen_ai.usage.input_tokens")));
     assertEquals(3L, attributes.get(AttributeKey.longKey("gen_ai.usage.output_tokens")));
     assertEquals(5L, attributes.get(AttributeKey.longKey("gen_ai.usage.cache_read.input_tokens")));

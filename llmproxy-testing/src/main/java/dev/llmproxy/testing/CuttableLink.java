@@ -6,8 +6,8 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A TCP relay in front of a database that a test can cut, as a stopped database or a broken network
@@ -18,7 +18,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class CuttableLink implements AutoCloseable {
   private final String targetHost;
   private final int targetPort;
-  private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+  private final Object lock = new Object();
+  private final List<Socket> sockets = new ArrayList<>(); // guarded by lock
   private final int port;
   private volatile ServerSocket server;
   private final Object gate = new Object();
@@ -47,16 +48,30 @@ public final class CuttableLink implements AutoCloseable {
 
   private void accept(ServerSocket socket) {
     while (!socket.isClosed()) {
+      Socket client;
       try {
-        Socket client = socket.accept();
-        Socket target = new Socket(targetHost, targetPort);
-        sockets.add(client);
-        sockets.add(target);
-        pipe(client, target);
-        pipe(target, client);
+        client = socket.accept();
       } catch (IOException e) {
         return; // cut
       }
+      Socket target;
+      try {
+        target = new Socket(targetHost, targetPort);
+      } catch (IOException e) {
+        closeQuietly(client); // the target refused: so does the link, for this connection
+        continue;
+      }
+      synchronized (lock) {
+        if (socket.isClosed()) { // cut while this connection was being accepted
+          closeQuietly(client);
+          closeQuietly(target);
+          return;
+        }
+        sockets.add(client);
+        sockets.add(target);
+      }
+      pipe(client, target);
+      pipe(target, client);
     }
   }
 
@@ -115,11 +130,14 @@ public final class CuttableLink implements AutoCloseable {
 
   /** Closes every connection and refuses new ones. */
   public void cut() throws IOException {
-    server.close();
-    for (Socket socket : sockets) {
-      closeQuietly(socket);
+    synchronized (
+        lock) { // atomic with an accept in progress, which would otherwise outlive the cut
+      server.close();
+      for (Socket socket : sockets) {
+        closeQuietly(socket);
+      }
+      sockets.clear();
     }
-    sockets.clear();
   }
 
   /** Accepts connections again, on the same port. */

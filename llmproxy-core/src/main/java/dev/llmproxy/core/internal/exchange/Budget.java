@@ -213,6 +213,8 @@ final class Budget implements Stage {
     long cost = Charges.cost(x.responded, x.status, x.outcome, metered, x.price, x.body.length);
     x.event
         .usage(metered.usage())
+        .responseModel(metered.responseModel())
+        .finishReason(metered.finishReason())
         .costNanoUsd(cost)
         .costEstimated(Charges.isEstimate(x.responded, x.status, x.outcome, metered))
         .overshoot(cost > reservation.estimate().nanoUsd());

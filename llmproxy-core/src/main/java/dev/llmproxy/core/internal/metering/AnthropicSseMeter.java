@@ -11,17 +11,21 @@ import com.fasterxml.jackson.databind.JsonNode;
 public final class AnthropicSseMeter extends SseJsonMeter {
   private final UsageCounts counts = new UsageCounts();
   private boolean complete;
+  private String model;
+  private String stopReason;
 
   @Override
   void onEvent(JsonNode event) {
     switch (event.path("type").asText()) {
       case "message_start" -> {
+        model = text(event.path("message").path("model"), model);
         JsonNode usage = event.path("message").path("usage");
         if (usage.isObject()) {
           counts.takeAnthropic(usage);
         }
       }
       case "message_delta" -> {
+        stopReason = text(event.path("delta").path("stop_reason"), stopReason);
         JsonNode usage = event.path("usage");
         if (usage.isObject()) {
           counts.takeAnthropic(usage);
@@ -34,6 +38,6 @@ public final class AnthropicSseMeter extends SseJsonMeter {
 
   @Override
   public Metered result() {
-    return new Metered(counts.toUsage(), complete);
+    return new Metered(counts.toUsage(), complete, model, stopReason);
   }
 }

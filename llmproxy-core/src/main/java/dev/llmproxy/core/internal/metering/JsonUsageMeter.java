@@ -28,6 +28,8 @@ public final class JsonUsageMeter implements UsageMeter {
 
   private String field;
   private boolean seenUsage;
+  private String model; // the top-level "model"
+  private String finishReason; // "stop_reason", or the first choice's "finish_reason"
   private boolean broken;
 
   JsonUsageMeter(BiConsumer<String, Long> onField, Supplier<Usage> usage) {
@@ -110,8 +112,26 @@ public final class JsonUsageMeter implements UsageMeter {
         }
         field = null;
       }
+      case VALUE_STRING -> {
+        if ("model".equals(field) && path.size() == 1) {
+          model = shortText(model);
+        } else if ("stop_reason".equals(field) && path.size() == 1) {
+          finishReason = shortText(finishReason);
+        } else if ("finish_reason".equals(field)
+            && path.size() == 3
+            && "choices".equals(path.get(1))
+            && finishReason == null) {
+          finishReason = shortText(null);
+        }
+        field = null;
+      }
       default -> field = null;
     }
+  }
+
+  private String shortText(String current) throws IOException {
+    String text = parser.getText();
+    return text.length() <= 256 ? text : current;
   }
 
   @Override
@@ -121,6 +141,6 @@ public final class JsonUsageMeter implements UsageMeter {
     } catch (IOException e) {
       // a byte-array parser holds no stream that could fail to close; the usage read stands
     }
-    return new Metered(usage.get(), seenUsage);
+    return new Metered(usage.get(), seenUsage, model, finishReason);
   }
 }

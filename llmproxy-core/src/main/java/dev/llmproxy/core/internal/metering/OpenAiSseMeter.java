@@ -11,15 +11,20 @@ import com.fasterxml.jackson.databind.JsonNode;
 public final class OpenAiSseMeter extends SseJsonMeter {
   private final OpenAiUsage usage = new OpenAiUsage();
   private boolean complete;
+  private String model;
+  private String finishReason;
 
   @Override
   void onEvent(JsonNode event) {
+    model = text(event.path("model"), model);
+    finishReason = text(event.path("choices").path(0).path("finish_reason"), finishReason);
     if (event.path("usage").isObject()) { // chat.completion.chunk with include_usage
       usage.take(event.get("usage"));
       complete = true;
       return;
     }
     JsonNode response = event.path("response");
+    model = text(response.path("model"), model);
     if (response.path("usage").isObject()) {
       usage.take(response.get("usage"));
       String type = event.path("type").asText();
@@ -32,6 +37,6 @@ public final class OpenAiSseMeter extends SseJsonMeter {
 
   @Override
   public Metered result() {
-    return new Metered(usage.toUsage(), complete);
+    return new Metered(usage.toUsage(), complete, model, finishReason);
   }
 }

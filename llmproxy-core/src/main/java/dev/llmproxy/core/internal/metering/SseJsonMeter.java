@@ -37,4 +37,9 @@ abstract class SseJsonMeter implements UsageMeter {
 
   /** One parsed {@code data:} payload that mentions usage. */
   abstract void onEvent(JsonNode event);
+
+  /** {@code node}'s text if it is a short string, else {@code current}. */
+  static String text(JsonNode node, String current) {
+    return node.isTextual() && node.textValue().length() <= 256 ? node.textValue() : current;
+  }
 }

@@ -22,9 +22,16 @@ public interface UsageMeter {
    *
    * @param usage the latest usage seen
    * @param complete whether the response reported its final usage (a truncated stream did not)
+   * @param responseModel the model the upstream says answered, or {@code null}
+   * @param finishReason why the generation stopped ({@code end_turn}, {@code stop}, ...), or {@code
+   *     null}
    */
-  record Metered(Usage usage, boolean complete) {
+  record Metered(Usage usage, boolean complete, String responseModel, String finishReason) {
     static final Metered NONE = new Metered(Usage.NONE, false);
+
+    Metered(Usage usage, boolean complete) {
+      this(usage, complete, null, null);
+    }
   }
 
   /** A meter that reads nothing, for responses no meter understands. */

@@ -64,6 +64,15 @@ class AnthropicMetersTest {
   }
 
   @Test
+  void theResponseModelAndStopReasonAreReadFromTheStreamAndTheJson() {
+    UsageMeter.Metered stream = feed(new AnthropicSseMeter(), STREAM.getBytes(UTF_8));
+    assertEquals("claude-sonnet-4-5-20250929", stream.responseModel());
+    assertEquals("end_turn", stream.finishReason(), "a later delta without one keeps it");
+    UsageMeter.Metered json = feed(JsonUsageMeter.anthropic(), JSON.getBytes(UTF_8));
+    assertEquals("claude-haiku-4-5", json.responseModel());
+  }
+
+  @Test
   void sseSplitAtEveryByteOffsetGivesTheSameUsage() {
     byte[] bytes = STREAM.getBytes(UTF_8);
     for (int split = 0; split <= bytes.length; split++) {

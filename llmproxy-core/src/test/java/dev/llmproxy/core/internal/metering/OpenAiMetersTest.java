@@ -79,6 +79,19 @@ class OpenAiMetersTest {
   }
 
   @Test
+  void theResponseModelAndFinishReasonAreReadFromTheJsonAndTheStream() {
+    UsageMeter meter = JsonUsageMeter.openAi();
+    byte[] json = CHAT_JSON.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    meter.update(json, 0, json.length);
+    assertEquals("gpt-4o-mini", meter.result().responseModel());
+    assertEquals("stop", meter.result().finishReason());
+    UsageMeter stream = new OpenAiSseMeter();
+    byte[] chunks = CHAT_STREAM_WITH_USAGE.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    stream.update(chunks, 0, chunks.length);
+    assertEquals("stop", stream.result().finishReason(), "the usage chunk's empty choices keep it");
+  }
+
+  @Test
   void chatStreamWithTheUsageChunk() {
     assertTrue(
         atEverySplit(OpenAiSseMeter::new, CHAT_STREAM_WITH_USAGE, new Usage(30, 7, 0, 20))
