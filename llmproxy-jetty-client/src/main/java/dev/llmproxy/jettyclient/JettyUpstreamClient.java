@@ -126,10 +126,10 @@ public final class JettyUpstreamClient implements UpstreamClient, AutoCloseable 
     }
   }
 
-  /** One request; {@link #execute()} waits for the response headers only. */
+  /** One request; its future completes with the response headers, on Jetty's thread. */
   private static final class JettyCall implements UpstreamCall {
     private final Request request;
-    private final CompletableFuture<JettyResponse> headers = new CompletableFuture<>();
+    private final CompletableFuture<UpstreamResponse> headers = new CompletableFuture<>();
     private volatile boolean sent;
     private volatile boolean canceled;
 
@@ -139,29 +139,37 @@ public final class JettyUpstreamClient implements UpstreamClient, AutoCloseable 
 
     @Override
     public UpstreamResponse execute() throws IOException {
+      try {
+        return executeAsync().get();
+      } catch (InterruptedException e) {
+        cancel();
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException("interrupted while waiting for the upstream");
+      } catch (ExecutionException e) {
+        throw (IOException) e.getCause(); // executeAsync fails with IOExceptions only
+      }
+    }
+
+    @Override
+    public CompletableFuture<UpstreamResponse> executeAsync() {
       request.onRequestCommit(r -> sent = true);
       request.onResponseContentSource(
           (response, source) -> headers.complete(new JettyResponse(response, source)));
       request.send(
           result -> {
             if (result.isFailed()) {
-              headers.completeExceptionally(result.getFailure());
+              Throwable failure = result.getFailure();
+              headers.completeExceptionally(
+                  failure instanceof IOException
+                      ? failure
+                      : new IOException(failure.toString(), failure));
             } else { // a response whose content source was never offered: no body
               headers.complete(
                   new JettyResponse(
                       result.getResponse(), Content.Source.from(ByteBuffer.allocate(0))));
             }
           });
-      try {
-        return headers.get();
-      } catch (InterruptedException e) {
-        cancel();
-        Thread.currentThread().interrupt();
-        throw new InterruptedIOException("interrupted while waiting for the upstream");
-      } catch (ExecutionException e) {
-        Throwable cause = e.getCause();
-        throw cause instanceof IOException io ? io : new IOException(cause.toString(), cause);
-      }
+      return headers;
     }
 
     @Override

@@ -133,6 +133,29 @@ abstract class AdapterContract {
     assertEquals(Outcome.OK, proxy.nextEvent(WAIT).outcome());
   }
 
+  @Test
+  void waitingForTheUpstreamsHeadersHoldsNoThreadOnTheNonBlockingRelay() throws Exception {
+    assumeTrue(nonBlockingUpstream() != null, "the blocking relay waits on a thread");
+    InFlight request = sendThroughRawUpstream(); // the upstream has the request and thinks
+
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (threadsRunningAnExchange() > 0 && System.nanoTime() < deadline) {
+      Thread.yield();
+    }
+    assertEquals(0, threadsRunningAnExchange(), "a thread waits for the upstream's headers");
+    assertFalse(request.answer().isDone(), "nothing answered before the upstream did");
+
+    request.upstream().send(RawUpstream.SSE_HEAD);
+    request.upstream().sendChunk(MESSAGE_START);
+    try (Response response = request.response()) {
+      BufferedSource body = response.body().source();
+      assertEquals(MESSAGE_START, readEvent(body));
+      request.upstream().endChunks();
+      assertTrue(body.exhausted(), "the stream ends when the upstream's does");
+    }
+    assertEquals(Outcome.OK, proxy.nextEvent(WAIT).outcome());
+  }
+
   /** Threads inside an exchange's run: the stages, or a relay that blocks. */
   private static long threadsRunningAnExchange() {
     return Thread.getAllStackTraces().values().stream()
