@@ -9,7 +9,9 @@ import dev.llmproxy.api.UpstreamResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
+import java.net.URI;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -86,7 +88,7 @@ public final class JettyUpstreamClient implements UpstreamClient, AutoCloseable 
 
   @Override
   public UpstreamCall newCall(UpstreamRequest request) {
-    Request jetty = http.newRequest(request.url()).method(request.method());
+    Request jetty = newRequest(request.url()).method(request.method());
     jetty.idleTimeout(idleTimeoutMillis, TimeUnit.MILLISECONDS);
     Headers headers = request.headers();
     jetty.headers(
@@ -104,6 +106,59 @@ public final class JettyUpstreamClient implements UpstreamClient, AutoCloseable 
       jetty.body(new BytesRequestContent((String) null, request.body()));
     }
     return new JettyCall(jetty);
+  }
+
+  /**
+   * A request to {@code url}, its path and query sent as they are, except what no URI may hold: a
+   * {@code %} that begins no escape is sent as {@code %25}, and a character outside the URI syntax
+   * (a space, {@code |}, non-ASCII) as its UTF-8 escapes, as OkHttp does, where Jetty's client
+   * would fail the request instead.
+   */
+  private Request newRequest(String url) {
+    int authority = url.indexOf("://");
+    int target = authority < 0 ? -1 : url.indexOf('/', authority + 3);
+    if (target < 0) {
+      return http.newRequest(url);
+    }
+    return http.newRequest(URI.create(url.substring(0, target) + escaped(url.substring(target))));
+  }
+
+  private static final String URI_CHARACTERS =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@/?";
+
+  /** {@code target} with every character a URI may not hold escaped; unchanged if none. */
+  static String escaped(String target) {
+    StringBuilder out = null;
+    for (int i = 0; i < target.length(); ) {
+      int c = target.codePointAt(i);
+      int next = i + Character.charCount(c);
+      boolean keep =
+          c == '%'
+              ? next + 2 <= target.length()
+                  && isHex(target.charAt(next))
+                  && isHex(target.charAt(next + 1))
+              : c < 128 && URI_CHARACTERS.indexOf(c) >= 0;
+      if (!keep && out == null) {
+        out = new StringBuilder(target.length() + 16).append(target, 0, i);
+      }
+      if (out != null) {
+        if (keep) {
+          out.appendCodePoint(c);
+        } else {
+          for (byte b : new String(Character.toChars(c)).getBytes(StandardCharsets.UTF_8)) {
+            out.append('%').append(HEX[(b >> 4) & 0xf]).append(HEX[b & 0xf]);
+          }
+        }
+      }
+      i = next;
+    }
+    return out == null ? target : out.toString();
+  }
+
+  private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+
+  private static boolean isHex(char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
   }
 
   /** CR, LF or NUL never cross; the exception never quotes the value (it may be a credential). */

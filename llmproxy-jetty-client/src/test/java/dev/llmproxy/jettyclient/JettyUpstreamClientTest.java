@@ -69,6 +69,26 @@ class JettyUpstreamClientTest {
   }
 
   @Test
+  void aTargetIsSentAsReceivedSaveWhatNoUriMayHold() throws Exception {
+    upstream.enqueue(new MockResponse.Builder().body("{}").build());
+    upstream.start();
+    String target = "/v1/messages?a=%zz&b=%&c=%00&d=%252e&e=|\u00e9 ";
+    try (UpstreamResponse response =
+        get(upstream.url("/").toString() + target.substring(1)).execute()) {
+      assertEquals(200, response.status());
+    }
+    assertEquals(
+        "/v1/messages?a=%25zz&b=%25&c=%00&d=%252e&e=%7C%C3%A9%20",
+        upstream.takeRequest(5, TimeUnit.SECONDS).getTarget());
+  }
+
+  @Test
+  void aTargetAUriMayHoldIsTheSameString() {
+    String target = "/v1/messages?beta=true&x=%2F%e2%82%AC&y=a+b/c:d@e!$&'()*,;=~";
+    assertTrue(target == JettyUpstreamClient.escaped(target), "no copy when nothing to escape");
+  }
+
+  @Test
   void aCompressedAnswerCrossesVerbatim() throws Exception {
     byte[] gzipped = {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 1, 2, 3};
     upstream.enqueue(

@@ -4,6 +4,7 @@ import dev.llmproxy.api.BudgetLedger;
 import dev.llmproxy.api.ProviderId;
 import dev.llmproxy.api.ProxyListener;
 import dev.llmproxy.api.Secret;
+import dev.llmproxy.api.UpstreamClient;
 import dev.llmproxy.core.AnthropicSettings;
 import dev.llmproxy.core.BatchingListener;
 import dev.llmproxy.core.LlmProxy;
@@ -13,6 +14,7 @@ import dev.llmproxy.core.credentials.KeyFormats;
 import dev.llmproxy.core.tokens.IssuedTokens;
 import dev.llmproxy.jdbc.JdbcAuditSink;
 import dev.llmproxy.jetty.JettySupport;
+import dev.llmproxy.jettyclient.JettyUpstreamClient;
 import dev.llmproxy.micrometer.LlmProxyMetrics;
 import dev.llmproxy.servlet.AdminTokensServlet;
 import dev.llmproxy.servlet.LlmProxyFilter;
@@ -59,12 +61,12 @@ final class ExampleServer implements AutoCloseable {
   private final DataDirState state;
   private final List<ServerConnector> connectors;
   private final String host;
-  private final OkHttpUpstreamClient upstream; // given to the proxy, which does not close it
+  private final AutoCloseable upstream; // given to the proxy, which does not close it
 
   private ExampleServer(
       Server server,
       LlmProxy proxy,
-      OkHttpUpstreamClient upstream,
+      AutoCloseable upstream,
       DataDirState state,
       AuditLog audit,
       List<BatchingListener> auditWriters,
@@ -119,8 +121,23 @@ final class ExampleServer implements AutoCloseable {
       auditTable = Optional.of(new JdbcAuditSink(state.stores));
       auditWriters.add(BatchingListener.of("audit-table", auditTable.get()::write));
     }
-    OkHttpUpstreamClient upstream =
-        OkHttpUpstreamClient.builder().readTimeout(config.upstreamIdleTimeout()).build();
+    // LLMPROXY_RELAY: Jetty's HttpClient, whose exchanges hold no thread while they wait, or
+    // OkHttp,
+    // one thread per exchange until it ends (docs/performance.md compares them).
+    UpstreamClient upstream;
+    AutoCloseable upstreamCloser;
+    if (config.nonBlockingRelay()) {
+      JettyUpstreamClient jetty =
+          JettyUpstreamClient.create(
+              JettyUpstreamClient.DEFAULT_CONNECT_TIMEOUT, config.upstreamIdleTimeout());
+      upstream = jetty;
+      upstreamCloser = jetty;
+    } else {
+      OkHttpUpstreamClient okHttp =
+          OkHttpUpstreamClient.builder().readTimeout(config.upstreamIdleTimeout()).build();
+      upstream = okHttp;
+      upstreamCloser = okHttp;
+    }
     LlmProxy.Builder builder =
         LlmProxy.builder()
             .tokenResolver(state.tokens)
@@ -130,6 +147,7 @@ final class ExampleServer implements AutoCloseable {
             .anthropic(new AnthropicSettings(config.anthropicBaseUrl()))
             .openAi(new OpenAiSettings(config.openaiBaseUrl(), config.injectOpenAiStreamUsage()))
             .upstreamClient(upstream)
+            .nonBlockingRelay(config.nonBlockingRelay())
             .maxRequestBodyBytes(config.maxBodyBytes())
             .maxConcurrentExchanges(config.maxConcurrent())
             .shutdownDrain(config.shutdownDrain())
@@ -253,7 +271,7 @@ final class ExampleServer implements AutoCloseable {
       throw e;
     }
     return new ExampleServer(
-        server, proxy, upstream, state, audit, auditWriters, connectors, config.host());
+        server, proxy, upstreamCloser, state, audit, auditWriters, connectors, config.host());
   }
 
   /** How the admin API and the CLI validate token requests. */

@@ -3,9 +3,11 @@ package dev.llmproxy.core.internal.exchange;
 import dev.llmproxy.api.NonBlockingBody;
 import dev.llmproxy.api.UpstreamResponse;
 import dev.llmproxy.core.ProxyExchange;
+import dev.llmproxy.core.internal.http.BodyRelay;
 import dev.llmproxy.core.internal.http.BodyRelay.End;
 import dev.llmproxy.core.internal.http.BodyRelay.Result;
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -13,7 +15,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * when the upstream has bytes ({@link NonBlockingBody#demand}), when the client can take more
  * ({@code onWritable}), and when the client goes or the proxy stops, on whichever thread calls it,
  * one at a time. It reads the upstream only once the client has taken the last chunk and can take
- * more, so a slow reader holds one buffer, and the upstream connection feels its pace.
+ * more, so a slow reader holds one chunk, and the upstream connection feels its pace. A chunk is
+ * read into the running thread's scratch buffer and copied out at its exact size: an open stream
+ * between events holds no buffer at all.
  *
  * <p>Once the body has ended, whichever way, the pump records how, settles the exchange (exactly
  * once) and runs {@code onSettled}.
@@ -23,11 +27,16 @@ final class StreamPump implements Runnable {
   private final UpstreamResponse response;
   private final NonBlockingBody in;
   private final ProxyExchange.NonBlockingOutput out;
-  private final byte[] buffer;
+
+  /** Each thread's scratch buffer for reads; a stream holds only the bytes it has read. */
+  private static final ThreadLocal<byte[]> SCRATCH =
+      ThreadLocal.withInitial(() -> new byte[BodyRelay.BUFFER_SIZE]);
+
+  private final int chunkSize;
   private final AtomicInteger work = new AtomicInteger(); // runs requested; one runner at a time
 
   // Owned by the running thread; each run starts after the last one's work.decrement.
-  private int pending; // bytes read but not yet written
+  private byte[] pending; // read but not yet written; the write may keep it until isReady()
   private boolean flush; // written but not yet flushed
   private boolean upstreamEnded;
   private volatile boolean demanding; // waiting for the upstream's callback
@@ -46,7 +55,7 @@ final class StreamPump implements Runnable {
     this.response = response;
     this.in = in;
     this.out = out;
-    this.buffer = new byte[bufferSize];
+    this.chunkSize = Math.min(bufferSize, BodyRelay.BUFFER_SIZE);
     this.flush = flushHeaders; // a stream opens as soon as the upstream's headers arrive
   }
 
@@ -98,10 +107,10 @@ final class StreamPump implements Runnable {
         return null; // onWritable runs the pump again
       }
       try {
-        if (pending > 0) {
-          out.write(buffer, 0, pending);
-          x.meter.update(buffer, 0, pending); // after the client has it: never delays a byte
-          pending = 0;
+        if (pending != null) {
+          out.write(pending, 0, pending.length);
+          x.meter.update(pending, 0, pending.length); // after the client has it: no byte waits
+          pending = null;
           flush = true;
           continue;
         }
@@ -121,15 +130,17 @@ final class StreamPump implements Runnable {
       }
       int n;
       try {
-        n = in.read(buffer, 0, buffer.length);
+        byte[] scratch = SCRATCH.get();
+        n = in.read(scratch, 0, chunkSize);
+        if (n > 0) {
+          pending = Arrays.copyOf(scratch, n);
+        }
       } catch (IOException e) {
         return new Result(End.UPSTREAM_BROKE, e);
       }
-      if (n > 0) {
-        pending = n;
-      } else if (n < 0) {
+      if (n < 0) {
         upstreamEnded = true;
-      } else {
+      } else if (n == 0) {
         demanding = true;
         in.demand(this::readable); // may call back at once, on this thread
       }

@@ -12,8 +12,8 @@ import java.io.OutputStream;
  * delays a byte.
  */
 public final class BodyRelay {
-  /** The largest buffer: OkHttp hands over at most one segment per read. */
-  static final int BUFFER_SIZE = 8 * 1024;
+  /** The largest chunk read at once: OkHttp hands over at most one segment per read. */
+  public static final int BUFFER_SIZE = 8 * 1024;
 
   /** How a copy ended. */
   public enum End {
