@@ -17,6 +17,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.client.BytesRequestContent;
 import org.eclipse.jetty.client.HttpClient;
@@ -47,13 +48,17 @@ public final class JettyUpstreamClient implements UpstreamClient, AutoCloseable 
   private final HttpClient http;
   private final long idleTimeoutMillis;
 
-  private JettyUpstreamClient(Duration connectTimeout, Duration idleTimeout) {
+  private JettyUpstreamClient(Duration connectTimeout, Duration idleTimeout, Executor executor) {
     this.idleTimeoutMillis = idleTimeout.toMillis();
-    QueuedThreadPool threads = new QueuedThreadPool(64, 2);
-    threads.setName("llmproxy-upstream");
-    threads.setDaemon(true);
     http = new HttpClient();
-    http.setExecutor(threads);
+    if (executor != null) {
+      http.setExecutor(executor); // started, so Jetty leaves it to its owner
+    } else {
+      QueuedThreadPool threads = new QueuedThreadPool(64, 2);
+      threads.setName("llmproxy-upstream");
+      threads.setDaemon(true);
+      http.setExecutor(threads);
+    }
     http.setConnectTimeout(connectTimeout.toMillis());
     http.setIdleTimeout(idleTimeoutMillis);
     http.setFollowRedirects(false);
@@ -73,17 +78,30 @@ public final class JettyUpstreamClient implements UpstreamClient, AutoCloseable 
 
   /** A client with the default timeouts. */
   public static JettyUpstreamClient create() {
-    return new JettyUpstreamClient(DEFAULT_CONNECT_TIMEOUT, DEFAULT_IDLE_TIMEOUT);
+    return new JettyUpstreamClient(DEFAULT_CONNECT_TIMEOUT, DEFAULT_IDLE_TIMEOUT, null);
   }
 
-  /** A client with these timeouts; a zero idle timeout means none. */
+  /**
+   * A client with these timeouts (a zero idle timeout means none), on a pool of its own of up to 64
+   * threads.
+   */
   public static JettyUpstreamClient create(Duration connectTimeout, Duration idleTimeout) {
+    return create(connectTimeout, idleTimeout, null);
+  }
+
+  /**
+   * A client with these timeouts whose I/O runs on {@code executor}, e.g. the Jetty server's own
+   * thread pool, so that the proxy's process has one pool to size; a pool of its own if null. A
+   * Jetty pool given here must be started already; the client then leaves stopping it to its owner.
+   */
+  public static JettyUpstreamClient create(
+      Duration connectTimeout, Duration idleTimeout, Executor executor) {
     Objects.requireNonNull(connectTimeout, "connectTimeout");
     Objects.requireNonNull(idleTimeout, "idleTimeout");
     if (connectTimeout.isNegative() || idleTimeout.isNegative()) {
       throw new IllegalArgumentException("timeouts must not be negative");
     }
-    return new JettyUpstreamClient(connectTimeout, idleTimeout);
+    return new JettyUpstreamClient(connectTimeout, idleTimeout, executor);
   }
 
   @Override

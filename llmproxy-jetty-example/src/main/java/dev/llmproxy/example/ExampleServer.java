@@ -41,6 +41,7 @@ import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * The example host: Jetty 12 with the proxy filter on {@code /proxy/*}, {@code /admin/tokens}, and
@@ -61,6 +62,13 @@ final class ExampleServer implements AutoCloseable {
   private final DataDirState state;
   private final List<ServerConnector> connectors;
   private final String host;
+
+  /**
+   * Threads of the one pool that serves everything when the relay does not block: stages run on it
+   * briefly, and no exchange waits on one.
+   */
+  static final int NON_BLOCKING_THREADS = 32;
+
   private final AutoCloseable upstream; // given to the proxy, which does not close it
 
   private ExampleServer(
@@ -126,12 +134,23 @@ final class ExampleServer implements AutoCloseable {
     // one thread per exchange until it ends (docs/performance.md compares them).
     UpstreamClient upstream;
     AutoCloseable upstreamCloser;
+    QueuedThreadPool threads = null; // Jetty's default pool, unless the relay does not block
     if (config.nonBlockingRelay()) {
+      // Nothing waits on a thread: one small pool serves the server, the stages and the upstream
+      // client, whatever the number of open streams.
+      threads = new QueuedThreadPool(NON_BLOCKING_THREADS, 4);
+      threads.setName("llmproxy-http");
+      threads.start();
       JettyUpstreamClient jetty =
           JettyUpstreamClient.create(
-              JettyUpstreamClient.DEFAULT_CONNECT_TIMEOUT, config.upstreamIdleTimeout());
+              JettyUpstreamClient.DEFAULT_CONNECT_TIMEOUT, config.upstreamIdleTimeout(), threads);
       upstream = jetty;
-      upstreamCloser = jetty;
+      QueuedThreadPool pool = threads;
+      upstreamCloser =
+          () -> {
+            jetty.close();
+            pool.stop(); // after the client: the server, already stopped, left it to its owner
+          };
     } else {
       OkHttpUpstreamClient okHttp =
           OkHttpUpstreamClient.builder().readTimeout(config.upstreamIdleTimeout()).build();
@@ -183,7 +202,7 @@ final class ExampleServer implements AutoCloseable {
           .register(metrics);
     }
 
-    Server server = new Server();
+    Server server = threads == null ? new Server() : new Server(threads);
     HttpConfiguration http = new HttpConfiguration();
     http.setSendServerVersion(false);
     // Let encoded dot segments reach the proxy, which refuses them itself in the right envelope.
@@ -368,8 +387,8 @@ final class ExampleServer implements AutoCloseable {
       return; // the shutdown hook and the main thread may both get here
     }
     proxy.close();
-    upstream.close(); // its connection pool and dispatcher, once no exchange uses them
     server.stop();
+    upstream.close(); // its connections and threads, once no exchange and no request uses them
     auditWriters.forEach(BatchingListener::close);
     audit.close();
     state.close();
