@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # The hop benchmark: mock upstream, bare nginx reverse proxy, and the llmproxy Jetty example in
 # its real configuration (issued token, H2 ledger with a spend budget and rate window, metering,
-# audit), measured with wrk and StreamLoad on loopback. Prints one table (medians of RUNS runs)
+# audit) twice: with its blocking relay (llmproxy: OkHttp, a thread per exchange) and its
+# non-blocking one (llmproxy-nio: LLMPROXY_RELAY=nonblocking), measured with wrk and StreamLoad on
+# loopback. Then open streams at scale: SCALE_STREAMS concurrent SSE streams through each of
+# SCALE_TARGETS, each Java hop in a fresh JVM (SCALE_HEAP) sampled for threads, RSS, heap and file
+# descriptors while every stream is open. Prints one table (medians of RUNS runs)
 # with every figure's ratio to direct and to nginx. Four floors get the same wrk runs and the
 # stream runs, to show what bounds the hop: a plain Jetty servlet forwarding with OkHttp (no
 # llmproxy), Jetty's own asynchronous proxy servlet, and the bare engine (no durable ledger, no
@@ -17,7 +21,11 @@
 # heap allowed to shrink to ~40 MiB around a ~22 MiB live set runs a concurrent mark cycle every
 # second or so), PROXY_JAVA (java binary
 # for the proxy; default: the newest JDK under /usr/lib/jvm, else `java`), STREAM_EVENTS (100),
-# STREAM_INTERVAL_MS (50), OUT (results directory; default a fresh one under /tmp).
+# STREAM_INTERVAL_MS (50), FLOORS (the floors to run: all four), SCALE_STREAMS (10,000, or as
+# many as two sockets each fit under this shell's hard limit on open files), SCALE_EVENTS (30),
+# SCALE_INTERVAL_MS (500), SCALE_RAMP_MS (5000), SCALE_RUNS (RUNS), SCALE_TARGETS (direct nginx jetty-proxy-floor
+# llmproxy-nio llmproxy), SCALE_HEAP ("-Xms512m -Xmx512m"), OUT (results directory; default a
+# fresh one under /tmp).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -27,8 +35,15 @@ WARMUP=${WARMUP:-120}
 read -r -a JAVA_HEAP <<<"${JAVA_HEAP:--Xms128m -Xmx256m}"
 STREAM_EVENTS=${STREAM_EVENTS:-100}
 STREAM_INTERVAL_MS=${STREAM_INTERVAL_MS:-50}
+read -r -a FLOORS <<<"${FLOORS:-servlet-floor jetty-proxy-floor engine-floor engine-virtual-floor}"
+SCALE_EVENTS=${SCALE_EVENTS:-30}
+SCALE_INTERVAL_MS=${SCALE_INTERVAL_MS:-500}
+SCALE_RAMP_MS=${SCALE_RAMP_MS:-5000}
+read -r -a SCALE_TARGETS <<<"${SCALE_TARGETS:-direct nginx jetty-proxy-floor llmproxy-nio llmproxy}"
+read -r -a SCALE_HEAP <<<"${SCALE_HEAP:--Xms512m -Xmx512m}"
 OUT=${OUT:-$(mktemp -d /tmp/llmproxy-load.XXXXXX)}
 MOCK_PORT=18180
+NIO_PORT=18187
 NGINX_PORT=18181
 PROXY_PORT=18182
 SERVLET_FLOOR_PORT=18183
@@ -99,17 +114,17 @@ start_nginx() {
   mkdir -p "$OUT/nginx"
   cat >"$OUT/nginx/nginx.conf" <<EOF
 worker_processes auto;
-worker_rlimit_nofile 16384;
+worker_rlimit_nofile $(($(ulimit -Hn) - 100));
 pid $OUT/nginx/nginx.pid;
 error_log $OUT/nginx/error.log warn;
-events { worker_connections 8192; }
+events { worker_connections 16384; }
 http {
   access_log off;
   client_body_temp_path $OUT/nginx/body;
   proxy_temp_path $OUT/nginx/proxy;
   upstream mock { server 127.0.0.1:$MOCK_PORT; keepalive 256; }
   server {
-    listen 127.0.0.1:$NGINX_PORT backlog=4096;
+    listen 127.0.0.1:$NGINX_PORT backlog=4096 reuseport; # each worker its share of the streams
     client_max_body_size 64m;
     location / {
       proxy_pass http://mock;
@@ -128,37 +143,53 @@ EOF
 }
 
 ADMIN_TOKEN=lp_admin_bench_$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
-start_proxy() {
-  mkdir -p "$OUT/proxy"
-  env LLMPROXY_PORT="$PROXY_PORT" LLMPROXY_DATA_DIR="$OUT/proxy/data" \
+declare -A TOKEN_OF # target -> its issued token
+# The example in its real configuration, relaying as $3 says (blocking or nonblocking), with the
+# heap flags that follow; a fresh data directory each start.
+start_proxy() { # target port relay heap...
+  local target=$1 port=$2 relay=$3 dir
+  shift 3
+  dir=$(mktemp -d "$OUT/$target.XXXX")
+  env LLMPROXY_PORT="$port" LLMPROXY_DATA_DIR="$dir/data" LLMPROXY_RELAY="$relay" \
     LLMPROXY_ADMIN_TOKEN="$ADMIN_TOKEN" \
     LLMPROXY_ANTHROPIC_BASE_URL="http://127.0.0.1:$MOCK_PORT" \
     LLMPROXY_ANTHROPIC_API_KEY="sk-ant-api03-bench-$(head -c 8 /dev/urandom | od -An -tx1 | tr -d ' \n')" \
     LLMPROXY_TIER_RATES="bench=100000000" \
-    "$PROXY_JAVA" "${JAVA_HEAP[@]}" -Xlog:gc:file="$OUT/proxy/gc.log" -jar "$PROXY_JAR" serve \
-    >"$OUT/proxy/server.log" 2>&1 &
-  PROXY_PID=$!
-  HOP_PID[llmproxy]=$PROXY_PID
-  PIDS+=($PROXY_PID)
-  await_http "http://127.0.0.1:$PROXY_PORT/healthz"
-  TOKEN=$(curl -s -X POST "http://127.0.0.1:$PROXY_PORT/admin/tokens" \
+    "$PROXY_JAVA" "$@" -Xlog:gc:file="$dir/gc.log" -jar "$PROXY_JAR" serve \
+    >"$dir/server.log" 2>&1 &
+  HOP_PID[$target]=$!
+  PIDS+=($!)
+  GC_LOG[$target]=$dir/gc.log
+  await_http "http://127.0.0.1:$port/healthz"
+  TOKEN_OF[$target]=$(curl -s -X POST "http://127.0.0.1:$port/admin/tokens" \
     -H "authorization: Bearer $ADMIN_TOKEN" -H 'content-type: application/json' \
     -d '{"user":"bench","tier":"bench","max_spend_usd":1000000000}' |
     sed -n 's/.*"token":"\(lp_sk_[A-Za-z0-9_-]*\)".*/\1/p')
-  [ -n "$TOKEN" ] || { log "could not issue a token"; return 1; }
+  [ -n "${TOKEN_OF[$target]}" ] || { log "could not issue a token on $target"; return 1; }
 }
+declare -A GC_LOG
 
 # The floors: the same hop with less in it (see HopFloor), on the proxy's JVM and heap.
 start_floors() {
-  local mode port
-  for mode in servlet jetty-proxy engine engine-virtual; do
-    port=$(port_of "$mode-floor")
-    "$PROXY_JAVA" "${JAVA_HEAP[@]}" -cp "$BENCH_JAR" dev.llmproxy.bench.HopFloor "$mode" "$port" \
-      "http://127.0.0.1:$MOCK_PORT" >"$OUT/floor-$mode.log" 2>&1 &
-    HOP_PID[$mode-floor]=$!
-    PIDS+=($!)
-    await_http "http://127.0.0.1:$port/"
-  done
+  local floor
+  for floor in "${FLOORS[@]}"; do start_floor "$floor" "${JAVA_HEAP[@]}"; done
+}
+start_floor() { # floor heap...
+  local floor=$1 mode=${1%-floor} port
+  shift
+  port=$(port_of "$floor")
+  "$PROXY_JAVA" "$@" -cp "$BENCH_JAR" dev.llmproxy.bench.HopFloor "$mode" "$port" \
+    "http://127.0.0.1:$MOCK_PORT" >"$OUT/$floor.log" 2>&1 &
+  HOP_PID[$floor]=$!
+  PIDS+=($!)
+  await_http "http://127.0.0.1:$port/"
+}
+stop_hop() { # target
+  local pid=${HOP_PID[$1]:-}
+  [ -n "$pid" ] || return 0
+  kill "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  unset "HOP_PID[$1]"
 }
 
 url_of() {
@@ -166,6 +197,7 @@ url_of() {
     direct) echo "http://127.0.0.1:$MOCK_PORT/v1/messages" ;;
     nginx) echo "http://127.0.0.1:$NGINX_PORT/v1/messages" ;;
     llmproxy) echo "http://127.0.0.1:$PROXY_PORT/proxy/anthropic/v1/messages" ;;
+    llmproxy-nio) echo "http://127.0.0.1:$NIO_PORT/proxy/anthropic/v1/messages" ;;
     servlet-floor) echo "http://127.0.0.1:$SERVLET_FLOOR_PORT/proxy/anthropic/v1/messages" ;;
     *) echo "http://127.0.0.1:$(port_of "$1")/proxy/anthropic/v1/messages" ;;
   esac
@@ -175,6 +207,7 @@ port_of() {
     direct) echo "$MOCK_PORT" ;;
     nginx) echo "$NGINX_PORT" ;;
     llmproxy) echo "$PROXY_PORT" ;;
+    llmproxy-nio) echo "$NIO_PORT" ;;
     servlet-floor) echo "$SERVLET_FLOOR_PORT" ;;
     jetty-proxy-floor) echo "$JETTY_FLOOR_PORT" ;;
     engine-floor) echo "$ENGINE_FLOOR_PORT" ;;
@@ -237,7 +270,7 @@ run_wrk() { # target connections script duration file
   hop0=$(cpu_ticks "${HOP_PID[$1]:-}")
   mock0=$(cpu_ticks "$MOCK_PID")
   cs0=$(thread_switches "${HOP_PID[$1]:-}")
-  out=$(BENCH_TOKEN="$TOKEN" wrk -t2 -c"$2" -d"$4"s --latency -s "$3" "$(url_of "$1")")
+  out=$(BENCH_TOKEN="${TOKEN_OF[$1]:-}" wrk -t2 -c"$2" -d"$4"s --latency -s "$3" "$(url_of "$1")")
   cs1=$(thread_switches "${HOP_PID[$1]:-}")
   hop1=$(cpu_ticks "${HOP_PID[$1]:-}")
   mock1=$(cpu_ticks "$MOCK_PID")
@@ -259,20 +292,21 @@ run_wrk() { # target connections script duration file
   } >"$5"
 }
 
-run_streams() { # target streams file
+run_streams() { # target streams file [events interval-ms ramp-ms]
   local hop_pids="" hop=${HOP_PID[$1]:-}
   # The hop's processes (nginx: master and workers), whose CPU per event StreamLoad reports.
   [ -n "$hop" ] && hop_pids=$(echo "$hop" $(pgrep -P "$hop" || true) | tr ' ' ,)
-  java -cp "$BENCH_JAR" dev.llmproxy.bench.StreamLoad --port "$(port_of "$1")" \
-    --path "$(path_of "$1")" --token "$TOKEN" --streams "$2" --events "$STREAM_EVENTS" \
-    --interval-ms "$STREAM_INTERVAL_MS" --ramp-ms 1000 \
-    --hop-pids "$hop_pids" --mock-pid "$MOCK_PID" --clk-tck "$(getconf CLK_TCK)" >"$3"
+  "$PROXY_JAVA" -Xss256k -cp "$BENCH_JAR" dev.llmproxy.bench.StreamLoad --port "$(port_of "$1")" \
+    --path "$(path_of "$1")" --token "${TOKEN_OF[$1]:-}" --streams "$2" \
+    --events "${4:-$STREAM_EVENTS}" --interval-ms "${5:-$STREAM_INTERVAL_MS}" \
+    --ramp-ms "${6:-1000}" --hop-pids "$hop_pids" --mock-pid "$MOCK_PID" \
+    --clk-tck "$(getconf CLK_TCK)" >"$3"
 }
 
 # The proxy's heap in use, in KiB, from G1's "garbage-first heap ... used 84261K" or ZGC's
 # "ZHeap used 44M" (JAVA_HEAP may choose either).
-heap_used_kib() {
-  jcmd "$PROXY_PID" GC.heap_info 2>/dev/null | awk '/garbage-first heap|ZHeap/ {
+heap_used_kib() { # pid
+  jcmd "$1" GC.heap_info 2>/dev/null | awk '/garbage-first heap|ZHeap/ {
     for (i = 1; i <= NF; i++) if ($i == "used") {
       v = $(i + 1); n = v + 0
       if (v ~ /^[0-9]+M/) n *= 1024; else if (v ~ /^[0-9]+G/) n *= 1048576
@@ -281,23 +315,82 @@ heap_used_kib() {
   }'
 }
 
-# While 1,000 streams run through the proxy (a separate, unmeasured run: a thread dump stops the
-# JVM for a moment): its threads, memory, and whether any container thread is inside the proxy.
-sample_proxy() { # file
-  # StreamLoad's warm-up pass, then the ramp, then half a stream: every stream is open.
-  local stream_ms=$((STREAM_EVENTS * STREAM_INTERVAL_MS))
-  sleep "$(awk "BEGIN {print ($stream_ms + 1000 + 1000 + $stream_ms / 2 + 500) / 1000}")"
-  local dump
-  dump=$(jcmd "$PROXY_PID" Thread.print 2>/dev/null || true)
+# While streams run through a hop (a separate, unmeasured run: a thread dump stops a JVM for a
+# moment): its threads, memory and open files, and whether any container thread is inside the
+# proxy. $3 says when every stream is open: StreamLoad's warm-up pass, the ramp, half a stream.
+sample_hop() { # target file delay-seconds
+  local pid=${HOP_PID[$1]} dump
+  sleep "$3"
+  dump=$(jcmd "$pid" Thread.print 2>/dev/null || true)
   {
-    echo "os_threads=$(awk '/^Threads:/ {print $2}' /proc/"$PROXY_PID"/status)"
-    echo "rss_kib=$(awk '/^VmRSS:/ {print $2}' /proc/"$PROXY_PID"/status)"
+    echo "os_threads=$(awk '/^Threads:/ {print $2}' /proc/"$pid"/status)"
+    echo "rss_kib=$(awk '/^VmRSS:/ {print $2}' /proc/"$pid"/status)"
+    echo "fds=$(ls /proc/"$pid"/fd | wc -l)"
     echo "container_threads=$(echo "$dump" | grep -c '^"qtp' || true)"
     echo "container_threads_in_proxy=$(echo "$dump" | awk '/^"qtp/ {q=1; next} /^"/ {q=0} q && /dev\.llmproxy/ {print; q=0}' | grep -c . || true)"
     echo "exchange_platform_threads=$(echo "$dump" | grep -c '^"llmproxy-exchange' || true)"
     echo "virtual_thread_carriers=$(echo "$dump" | grep -c '^"ForkJoinPool-[0-9]*-worker' || true)"
-    echo "heap_used_kib=$(heap_used_kib)"
-  } >"$1"
+    echo "heap_used_kib=$(heap_used_kib "$pid")"
+  } >"$2"
+}
+# Seconds until every stream of a run_streams pass is open (see sample_hop).
+open_after() { # events interval-ms ramp-ms
+  awk "BEGIN {print ($1 * $2 + $3 + 1000 + $3 + $1 * $2 / 2 + 500) / 1000}"
+}
+# The hop's RSS (KiB) and live heap after a full GC, before a sampled run: the baseline of the
+# memory an open stream costs.
+baseline() { # target file
+  local pid=${HOP_PID[$1]}
+  jcmd "$pid" GC.run >/dev/null 2>&1 || true
+  {
+    echo "rss_idle_kib=$(awk '/^VmRSS:/ {print $2}' /proc/"$pid"/status)"
+    echo "threads_idle=$(awk '/^Threads:/ {print $2}' /proc/"$pid"/status)"
+    echo "heap_idle_kib=$(heap_used_kib "$pid")"
+  } >"$2"
+}
+
+# Open streams at scale: each Java hop in a fresh JVM with SCALE_HEAP, warmed with 1,000 streams
+# and 10 s of wrk; nginx and direct as they are. Per run and target: the baseline, then
+# SCALE_STREAMS streams sampled while all are open.
+scale_streams() {
+  local limit streams run target dir
+  limit=$(ulimit -Hn)
+  streams=${SCALE_STREAMS:-$((limit - 1024 < 20000 ? (limit - 1024) / 2 / 500 * 500 : 10000))}
+  log "open streams at scale: $streams streams (hard limit on open files: $limit)"
+  echo "$streams" >"$OUT/results/scale-streams"
+  for run in $(seq 1 "${SCALE_RUNS:-$RUNS}"); do
+    for target in "${SCALE_TARGETS[@]}"; do
+      dir="$OUT/results/$target"
+      mkdir -p "$dir"
+      log "scale run $run/$RUNS: $target"
+      case $target in
+        llmproxy) stop_hop llmproxy; start_proxy llmproxy "$PROXY_PORT" blocking "${SCALE_HEAP[@]}" ;;
+        llmproxy-nio) stop_hop llmproxy-nio; start_proxy llmproxy-nio "$NIO_PORT" nonblocking "${SCALE_HEAP[@]}" ;;
+        *-floor) stop_hop "$target"; start_floor "$target" "${SCALE_HEAP[@]}" ;;
+      esac
+      if [ -n "${HOP_PID[$target]:-}" ] && [ "$target" != nginx ]; then
+        run_wrk "$target" 64 "$OUT/post.lua" 10 /dev/null
+        run_streams "$target" 1000 /dev/null 10 100 1000
+        baseline "$target" "$dir/scalebase.$run"
+        sample_hop "$target" "$dir/scalesample.$run" \
+          "$(open_after "$SCALE_EVENTS" "$SCALE_INTERVAL_MS" "$SCALE_RAMP_MS")" &
+        local sampler=$!
+      fi
+      run_streams "$target" "$streams" "$dir/scale.$run" "$SCALE_EVENTS" "$SCALE_INTERVAL_MS" \
+        "$SCALE_RAMP_MS" || log "$target: the stream client failed"
+      [ -n "${sampler:-}" ] && { wait "$sampler" || true; unset sampler; }
+      if [ -n "${HOP_PID[$target]:-}" ] && [ "$target" != nginx ]; then
+        echo "peak_rss_kib=$(awk '/^VmHWM:/ {print $2}' /proc/"${HOP_PID[$target]}"/status)" >>"$dir/scalesample.$run"
+        echo "heap_peak_kib=$(peak_heap_kib "$target")" >>"$dir/scalesample.$run"
+      fi
+    done
+  done
+}
+# The largest heap in use any G1 pause reported (KiB), from the hop's GC log if it has one.
+peak_heap_kib() { # target
+  local log=${GC_LOG[$1]:-}
+  [ -n "$log" ] && [ -f "$log" ] || { echo NaN; return; }
+  sed -n 's/.* \([0-9]*\)M->[0-9]*M([0-9]*M).*/\1/p' "$log" | sort -n | tail -1 | awk '{print $1 * 1024}'
 }
 
 # A 32 MiB body held by the mock for 4 s; live heap measured (after a full GC) before and during.
@@ -310,11 +403,11 @@ body_probe() { # file
   } >"$body"
   local size
   size=$(stat -c %s "$body")
-  live_heap() { jcmd "$PROXY_PID" GC.run >/dev/null; heap_used_kib; }
+  live_heap() { jcmd "${HOP_PID[llmproxy]}" GC.run >/dev/null; heap_used_kib "${HOP_PID[llmproxy]}"; }
   local before during status
   before=$(live_heap)
   curl -s -o /dev/null -w '%{http_code}' -X POST "$(url_of llmproxy)?hold_ms=4000" \
-    -H "x-api-key: $TOKEN" -H 'content-type: application/json' -H 'anthropic-version: 2023-06-01' \
+    -H "x-api-key: ${TOKEN_OF[llmproxy]}" -H 'content-type: application/json' -H 'anthropic-version: 2023-06-01' \
     --data-binary @"$body" >"$OUT/body.status" &
   local curl_pid=$!
   sleep 2
@@ -337,23 +430,26 @@ main() {
   log "results in $OUT; proxy on $("$PROXY_JAVA" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.runtime.version = //p')"
   start_mock
   start_nginx
-  start_proxy
+  start_proxy llmproxy "$PROXY_PORT" blocking "${JAVA_HEAP[@]}"
+  start_proxy llmproxy-nio "$NIO_PORT" nonblocking "${JAVA_HEAP[@]}"
   start_floors
   write_wrk_scripts
-  local targets=(direct nginx llmproxy)
-  local floors=(servlet-floor jetty-proxy-floor engine-floor engine-virtual-floor)
+  local targets=(direct nginx llmproxy llmproxy-nio)
+  local floors=("${FLOORS[@]}")
   log "warming up: direct and nginx for $DURATION s, each Java hop for $WARMUP s (JIT)"
   for target in direct nginx; do
     run_wrk "$target" 64 "$OUT/post.lua" "$DURATION" /dev/null
     run_streams "$target" 100 /dev/null
   done
   # llmproxy's warm-up in 10 s slices: the report shows how long it takes to reach steady state.
-  mkdir -p "$OUT/results/llmproxy"
-  local slice
-  for slice in $(seq 1 $(((WARMUP + 9) / 10))); do
-    run_wrk llmproxy 64 "$OUT/post.lua" 10 "$OUT/results/llmproxy/warmup.$(printf %02d "$slice")"
+  local slice hop
+  for hop in llmproxy llmproxy-nio; do
+    mkdir -p "$OUT/results/$hop"
+    for slice in $(seq 1 $(((WARMUP + 9) / 10))); do
+      run_wrk "$hop" 64 "$OUT/post.lua" 10 "$OUT/results/$hop/warmup.$(printf %02d "$slice")"
+    done
+    run_streams "$hop" 100 /dev/null
   done
-  run_streams llmproxy 100 /dev/null
   for target in "${floors[@]}"; do
     [ "$WARMUP" -gt 0 ] && run_wrk "$target" 64 "$OUT/post.lua" "$WARMUP" /dev/null
     [ "$target" = servlet-floor ] || run_streams "$target" 100 /dev/null
@@ -372,19 +468,25 @@ main() {
       run_streams "$target" 1000 "$dir/s1000.$run"
     done
   done
-  log "1,000 streams through llmproxy, sampling its threads and memory"
-  sample_proxy "$OUT/results/llmproxy/threads.1" &
-  local sampler=$!
-  run_streams llmproxy 1000 "$OUT/results/llmproxy/sampled-streams"
-  wait "$sampler"
+  local delay
+  delay=$(open_after "$STREAM_EVENTS" "$STREAM_INTERVAL_MS" 1000)
+  for hop in llmproxy llmproxy-nio; do
+    log "1,000 streams through $hop, sampling its threads and memory"
+    baseline "$hop" "$OUT/results/$hop/base1000.1"
+    sample_hop "$hop" "$OUT/results/$hop/threads.1" "$delay" &
+    local sampler=$!
+    run_streams "$hop" 1000 "$OUT/results/$hop/sampled-streams"
+    wait "$sampler"
+  done
   log "32 MiB request body"
   body_probe "$OUT/results/llmproxy/body"
   {
-    echo "peak_rss_kib=$(awk '/^VmHWM:/ {print $2}' /proc/"$PROXY_PID"/status)"
+    echo "peak_rss_kib=$(awk '/^VmHWM:/ {print $2}' /proc/"${HOP_PID[llmproxy]}"/status)"
     echo "java=$("$PROXY_JAVA" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.runtime.version = //p')"
     echo "heap=${JAVA_HEAP[*]}"
   } >"$OUT/results/llmproxy/process"
-  cp "$OUT/proxy/gc.log" "$OUT/results/llmproxy/gc.log"
+  cp "${GC_LOG[llmproxy]}" "$OUT/results/llmproxy/gc.log"
+  scale_streams
   java -cp "$BENCH_JAR" dev.llmproxy.bench.LoadReport "$OUT/results" | tee "$OUT/report.md"
 }
 

@@ -7,9 +7,12 @@ package dev.llmproxy.api;
  *
  * <p>{@link #start} is called on the exchange's thread before its first stage; the returned {@link
  * Observation} then hears of each stage as it begins and, exactly once, of the end with the
- * exchange's {@link ProxyEvent}, on that same thread (so a tracer may make its span current for the
- * exchange's duration). An exception thrown by an observer is logged and ignored: an observer can
- * never break a proxied call. Keep every call fast; it is on the exchange's path.
+ * exchange's {@link ProxyEvent}. The stages up to the first {@code forward} run on the thread that
+ * called {@code start}; an exchange relayed without blocking may go on, and end, on other threads,
+ * and {@link Observation#detach()} tells the starting thread when it leaves it (so a tracer may
+ * make its span current for the stages, and must undo that there). An exception thrown by an
+ * observer is logged and ignored: an observer can never break a proxied call. Keep every call fast;
+ * it is on the exchange's path.
  */
 @FunctionalInterface
 public interface ExchangeObserver {
@@ -29,6 +32,13 @@ public interface ExchangeObserver {
      * refused exchange stops at the stage that refused it.
      */
     default void stage(String name) {}
+
+    /**
+     * The exchange no longer runs on the thread that called {@link #start}: called on that thread,
+     * once, after the request went upstream (or was refused), before the thread goes back to its
+     * pool. Undo here what was bound to the thread; the exchange may still be running elsewhere.
+     */
+    default void detach() {}
 
     /** The exchange has ended, been answered and settled; called once, with its event. */
     void end(ProxyEvent event);

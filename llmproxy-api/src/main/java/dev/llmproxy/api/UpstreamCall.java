@@ -1,6 +1,8 @@
 package dev.llmproxy.api;
 
 import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /** One request to the upstream, which may be cancelled from another thread. */
 public interface UpstreamCall {
@@ -11,6 +13,21 @@ public interface UpstreamCall {
    *     response; the engine answers 502 and the request does not count against budgets
    */
   UpstreamResponse execute() throws IOException;
+
+  /**
+   * Sends the request and returns at once; the stage completes once the response headers have
+   * arrived, or exceptionally with the {@link IOException} {@link #execute()} would have thrown. A
+   * non-blocking client completes it on its own thread, so a proxy waiting for an upstream to think
+   * holds no thread of its own. The default runs {@link #execute()} on the calling thread. Call
+   * {@code execute} or {@code executeAsync}, once.
+   */
+  default CompletionStage<UpstreamResponse> executeAsync() {
+    try {
+      return CompletableFuture.completedFuture(execute());
+    } catch (IOException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
 
   /**
    * Aborts the call: a blocked {@link #execute()} or body read fails promptly and the upstream

@@ -2,6 +2,7 @@ package dev.llmproxy.api;
 
 import java.io.Closeable;
 import java.io.InputStream;
+import java.util.Optional;
 
 /**
  * The upstream's response: status and headers at once, the body as a stream that yields bytes as
@@ -19,6 +20,14 @@ public interface UpstreamResponse extends Closeable {
    * so streamed events can be forwarded one by one.
    */
   InputStream body();
+
+  /**
+   * The body as a {@link NonBlockingBody}, if this response can be read without blocking a thread;
+   * empty (the default) if only {@link #body()} can read it. A response is read one way only.
+   */
+  default Optional<NonBlockingBody> nonBlockingBody() {
+    return Optional.empty();
+  }
 
   @Override
   void close();

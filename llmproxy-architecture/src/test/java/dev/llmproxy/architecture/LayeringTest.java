@@ -37,6 +37,7 @@ class LayeringTest {
     add("llmproxy-servlet", "dev.llmproxy.servlet", "llmproxy-api", "llmproxy-core");
     add("llmproxy-jetty", "dev.llmproxy.jetty", "llmproxy-servlet");
     add("llmproxy-tomcat", "dev.llmproxy.tomcat", "llmproxy-servlet");
+    add("llmproxy-jetty-client", "dev.llmproxy.jettyclient", "llmproxy-api");
     add("llmproxy-jdbc", "dev.llmproxy.jdbc", "llmproxy-api");
     add("llmproxy-micrometer", "dev.llmproxy.micrometer", "llmproxy-api");
     add("llmproxy-opentelemetry", "dev.llmproxy.opentelemetry", "llmproxy-api");
@@ -68,7 +69,8 @@ class LayeringTest {
         "dev.llmproxy.bench",
         "llmproxy-api",
         "llmproxy-core",
-        "llmproxy-servlet");
+        "llmproxy-servlet",
+        "llmproxy-jetty-client");
   }
 
   private static void add(String dir, String root, String... mayUse) {

@@ -9,6 +9,7 @@ import dev.llmproxy.core.AnthropicSettings;
 import dev.llmproxy.core.LlmProxy;
 import dev.llmproxy.core.Tiers;
 import dev.llmproxy.core.ledger.InMemoryBudgetLedger;
+import dev.llmproxy.jettyclient.JettyUpstreamClient;
 import dev.llmproxy.servlet.LlmProxyFilter;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServlet;
@@ -42,10 +43,12 @@ import org.eclipse.jetty.server.ServerConnector;
  *   <li>{@code engine}: {@link LlmProxy} behind {@link LlmProxyFilter} with a fixed token, an
  *       in-memory ledger and no listeners: the engine without durable state or audit.
  *   <li>{@code engine-virtual}: the same engine with each exchange on a virtual thread (Java 21+).
+ *   <li>{@code engine-nio}: the same engine relaying without a blocked thread ({@code
+ *       nonBlockingRelay} with {@code llmproxy-jetty-client}).
  * </ul>
  *
- * <p>Usage: {@code HopFloor servlet|jetty-proxy|engine|engine-virtual PORT UPSTREAM_BASE_URL};
- * serves until killed. In {@code engine} mode any presented token is accepted.
+ * <p>Usage: {@code HopFloor servlet|jetty-proxy|engine|engine-virtual|engine-nio PORT
+ * UPSTREAM_BASE_URL}; serves until killed. In {@code engine} mode any presented token is accepted.
  */
 public final class HopFloor {
   private HopFloor() {}
@@ -72,28 +75,31 @@ public final class HopFloor {
         proxy.setAsyncSupported(true);
         context.addServlet(proxy, "/proxy/anthropic/*");
       }
-      case "engine", "engine-virtual" -> {
-        FilterHolder filter =
-            new FilterHolder(new LlmProxyFilter(engine(upstream, mode.equals("engine-virtual"))));
+      case "engine", "engine-virtual", "engine-nio" -> {
+        FilterHolder filter = new FilterHolder(new LlmProxyFilter(engine(upstream, mode)));
         filter.setAsyncSupported(true);
         context.addFilter(filter, "/*", EnumSet.of(DispatcherType.REQUEST));
       }
       default ->
           throw new IllegalArgumentException(
-              "mode must be servlet, jetty-proxy, engine or engine-virtual: " + mode);
+              "mode must be servlet, jetty-proxy, engine, engine-virtual or engine-nio: " + mode);
     }
     server.setHandler(context);
     server.start();
     server.join();
   }
 
-  private static LlmProxy engine(String upstream, boolean virtualThreads) throws Throwable {
+  private static LlmProxy engine(String upstream, String mode) throws Throwable {
     Tiers tiers = Tiers.defaults().withRate("bench", 100_000_000);
     BudgetLedger ledger = new InMemoryBudgetLedger();
     Principal principal = Principal.user("bench", "bench");
     UpstreamCredential key = new UpstreamCredential.ApiKey(Secret.of("sk-ant-bench"), "org_key");
     LlmProxy.Builder builder = LlmProxy.builder();
-    if (virtualThreads) { // Java 21+, looked up so that the module still compiles for 17
+    if (mode.equals("engine-nio")) { // no thread held while a stream's body waits
+      builder.upstreamClient(JettyUpstreamClient.create()).nonBlockingRelay(true);
+    }
+    if (mode.equals(
+        "engine-virtual")) { // Java 21+, looked up so that the module still compiles for 17
       builder.executor(
           (java.util.concurrent.Executor)
               java.lang.invoke.MethodHandles.publicLookup()

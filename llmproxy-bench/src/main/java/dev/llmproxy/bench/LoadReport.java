@@ -79,6 +79,8 @@ public final class LoadReport {
     resources();
     line("");
     targets();
+    line("");
+    out.append(ScaleReport.render(results));
   }
 
   private void row(String label, String test, String key, String format) throws IOException {

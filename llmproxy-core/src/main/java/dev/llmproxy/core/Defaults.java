@@ -40,6 +40,7 @@ final class Defaults {
             : LlmProxy.DEFAULT_MAX_CONCURRENT_EXCHANGES,
         b.shutdownDrain != null ? b.shutdownDrain : LlmProxy.DEFAULT_SHUTDOWN_DRAIN,
         b.ledgerHeartbeat != null ? b.ledgerHeartbeat : LlmProxy.DEFAULT_LEDGER_HEARTBEAT,
-        List.copyOf(b.pools.values()));
+        List.copyOf(b.pools.values()),
+        b.nonBlockingRelay != null && b.nonBlockingRelay);
   }
 }

@@ -132,6 +132,7 @@ public final class LlmProxy implements AutoCloseable {
     CredentialStore credentialStore;
     BudgetLedger budgetLedger;
     UpstreamClient upstreamClient;
+    Boolean nonBlockingRelay;
     Executor executor;
     AnthropicSettings anthropic;
     OpenAiSettings openAi;
@@ -272,6 +273,23 @@ public final class LlmProxy implements AutoCloseable {
         throw new IllegalArgumentException("maxRequestBodyBytes out of range: " + bytes);
       }
       this.maxRequestBodyBytes = bytes;
+      return this;
+    }
+
+    /**
+     * Whether exchanges run without holding a thread while they wait (default: no). The stages
+     * (authenticate, authorize, reserve…) then run on the calling thread, the container's, with no
+     * hand-over to the exchange executor unless {@link #executor} names one; the wait for the
+     * upstream's headers holds no thread when the upstream client completes {@link
+     * dev.llmproxy.api.UpstreamCall#executeAsync} on its own (e.g. {@code llmproxy-jetty-client});
+     * and the body is copied chunk by chunk as the client can take it when the client's responses
+     * offer a {@link dev.llmproxy.api.NonBlockingBody} and the container adapter a non-blocking
+     * output (the servlet filter does). With a blocking client (the default OkHttp one) the
+     * container's thread waits and copies instead, as a plain servlet would.
+     */
+    public Builder nonBlockingRelay(boolean enabled) {
+      requireUnset(nonBlockingRelay, "nonBlockingRelay");
+      this.nonBlockingRelay = enabled;
       return this;
     }
 

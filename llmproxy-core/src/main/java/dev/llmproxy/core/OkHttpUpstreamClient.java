@@ -26,7 +26,7 @@ import okhttp3.Response;
  * caller, not followed; failed connections are not retried, so a request reaches the upstream at
  * most once.
  */
-public final class OkHttpUpstreamClient implements UpstreamClient {
+public final class OkHttpUpstreamClient implements UpstreamClient, AutoCloseable {
   /** Default connect timeout. */
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
 
@@ -65,6 +65,7 @@ public final class OkHttpUpstreamClient implements UpstreamClient {
   }
 
   /** Closes the connection pool and dispatcher threads this client created for itself. */
+  @Override
   public void close() {
     if (ownsClient) {
       client.dispatcher().executorService().shutdown();

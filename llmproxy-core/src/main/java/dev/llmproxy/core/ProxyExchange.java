@@ -4,6 +4,7 @@ import dev.llmproxy.api.Headers;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.Optional;
 
 /**
  * One HTTP exchange as a container adapter presents it to the engine. The servlet filter implements
@@ -53,6 +54,39 @@ public interface ProxyExchange {
 
   /** The response body; each {@code flush()} pushes what was written to the client. */
   OutputStream responseBody() throws IOException;
+
+  /**
+   * The response body for writing without blocking a thread (servlet {@code WriteListener}), if
+   * this adapter offers it; empty (the default) if only {@link #responseBody()} can write it. The
+   * engine uses one or the other, after {@link #startResponse}, and only when the proxy was built
+   * with {@code nonBlockingRelay}.
+   */
+  default Optional<NonBlockingOutput> nonBlockingOutput() {
+    return Optional.empty();
+  }
+
+  /**
+   * A response body written without blocking, in the shape of the servlet {@code
+   * ServletOutputStream} in non-blocking mode: {@link #write} or {@link #flush} only after {@link
+   * #isReady()} said yes.
+   */
+  interface NonBlockingOutput {
+    /**
+     * Switches to non-blocking mode. {@code onWritable} then runs, on any thread, once at the start
+     * and each time {@link #isReady()} has turned true after it returned false; it also runs once
+     * the client has gone, when {@link #isReady()} says true and the next write fails.
+     */
+    void start(Runnable onWritable) throws IOException;
+
+    /** Whether a write or flush may be made now; if not, {@code onWritable} will run later. */
+    boolean isReady();
+
+    /** Writes without blocking; an {@link IOException} means the client has gone. */
+    void write(byte[] bytes, int offset, int length) throws IOException;
+
+    /** Pushes what was written to the client without blocking. */
+    void flush() throws IOException;
+  }
 
   /**
    * Calls {@code onGone} if the container learns the client disconnected before the exchange

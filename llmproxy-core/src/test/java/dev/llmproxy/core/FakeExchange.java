@@ -134,8 +134,21 @@ final class FakeExchange implements ProxyExchange {
     };
   }
 
+  /** The non-blocking output this exchange offers, or null for a blocking one only. */
+  volatile NonBlockingOutput nonBlockingOutput;
+
+  /** What the engine asked to run when the client goes. */
+  volatile Runnable onClientGone;
+
   @Override
-  public void onClientGone(Runnable onGone) {}
+  public java.util.Optional<NonBlockingOutput> nonBlockingOutput() {
+    return java.util.Optional.ofNullable(nonBlockingOutput);
+  }
+
+  @Override
+  public void onClientGone(Runnable onGone) {
+    this.onClientGone = onGone;
+  }
 
   @Override
   public void complete() {

@@ -32,6 +32,9 @@ import java.util.Optional;
  * @param jdbcUser its user
  * @param jdbcPassword its password
  * @param shutdownDrain how long exchanges in flight may finish after SIGTERM before they are cut
+ * @param nonBlockingRelay whether exchanges wait and relay without holding a thread ({@code
+ *     LLMPROXY_RELAY=nonblocking}: Jetty's HttpClient upstream) or on one ({@code blocking}:
+ *     OkHttp)
  * @param watchClientDisconnects whether a client closing its connection before the answer starts
  *     cancels the upstream at once
  * @param budgetZone the zone whose midnights start daily, weekly and monthly budget periods
@@ -67,7 +70,8 @@ record ExampleConfig(
     Duration holdLease,
     java.time.ZoneId budgetZone,
     List<dev.llmproxy.api.TeamBudget> teams,
-    List<dev.llmproxy.core.pools.UpstreamPool> pools) {
+    List<dev.llmproxy.core.pools.UpstreamPool> pools,
+    boolean nonBlockingRelay) {
 
   /** Reads the configuration from {@code env}; throws naming the variable if one is invalid. */
   static ExampleConfig fromEnvironment(Map<String, String> env) {
@@ -113,7 +117,21 @@ record ExampleConfig(
         Duration.ofSeconds(number(env, "LLMPROXY_HOLD_LEASE_SECONDS", 60, 30, 86_400)),
         zone(env.getOrDefault("LLMPROXY_BUDGET_ZONE", "UTC")),
         TeamBudgets.parse(env.get("LLMPROXY_TEAM_BUDGETS")),
-        PoolsConfig.fromEnvironment(env, providers));
+        PoolsConfig.fromEnvironment(env, providers),
+        relay(env.getOrDefault("LLMPROXY_RELAY", DEFAULT_RELAY)));
+  }
+
+  /** {@code LLMPROXY_RELAY}'s default. */
+  static final String DEFAULT_RELAY = "blocking";
+
+  private static boolean relay(String value) {
+    return switch (value.trim()) {
+      case "nonblocking" -> true;
+      case "blocking" -> false;
+      default ->
+          throw new IllegalArgumentException(
+              "LLMPROXY_RELAY must be 'blocking' or 'nonblocking', not '" + value.trim() + "'");
+    };
   }
 
   /** Whether a pool serves {@code provider}, in place of its shared key. */
@@ -149,7 +167,8 @@ record ExampleConfig(
         holdLease,
         budgetZone,
         teams,
-        pools);
+        pools,
+        nonBlockingRelay);
   }
 
   private static java.time.ZoneId zone(String text) {

@@ -4,6 +4,7 @@ import dev.llmproxy.api.BudgetLedger;
 import dev.llmproxy.api.ProviderId;
 import dev.llmproxy.api.ProxyListener;
 import dev.llmproxy.api.Secret;
+import dev.llmproxy.api.UpstreamClient;
 import dev.llmproxy.core.AnthropicSettings;
 import dev.llmproxy.core.BatchingListener;
 import dev.llmproxy.core.LlmProxy;
@@ -13,6 +14,7 @@ import dev.llmproxy.core.credentials.KeyFormats;
 import dev.llmproxy.core.tokens.IssuedTokens;
 import dev.llmproxy.jdbc.JdbcAuditSink;
 import dev.llmproxy.jetty.JettySupport;
+import dev.llmproxy.jettyclient.JettyUpstreamClient;
 import dev.llmproxy.micrometer.LlmProxyMetrics;
 import dev.llmproxy.servlet.AdminTokensServlet;
 import dev.llmproxy.servlet.LlmProxyFilter;
@@ -39,6 +41,7 @@ import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * The example host: Jetty 12 with the proxy filter on {@code /proxy/*}, {@code /admin/tokens}, and
@@ -59,12 +62,19 @@ final class ExampleServer implements AutoCloseable {
   private final DataDirState state;
   private final List<ServerConnector> connectors;
   private final String host;
-  private final OkHttpUpstreamClient upstream; // given to the proxy, which does not close it
+
+  /**
+   * Threads of the one pool that serves everything when the relay does not block: stages run on it
+   * briefly, and no exchange waits on one.
+   */
+  static final int NON_BLOCKING_THREADS = 32;
+
+  private final AutoCloseable upstream; // given to the proxy, which does not close it
 
   private ExampleServer(
       Server server,
       LlmProxy proxy,
-      OkHttpUpstreamClient upstream,
+      AutoCloseable upstream,
       DataDirState state,
       AuditLog audit,
       List<BatchingListener> auditWriters,
@@ -119,8 +129,34 @@ final class ExampleServer implements AutoCloseable {
       auditTable = Optional.of(new JdbcAuditSink(state.stores));
       auditWriters.add(BatchingListener.of("audit-table", auditTable.get()::write));
     }
-    OkHttpUpstreamClient upstream =
-        OkHttpUpstreamClient.builder().readTimeout(config.upstreamIdleTimeout()).build();
+    // LLMPROXY_RELAY: Jetty's HttpClient, whose exchanges hold no thread while they wait, or
+    // OkHttp,
+    // one thread per exchange until it ends (docs/performance.md compares them).
+    UpstreamClient upstream;
+    AutoCloseable upstreamCloser;
+    QueuedThreadPool threads = null; // Jetty's default pool, unless the relay does not block
+    if (config.nonBlockingRelay()) {
+      // Nothing waits on a thread: one small pool serves the server, the stages and the upstream
+      // client, whatever the number of open streams.
+      threads = new QueuedThreadPool(NON_BLOCKING_THREADS, 4);
+      threads.setName("llmproxy-http");
+      threads.start();
+      JettyUpstreamClient jetty =
+          JettyUpstreamClient.create(
+              JettyUpstreamClient.DEFAULT_CONNECT_TIMEOUT, config.upstreamIdleTimeout(), threads);
+      upstream = jetty;
+      QueuedThreadPool pool = threads;
+      upstreamCloser =
+          () -> {
+            jetty.close();
+            pool.stop(); // after the client: the server, already stopped, left it to its owner
+          };
+    } else {
+      OkHttpUpstreamClient okHttp =
+          OkHttpUpstreamClient.builder().readTimeout(config.upstreamIdleTimeout()).build();
+      upstream = okHttp;
+      upstreamCloser = okHttp;
+    }
     LlmProxy.Builder builder =
         LlmProxy.builder()
             .tokenResolver(state.tokens)
@@ -130,6 +166,7 @@ final class ExampleServer implements AutoCloseable {
             .anthropic(new AnthropicSettings(config.anthropicBaseUrl()))
             .openAi(new OpenAiSettings(config.openaiBaseUrl(), config.injectOpenAiStreamUsage()))
             .upstreamClient(upstream)
+            .nonBlockingRelay(config.nonBlockingRelay())
             .maxRequestBodyBytes(config.maxBodyBytes())
             .maxConcurrentExchanges(config.maxConcurrent())
             .shutdownDrain(config.shutdownDrain())
@@ -165,7 +202,7 @@ final class ExampleServer implements AutoCloseable {
           .register(metrics);
     }
 
-    Server server = new Server();
+    Server server = threads == null ? new Server() : new Server(threads);
     HttpConfiguration http = new HttpConfiguration();
     http.setSendServerVersion(false);
     // Let encoded dot segments reach the proxy, which refuses them itself in the right envelope.
@@ -253,7 +290,7 @@ final class ExampleServer implements AutoCloseable {
       throw e;
     }
     return new ExampleServer(
-        server, proxy, upstream, state, audit, auditWriters, connectors, config.host());
+        server, proxy, upstreamCloser, state, audit, auditWriters, connectors, config.host());
   }
 
   /** How the admin API and the CLI validate token requests. */
@@ -350,8 +387,8 @@ final class ExampleServer implements AutoCloseable {
       return; // the shutdown hook and the main thread may both get here
     }
     proxy.close();
-    upstream.close(); // its connection pool and dispatcher, once no exchange uses them
     server.stop();
+    upstream.close(); // its connections and threads, once no exchange and no request uses them
     auditWriters.forEach(BatchingListener::close);
     audit.close();
     state.close();

@@ -73,6 +73,9 @@ final class ProxyFixture implements AutoCloseable {
     environment.put("LLMPROXY_ANTHROPIC_API_KEY", UPSTREAM_KEY);
     environment.put("LLMPROXY_OPENAI_BASE_URL", upstream.url("/").toString());
     environment.put("LLMPROXY_OPENAI_API_KEY", OPENAI_KEY);
+    // -Dllmproxy.relay=nonblocking runs the suite over the other relay.
+    environment.put(
+        "LLMPROXY_RELAY", System.getProperty("llmproxy.relay", ExampleConfig.DEFAULT_RELAY));
     environment.putAll(env.apply(upstream.url("/").toString()));
     server =
         ExampleServer.start(

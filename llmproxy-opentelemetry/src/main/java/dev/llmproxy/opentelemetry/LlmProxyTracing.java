@@ -111,7 +111,7 @@ public final class LlmProxyTracing implements ExchangeObserver {
             .setSpanKind(SpanKind.SERVER)
             .setAttribute(METHOD, start.method())
             .startSpan();
-    Scope scope = span.makeCurrent(); // for upstreamClient, on the exchange's thread
+    Scope scope = span.makeCurrent(); // for upstreamClient, until the exchange leaves the thread
     return new Traced(span, scope);
   }
 
@@ -119,6 +119,11 @@ public final class LlmProxyTracing implements ExchangeObserver {
     @Override
     public void stage(String name) {
       span.addEvent(name);
+    }
+
+    @Override
+    public void detach() {
+      scope.close(); // on the thread that opened it; the span lives on until end
     }
 
     @Override
@@ -152,7 +157,6 @@ public final class LlmProxyTracing implements ExchangeObserver {
         }
       } finally {
         span.end();
-        scope.close();
       }
     }
   }

@@ -5,8 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.llmproxy.api.ExchangeObserver;
+import dev.llmproxy.api.ExchangeStart;
+import dev.llmproxy.api.Headers;
+import dev.llmproxy.api.Outcome;
+import dev.llmproxy.api.ProxyEvent;
 import dev.llmproxy.core.OkHttpUpstreamClient;
 import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
@@ -19,6 +25,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import mockwebserver3.MockResponse;
@@ -148,6 +155,33 @@ class LlmProxyTracingTest {
     assertNull(
         upstream.takeRequest().getHeaders().get("traceparent"),
         "without the tracing client the caller's traceparent is not forwarded");
+  }
+
+  @Test
+  void theSpanIsCurrentUntilTheExchangeLeavesItsThreadAndEndsOnAnother() throws Exception {
+    ExchangeObserver.Observation observation =
+        tracing.start(
+            new ExchangeStart(Instant.EPOCH, "POST", "/v1/messages", "anthropic", Headers.empty()));
+    assertTrue(Span.current().getSpanContext().isValid(), "current for the upstream client");
+
+    observation.detach(); // the container's thread goes back to its pool
+    assertFalse(
+        Span.current().getSpanContext().isValid(), "the next request on this thread has no span");
+
+    Thread relay =
+        new Thread(
+            () ->
+                observation.end(
+                    ProxyEvent.builder()
+                        .timestamp(Instant.EPOCH)
+                        .method("POST")
+                        .path("/v1/messages")
+                        .status(200)
+                        .outcome(Outcome.OK)
+                        .build()));
+    relay.start();
+    relay.join();
+    assertEquals(1, exporter.getFinishedSpanItems().size(), "ended from the relay's thread");
   }
 
   @Test

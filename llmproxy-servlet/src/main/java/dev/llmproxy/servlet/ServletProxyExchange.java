@@ -5,12 +5,15 @@ import dev.llmproxy.core.ProxyExchange;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.WriteListener;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.Enumeration;
+import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -193,6 +196,85 @@ final class ServletProxyExchange implements ProxyExchange, AsyncListener {
       return body;
     } finally {
       lock.unlock();
+    }
+  }
+
+  @Override
+  public Optional<NonBlockingOutput> nonBlockingOutput() {
+    return Optional.of(new NonBlocking());
+  }
+
+  /**
+   * The servlet output stream in non-blocking mode, behind the same lock and {@code ended} flag as
+   * every other response call: once the exchange has ended, {@link #isReady()} says yes so that the
+   * next write fails as "client gone" instead of touching a recycled response.
+   */
+  private final class NonBlocking implements NonBlockingOutput, WriteListener {
+    private ServletOutputStream out; // guarded by lock
+    private volatile Runnable onWritable;
+
+    @Override
+    public void start(Runnable onWritable) throws IOException {
+      lock.lock();
+      try {
+        ensureOpen();
+        this.onWritable = onWritable;
+        out = response.getOutputStream();
+        out.setWriteListener(this); // the container calls onWritePossible when it can take bytes
+      } catch (IllegalStateException e) {
+        throw new IOException("non-blocking output refused (client gone)", e);
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    @Override
+    public boolean isReady() {
+      lock.lock();
+      try {
+        return ended || out.isReady();
+      } catch (RuntimeException e) {
+        return true; // the next write fails and tells the pump the client is gone
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    @Override
+    public void write(byte[] bytes, int offset, int length) throws IOException {
+      lock.lock();
+      try {
+        ensureOpen();
+        out.write(bytes, offset, length);
+      } catch (RuntimeException e) {
+        throw new IOException("response unusable (client gone)", e);
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    @Override
+    public void flush() throws IOException {
+      lock.lock();
+      try {
+        ensureOpen();
+        out.flush();
+      } catch (RuntimeException e) {
+        throw new IOException("response unusable (client gone)", e);
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    @Override
+    public void onWritePossible() {
+      onWritable.run();
+    }
+
+    @Override
+    public void onError(Throwable failure) {
+      gone();
+      onWritable.run();
     }
   }
 

@@ -6,10 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmproxy.api.Outcome;
+import dev.llmproxy.api.UpstreamClient;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
@@ -55,6 +57,14 @@ abstract class AdapterContract {
   /** A new, unstarted instance of the container under test. */
   protected abstract Container newContainer();
 
+  /**
+   * The upstream client to relay through without a blocked thread ({@code nonBlockingRelay}), or
+   * {@code null} (the default) for the proxy's own OkHttp client and blocking relay.
+   */
+  protected UpstreamClient nonBlockingUpstream() {
+    return null;
+  }
+
   private final Container container = newContainer();
   private final OkHttpClient client =
       new OkHttpClient.Builder().readTimeout(WAIT).retryOnConnectionFailure(false).build();
@@ -96,6 +106,68 @@ abstract class AdapterContract {
       request.upstream().endChunks();
       assertTrue(body.exhausted(), "the stream ends when the upstream's does");
     }
+  }
+
+  @Test
+  void anOpenStreamHoldsNoExchangeThreadOnTheNonBlockingRelay() throws Exception {
+    assumeTrue(nonBlockingUpstream() != null, "the blocking relay holds one thread per stream");
+    InFlight request = sendThroughRawUpstream();
+    request.upstream().send(RawUpstream.SSE_HEAD);
+    request.upstream().sendChunk(MESSAGE_START);
+    try (Response response = request.response()) {
+      BufferedSource body = response.body().source();
+      assertEquals(MESSAGE_START, readEvent(body));
+
+      // The stream is open and quiet: no thread may be left running the exchange.
+      long deadline = System.nanoTime() + WAIT.toNanos();
+      while (threadsRunningAnExchange() > 0 && System.nanoTime() < deadline) {
+        Thread.yield();
+      }
+      assertEquals(0, threadsRunningAnExchange(), "a thread still runs the open stream");
+
+      request.upstream().sendChunk(TEXT_DELTA);
+      assertEquals(TEXT_DELTA, readEvent(body));
+      request.upstream().endChunks();
+      assertTrue(body.exhausted(), "the stream ends when the upstream's does");
+    }
+    assertEquals(Outcome.OK, proxy.nextEvent(WAIT).outcome());
+  }
+
+  @Test
+  void waitingForTheUpstreamsHeadersHoldsNoThreadOnTheNonBlockingRelay() throws Exception {
+    assumeTrue(nonBlockingUpstream() != null, "the blocking relay waits on a thread");
+    InFlight request = sendThroughRawUpstream(); // the upstream has the request and thinks
+
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (threadsRunningAnExchange() > 0 && System.nanoTime() < deadline) {
+      Thread.yield();
+    }
+    assertEquals(0, threadsRunningAnExchange(), "a thread waits for the upstream's headers");
+    assertFalse(request.answer().isDone(), "nothing answered before the upstream did");
+
+    request.upstream().send(RawUpstream.SSE_HEAD);
+    request.upstream().sendChunk(MESSAGE_START);
+    try (Response response = request.response()) {
+      BufferedSource body = response.body().source();
+      assertEquals(MESSAGE_START, readEvent(body));
+      request.upstream().endChunks();
+      assertTrue(body.exhausted(), "the stream ends when the upstream's does");
+    }
+    assertEquals(Outcome.OK, proxy.nextEvent(WAIT).outcome());
+  }
+
+  /** Threads inside an exchange's run: the stages, or a relay that blocks. */
+  private static long threadsRunningAnExchange() {
+    return Thread.getAllStackTraces().values().stream()
+        .filter(
+            stack ->
+                java.util.Arrays.stream(stack)
+                    .anyMatch(
+                        frame ->
+                            frame
+                                .getClassName()
+                                .equals("dev.llmproxy.core.internal.exchange.Exchange")))
+        .count();
   }
 
   @Test
@@ -362,7 +434,11 @@ abstract class AdapterContract {
   }
 
   private TestProxy proxy(String upstreamBaseUrl) {
-    proxy = new TestProxy(upstreamBaseUrl);
+    UpstreamClient nonBlocking = nonBlockingUpstream();
+    proxy =
+        nonBlocking == null
+            ? new TestProxy(upstreamBaseUrl)
+            : new TestProxy(upstreamBaseUrl, nonBlocking);
     return proxy;
   }
 

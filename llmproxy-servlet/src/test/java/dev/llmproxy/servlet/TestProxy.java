@@ -14,6 +14,7 @@ import dev.llmproxy.api.Reservation;
 import dev.llmproxy.api.ReservationRequest;
 import dev.llmproxy.api.TokenResolution;
 import dev.llmproxy.api.TokenResolver;
+import dev.llmproxy.api.UpstreamClient;
 import dev.llmproxy.core.AnthropicSettings;
 import dev.llmproxy.core.LlmProxy;
 import dev.llmproxy.core.OpenAiSettings;
@@ -52,21 +53,39 @@ final class TestProxy implements AutoCloseable {
     this(upstreamBaseUrl, TestProxy::resolve, sharedKeys(), new WindowLedger());
   }
 
+  /**
+   * As above, sending through {@code upstream} and relaying without a blocked thread where it can
+   * ({@code LlmProxy.Builder.nonBlockingRelay}); the proxy does not close {@code upstream}.
+   */
+  TestProxy(String upstreamBaseUrl, UpstreamClient upstream) {
+    this.proxy =
+        builder(upstreamBaseUrl, TestProxy::resolve, sharedKeys(), new WindowLedger())
+            .upstreamClient(upstream)
+            .nonBlockingRelay(true)
+            .build();
+  }
+
   /** As above, with the host's stores replaced, e.g. by ones that fail. */
   TestProxy(
       String upstreamBaseUrl,
       TokenResolver tokens,
       CredentialStore credentials,
       BudgetLedger ledger) {
-    this.proxy =
-        LlmProxy.builder()
-            .anthropic(new AnthropicSettings(upstreamBaseUrl))
-            .openAi(OpenAiSettings.defaults().withBaseUrl(upstreamBaseUrl))
-            .tokenResolver(tokens)
-            .credentialStore(credentials)
-            .budgetLedger(ledger)
-            .addListener(events::add)
-            .build();
+    this.proxy = builder(upstreamBaseUrl, tokens, credentials, ledger).build();
+  }
+
+  private LlmProxy.Builder builder(
+      String upstreamBaseUrl,
+      TokenResolver tokens,
+      CredentialStore credentials,
+      BudgetLedger ledger) {
+    return LlmProxy.builder()
+        .anthropic(new AnthropicSettings(upstreamBaseUrl))
+        .openAi(OpenAiSettings.defaults().withBaseUrl(upstreamBaseUrl))
+        .tokenResolver(tokens)
+        .credentialStore(credentials)
+        .budgetLedger(ledger)
+        .addListener(events::add);
   }
 
   /** The one user's token resolves to alice, tier {@code pro}; any other is unknown. */

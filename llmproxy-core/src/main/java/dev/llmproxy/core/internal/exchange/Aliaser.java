@@ -6,6 +6,7 @@ import dev.llmproxy.core.internal.http.ProxyError;
 import dev.llmproxy.core.internal.provider.ModelAliases;
 import dev.llmproxy.core.internal.provider.RequestPeek;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The alias stage, right after the body is read: a request naming a pool's model alias is rewritten
@@ -25,7 +26,7 @@ final class Aliaser implements Stage {
   }
 
   @Override
-  public UpstreamResponse process(Chain chain) throws ProxyError {
+  public CompletableFuture<UpstreamResponse> process(Chain chain) throws ProxyError {
     ExchangeState x = chain.state();
     ModelAliases pool = aliases.get(x.route.profile().id());
     String real = pool == null || !x.peek.json() ? null : pool.resolve(x.peek.model());

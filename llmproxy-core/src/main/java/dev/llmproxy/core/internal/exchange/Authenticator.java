@@ -8,6 +8,7 @@ import dev.llmproxy.api.TokenResolution;
 import dev.llmproxy.api.TokenResolver;
 import dev.llmproxy.api.UpstreamResponse;
 import dev.llmproxy.core.internal.http.ProxyError;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,7 +32,7 @@ final class Authenticator implements Stage {
   }
 
   @Override
-  public UpstreamResponse process(Chain chain) throws ProxyError {
+  public CompletableFuture<UpstreamResponse> process(Chain chain) throws ProxyError {
     ExchangeState x = chain.state();
     x.principal = authenticate(x.io.requestHeaders());
     x.event.principal(x.principal);

@@ -8,6 +8,7 @@ import dev.llmproxy.core.internal.http.ProxyError;
 import dev.llmproxy.core.internal.provider.EndpointScopes;
 import dev.llmproxy.core.internal.provider.RequestPeek;
 import dev.llmproxy.core.internal.provider.Route;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The authorize stage: the endpoint's scope, the token's own provider and model limits (403, {@code
@@ -27,7 +28,7 @@ final class Authorizer implements Stage {
   }
 
   @Override
-  public UpstreamResponse process(Chain chain) throws ProxyError {
+  public CompletableFuture<UpstreamResponse> process(Chain chain) throws ProxyError {
     ExchangeState x = chain.state();
     authorize(x.principal, x.route, x.peek, x.body.length);
     return chain.proceed();

@@ -28,6 +28,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -78,7 +79,7 @@ final class Budget implements Stage {
   }
 
   @Override
-  public UpstreamResponse process(Chain chain) throws ProxyError {
+  public CompletableFuture<UpstreamResponse> process(Chain chain) throws ProxyError {
     reserve(chain.state());
     return chain.proceed();
   }

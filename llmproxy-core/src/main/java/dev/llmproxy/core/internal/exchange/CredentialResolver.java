@@ -15,6 +15,7 @@ import dev.llmproxy.core.internal.provider.Route;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,7 +49,7 @@ final class CredentialResolver implements Stage {
   }
 
   @Override
-  public UpstreamResponse process(Chain chain) throws ProxyError {
+  public CompletableFuture<UpstreamResponse> process(Chain chain) throws ProxyError {
     ExchangeState x = chain.state();
     x.credential = resolve(x.principal, x.route);
     if (x.credential == null) {

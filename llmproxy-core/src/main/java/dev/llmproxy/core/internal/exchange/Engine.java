@@ -57,7 +57,8 @@ public final class Engine {
       int maxConcurrentExchanges,
       Duration shutdownDrain,
       Duration ledgerHeartbeat,
-      List<UpstreamPool> pools) {}
+      List<UpstreamPool> pools,
+      boolean nonBlockingRelay) {}
 
   private final Router router;
   private final Clock clock;
@@ -100,14 +101,18 @@ public final class Engine {
             new Authorizer(config.tiers()),
             budget,
             new CredentialResolver(config.credentialStore(), pools, config.clock()),
-            new Failover(config.clock()),
-            new Forwarder(config.upstream()));
-    this.relay = new Relay(budget);
+            new Failover(config.clock(), config.nonBlockingRelay()),
+            new Forwarder(config.upstream(), config.nonBlockingRelay()));
+    this.relay = new Relay(budget, config.nonBlockingRelay());
     this.errors = new ErrorWriter(budget);
     Listeners listeners = new Listeners(config.listeners());
     this.settlement = new Settlement(budget, listeners);
     this.observers = new Observers(config.observers());
-    this.runner = new ExchangeRunner(config.executor(), config.maxConcurrentExchanges());
+    // Without a relay that blocks, nothing holds a thread for long: run the stages on the caller's
+    // (the container's) thread, without a hand-over, unless the host chose an executor.
+    Executor executor =
+        config.executor() == null && config.nonBlockingRelay() ? Runnable::run : config.executor();
+    this.runner = new ExchangeRunner(executor, config.maxConcurrentExchanges());
     this.shutdownDrain = config.shutdownDrain();
     this.holdKeeper =
         new HoldKeeper(

@@ -2,6 +2,7 @@ package dev.llmproxy.core.internal.exchange;
 
 import dev.llmproxy.api.UpstreamResponse;
 import dev.llmproxy.core.internal.http.ProxyError;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * <p>The container may report that the client left, and the proxy may stop the exchange when it
  * closes, from other threads: both cancel the upstream call through the {@link ExchangeState}.
  */
-final class Exchange implements Runnable {
+final class Exchange {
   private static final Logger log = LoggerFactory.getLogger(Exchange.class);
 
   private final Engine engine;
@@ -31,22 +32,60 @@ final class Exchange implements Runnable {
     this.state = state;
   }
 
-  @Override
-  public void run() {
+  /**
+   * Runs the exchange's stages on this thread, up to the request going upstream; the rest runs here
+   * too, or later on the threads of a non-blocking upstream client and container. Runs {@code
+   * onSettled} once the exchange is settled, wherever that is.
+   */
+  void run(Runnable onSettled) {
+    CompletableFuture<UpstreamResponse> answer;
     try {
       state.observation = engine.observers().start(state);
       state.io.onClientGone(state::clientGone);
-      UpstreamResponse response = Stage.run(engine.stages(), state);
-      state.observation.stage("respond");
-      engine.relay().relay(state, response);
-    } catch (ProxyError e) {
-      engine.errors().fail(state, e);
+      answer = Stage.run(engine.stages(), state);
     } catch (Throwable e) { // an Error too: the exchange must still be answered and settled
-      log.error("Exchange failed unexpectedly: {} {}", state.io.method(), state.io.path(), e);
-      engine.errors().fail(state, ProxyError.internal("The proxy failed to handle this request."));
-    } finally {
-      engine.settlement().settle(state);
+      answer = CompletableFuture.failedFuture(e);
     }
+    try {
+      answer.whenComplete((response, failure) -> respond(response, failure, onSettled));
+    } finally {
+      state.observation.detach();
+    }
+  }
+
+  /** Relays the answer, or the refusal, and settles; now or, for a relay that waits, later. */
+  private void respond(UpstreamResponse response, Throwable failure, Runnable onSettled) {
+    StreamPump pump = null;
+    try {
+      if (failure == null) {
+        state.observation.stage("respond");
+        pump = engine.relay().relay(state, response);
+      } else {
+        fail(Stage.cause(failure));
+      }
+    } catch (Throwable e) { // an Error too: the exchange must still be answered and settled
+      fail(e);
+    } finally {
+      if (pump == null) {
+        try {
+          engine.settlement().settle(state);
+        } finally {
+          onSettled.run();
+        }
+      }
+    }
+    if (pump != null) {
+      pump.start(engine.settlement(), onSettled); // no thread is held from here on
+    }
+  }
+
+  private void fail(Throwable failure) {
+    if (failure instanceof ProxyError refusal) {
+      engine.errors().fail(state, refusal);
+      return;
+    }
+    log.error("Exchange failed unexpectedly: {} {}", state.io.method(), state.io.path(), failure);
+    engine.errors().fail(state, ProxyError.internal("The proxy failed to handle this request."));
   }
 
   /** Answers at once, without running the stages: the proxy is at its concurrency limit. */
@@ -55,7 +94,11 @@ final class Exchange implements Runnable {
       state.observation = engine.observers().start(state);
       engine.errors().fail(state, ProxyError.overloaded(state.route.profile().overloadedStatus()));
     } finally {
-      engine.settlement().settle(state);
+      try {
+        engine.settlement().settle(state);
+      } finally {
+        state.observation.detach();
+      }
     }
   }
 

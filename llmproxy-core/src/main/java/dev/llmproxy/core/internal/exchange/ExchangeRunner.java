@@ -140,13 +140,16 @@ final class ExchangeRunner {
     }
   }
 
-  /** One exchange on its executor's thread, which {@link #close()} may stop while it runs. */
+  /**
+   * One exchange on its executor's thread, which {@link #close()} may stop while it runs; it holds
+   * its permit until it has settled, which a non-blocking relay does after the thread has left.
+   */
   private final class Running implements Runnable {
     private final Exchange exchange;
     private final AtomicBoolean claimed = new AtomicBoolean(); // run, or rejected: never both
     private Thread thread; // guarded by this
     private boolean interrupted; // guarded by this
-    private boolean done; // guarded by this
+    private final AtomicBoolean ended = new AtomicBoolean();
 
     Running(Exchange exchange) {
       this.exchange = exchange;
@@ -167,18 +170,28 @@ final class ExchangeRunner {
       running.add(this);
       try {
         if (closed) { // close() may have looked before this was added
-          exchange.rejectOverloaded();
+          try {
+            exchange.rejectOverloaded();
+          } finally {
+            end();
+          }
         } else {
-          exchange.run();
+          exchange.run(this::end); // may end later, on another thread: a non-blocking relay
         }
       } finally {
-        running.remove(this);
         synchronized (this) {
-          done = true;
+          thread = null;
           if (interrupted) {
             Thread.interrupted(); // a pooled thread starts its next task clean
           }
         }
+      }
+    }
+
+    /** The exchange has settled: its permit is free. Runs once. */
+    private void end() {
+      if (ended.compareAndSet(false, true)) {
+        running.remove(this);
         capacity.release();
       }
     }
@@ -186,7 +199,7 @@ final class ExchangeRunner {
     void stop() {
       exchange.stop();
       synchronized (this) {
-        if (thread != null && !done) {
+        if (thread != null) { // still on its thread: not yet relaying without one
           interrupted = true;
           thread.interrupt();
         }

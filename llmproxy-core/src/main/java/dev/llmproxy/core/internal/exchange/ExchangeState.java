@@ -59,6 +59,7 @@ final class ExchangeState {
   private boolean earlierCallSent; // a replaced attempt reached the upstream: never refund
   private volatile boolean clientGone;
   private volatile boolean stopped;
+  private volatile Runnable wake = () -> {}; // a relay waiting on neither thread notices at once
 
   ExchangeState(ProxyExchange io, Route route, Instant now) {
     this.io = io;
@@ -130,12 +131,25 @@ final class ExchangeState {
   void clientGone() {
     clientGone = true;
     cancel();
+    wake.run();
   }
 
   /** The proxy is closing: cancel the upstream call. Any thread. */
   void stop() {
     stopped = true;
     cancel();
+    wake.run();
+  }
+
+  /**
+   * Runs {@code relay} when the client goes or the proxy stops: a non-blocking relay may be waiting
+   * for the client to take more, with no thread to notice either.
+   */
+  void onCancel(Runnable relay) {
+    wake = relay;
+    if (clientGone || stopped) {
+      relay.run();
+    }
   }
 
   boolean isClientGone() {

@@ -1,6 +1,7 @@
 package dev.llmproxy.core.internal.exchange;
 
 import dev.llmproxy.api.Headers;
+import dev.llmproxy.api.NonBlockingBody;
 import dev.llmproxy.api.UpstreamCredential;
 import dev.llmproxy.api.UpstreamResponse;
 import dev.llmproxy.core.internal.http.ErrorType;
@@ -8,17 +9,15 @@ import dev.llmproxy.core.internal.http.ProxyError;
 import dev.llmproxy.core.internal.pool.Member;
 import dev.llmproxy.core.internal.pool.Pool;
 import dev.llmproxy.core.pools.UpstreamPool;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.InputStream;
-import java.io.SequenceInputStream;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,64 +44,102 @@ final class Failover implements Stage {
   static final int MAX_KEPT_BODY = 256 * 1024;
 
   private final Clock clock;
+  private final boolean async;
 
-  Failover(Clock clock) {
+  /** Tries in {@code clock}'s time; {@code async} as the {@link Forwarder}'s. */
+  Failover(Clock clock, boolean async) {
     this.clock = clock;
+    this.async = async;
   }
 
   @Override
-  public UpstreamResponse process(Chain chain) throws ProxyError {
+  public CompletableFuture<UpstreamResponse> process(Chain chain) throws ProxyError {
     ExchangeState x = chain.state();
-    Pool pool = x.pool;
-    if (pool == null) {
+    if (x.pool == null) {
       x.event.tries(1);
       return chain.proceed();
     }
-    Instant deadline = clock.instant().plus(pool.config().deadline());
-    String key = affinityKey(x, pool.config());
-    Set<Member> tried = new HashSet<>();
-    UpstreamResponse kept = null; // the last retried answer, read whole
-    ProxyError lastError = null;
-    int tries = 0;
-    boolean anyCredential = false;
-    while (tries < pool.config().maxTries() && (tries == 0 || clock.instant().isBefore(deadline))) {
-      Optional<Member> next = pool.pick(key, tried);
-      if (next.isEmpty()) {
-        break;
+    return new Tries(chain).next();
+  }
+
+  /**
+   * One exchange's tries over its pool, one after another: each starts when the last one's answer
+   * (or failure) arrived, on whichever thread brought it.
+   */
+  private final class Tries {
+    private final Chain chain;
+    private final ExchangeState x;
+    private final Pool pool;
+    private final Instant deadline;
+    private final String key;
+    private final Set<Member> tried = new HashSet<>();
+    private UpstreamResponse kept; // the last retried answer, read whole
+    private ProxyError lastError;
+    private int tries;
+    private boolean anyCredential;
+
+    Tries(Chain chain) {
+      this.chain = chain;
+      this.x = chain.state();
+      this.pool = x.pool;
+      this.deadline = clock.instant().plus(pool.config().deadline());
+      this.key = affinityKey(x, pool.config());
+    }
+
+    /** Starts the next try, or ends with the best answer there is. */
+    CompletableFuture<UpstreamResponse> next() {
+      while (tries < pool.config().maxTries()
+          && (tries == 0 || clock.instant().isBefore(deadline))) {
+        Optional<Member> picked = pool.pick(key, tried);
+        if (picked.isEmpty()) {
+          break;
+        }
+        Member member = picked.get();
+        tried.add(member);
+        UpstreamCredential credential = credentialOf(x, member);
+        if (credential == null) {
+          continue; // not a try: nothing was sent
+        }
+        anyCredential = true;
+        tries++;
+        x.credential = credential;
+        x.baseUrl = member.config().baseUrl().orElse(null);
+        x.event.tries(tries).member(member.id()).credentialSource(credential.source());
+        member.acquire();
+        CompletableFuture<UpstreamResponse> answer;
+        try {
+          answer = chain.proceed();
+        } catch (ProxyError e) {
+          answer = CompletableFuture.failedFuture(e);
+        }
+        return answer
+            .handle((response, failure) -> answered(member, response, failure))
+            .thenCompose(Function.identity());
       }
-      Member member = next.get();
-      tried.add(member);
-      UpstreamCredential credential = credentialOf(x, member);
-      if (credential == null) {
-        continue; // not a try: nothing was sent
-      }
-      anyCredential = true;
-      tries++;
-      x.credential = credential;
-      x.baseUrl = member.config().baseUrl().orElse(null);
-      x.event.tries(tries).member(member.id()).credentialSource(credential.source());
-      member.acquire();
-      UpstreamResponse response;
-      try {
-        response = chain.proceed();
-      } catch (ProxyError e) {
+      return end();
+    }
+
+    private CompletableFuture<UpstreamResponse> answered(
+        Member member, UpstreamResponse response, Throwable failure) {
+      if (failure != null) {
         member.release();
-        if (!isUnreachable(e)) {
+        Throwable cause = Stage.cause(failure);
+        if (!(cause instanceof ProxyError e) || !isUnreachable(e)) {
           closeQuietly(kept);
-          throw e; // the client left, or the request could not be built
+          return CompletableFuture.failedFuture(cause); // the client left, or no request was built
         }
         pool.failed(member);
         lastError = e;
         if (x.attemptSent()) {
-          break; // it may be running upstream: never sent twice
+          return end(); // it may be running upstream: never sent twice
         }
-        continue;
+        return next();
       }
       int status = response.status();
       if (!pool.retries(status)) {
         pool.answered(member);
         closeQuietly(kept);
-        return new MemberResponse(response, member);
+        return CompletableFuture.completedFuture(new MemberResponse(response, member));
       }
       if (status == 429 || status == 529) {
         pool.rateLimited(member, response.headers());
@@ -115,36 +152,44 @@ final class Failover implements Stage {
               || tried.size() >= pool.members().size();
       if (last) {
         closeQuietly(kept);
-        return new MemberResponse(response, member);
+        return CompletableFuture.completedFuture(new MemberResponse(response, member));
       }
-      UpstreamResponse read = readWhole(response);
-      if (read instanceof Prefixed) { // too large to keep: answer with it
-        closeQuietly(kept);
-        return new MemberResponse(read, member);
+      return WholeBody.read(response, MAX_KEPT_BODY, async)
+          .thenCompose(
+              read -> {
+                if (read.isPartial()) { // too large to keep: answer with it
+                  closeQuietly(kept);
+                  return CompletableFuture.completedFuture(new MemberResponse(read, member));
+                }
+                member.release();
+                closeQuietly(kept);
+                kept = read;
+                log.debug(
+                    "Pool {} member {} answered {}; trying the next",
+                    pool.config().provider(),
+                    member.id(),
+                    status);
+                return next();
+              });
+    }
+
+    private CompletableFuture<UpstreamResponse> end() {
+      if (kept != null) {
+        return CompletableFuture.completedFuture(kept); // later tries failed: the last answer
       }
-      member.release();
-      closeQuietly(kept);
-      kept = read;
-      log.debug(
-          "Pool {} member {} answered {}; trying the next",
-          pool.config().provider(),
-          member.id(),
-          status);
+      if (lastError != null) {
+        return CompletableFuture.failedFuture(lastError);
+      }
+      if (!anyCredential) {
+        return CompletableFuture.failedFuture(
+            ProxyError.forbidden(
+                "No member of the shared "
+                    + pool.config().provider()
+                    + " pool has a usable credential. "
+                    + x.route.profile().missingCredentialHint()));
+      }
+      return CompletableFuture.failedFuture(ProxyError.upstreamUnreachable());
     }
-    if (kept != null) {
-      return kept; // every later try failed to answer: the last answer, verbatim
-    }
-    if (lastError != null) {
-      throw lastError;
-    }
-    if (!anyCredential) {
-      throw ProxyError.forbidden(
-          "No member of the shared "
-              + pool.config().provider()
-              + " pool has a usable credential. "
-              + x.route.profile().missingCredentialHint());
-    }
-    throw ProxyError.upstreamUnreachable();
   }
 
   private static String affinityKey(ExchangeState x, UpstreamPool pool) {
@@ -184,74 +229,8 @@ final class Failover implements Stage {
     return e.status() == 502 && e.type() == ErrorType.API_ERROR;
   }
 
-  /**
-   * {@code response} read whole and closed (its connection goes back to the pool), as a response
-   * that can still be relayed; a {@link Prefixed} response, still open, when its body is larger
-   * than {@link #MAX_KEPT_BODY}.
-   */
-  private static UpstreamResponse readWhole(UpstreamResponse response) {
-    ByteArrayOutputStream body = new ByteArrayOutputStream();
-    byte[] buffer = new byte[8192];
-    InputStream in = response.body();
-    try {
-      int n;
-      while ((n = in.read(buffer)) >= 0) {
-        body.write(buffer, 0, n);
-        if (body.size() > MAX_KEPT_BODY) {
-          return new Prefixed(response, body.toByteArray());
-        }
-      }
-    } catch (IOException e) {
-      // the error answer broke off: keep what arrived
-    }
-    response.close();
-    return new Kept(response.status(), response.headers(), body.toByteArray());
-  }
-
   private static void closeQuietly(UpstreamResponse response) {
     if (response != null) {
-      response.close();
-    }
-  }
-
-  /** A retried answer read whole; nothing to release. */
-  private record Kept(int status, Headers headers, byte[] bytes) implements UpstreamResponse {
-    @Override
-    public InputStream body() {
-      return new ByteArrayInputStream(bytes);
-    }
-
-    @Override
-    public void close() {}
-  }
-
-  /** An answer too large to keep: what was read, then the rest of it. */
-  private static final class Prefixed implements UpstreamResponse {
-    private final UpstreamResponse response;
-    private final InputStream body;
-
-    Prefixed(UpstreamResponse response, byte[] prefix) {
-      this.response = response;
-      this.body = new SequenceInputStream(new ByteArrayInputStream(prefix), response.body());
-    }
-
-    @Override
-    public int status() {
-      return response.status();
-    }
-
-    @Override
-    public Headers headers() {
-      return response.headers();
-    }
-
-    @Override
-    public InputStream body() {
-      return body;
-    }
-
-    @Override
-    public void close() {
       response.close();
     }
   }
@@ -280,6 +259,11 @@ final class Failover implements Stage {
     @Override
     public InputStream body() {
       return response.body();
+    }
+
+    @Override
+    public Optional<NonBlockingBody> nonBlockingBody() {
+      return response.nonBlockingBody();
     }
 
     @Override

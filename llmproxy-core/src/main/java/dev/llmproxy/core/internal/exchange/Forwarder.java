@@ -7,6 +7,8 @@ import dev.llmproxy.api.UpstreamResponse;
 import dev.llmproxy.core.internal.http.ProxyError;
 import dev.llmproxy.core.internal.provider.Route;
 import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,9 +22,16 @@ final class Forwarder implements Stage {
   private static final Logger log = LoggerFactory.getLogger(Forwarder.class);
 
   private final UpstreamClient client;
+  private final boolean async;
 
-  Forwarder(UpstreamClient client) {
+  /**
+   * Forwards with {@code client}; {@code async} waits for the headers without a thread ({@link
+   * UpstreamCall#executeAsync}), else on this one ({@link UpstreamCall#execute}), as a relay that
+   * blocks needs: its continuation must not run on the upstream client's thread.
+   */
+  Forwarder(UpstreamClient client, boolean async) {
     this.client = client;
+    this.async = async;
   }
 
   @Override
@@ -31,7 +40,7 @@ final class Forwarder implements Stage {
   }
 
   @Override
-  public UpstreamResponse process(Chain chain) throws ProxyError {
+  public CompletableFuture<UpstreamResponse> process(Chain chain) throws ProxyError {
     ExchangeState x = chain.state();
     Route route = x.route;
     UpstreamRequest request =
@@ -51,19 +60,33 @@ final class Forwarder implements Stage {
     x.attach(call);
     x.io.waitingForUpstream();
     long sent = System.nanoTime();
-    try {
-      UpstreamResponse response = call.execute();
-      x.upstreamWaited(System.nanoTime() - sent);
-      x.responded = true;
-      x.event.timeToFirstByte(x.elapsed());
-      return response;
-    } catch (IOException e) {
-      x.upstreamWaited(System.nanoTime() - sent);
-      if (x.isClientGone()) {
-        throw ProxyError.clientCancelled();
+    CompletableFuture<UpstreamResponse> answer;
+    if (async) {
+      answer = call.executeAsync().toCompletableFuture();
+    } else {
+      try {
+        answer = CompletableFuture.completedFuture(call.execute());
+      } catch (IOException e) {
+        answer = CompletableFuture.failedFuture(e);
       }
-      log.warn("Upstream {} unreachable: {}", route.provider(), e.toString());
-      throw ProxyError.upstreamUnreachable();
     }
+    return answer.handle(
+        (response, failure) -> {
+          x.upstreamWaited(System.nanoTime() - sent);
+          if (failure == null) {
+            x.responded = true;
+            x.event.timeToFirstByte(x.elapsed());
+            return response;
+          }
+          throw new CompletionException(refusal(x, Stage.cause(failure)));
+        });
+  }
+
+  private static ProxyError refusal(ExchangeState x, Throwable failure) {
+    if (x.isClientGone()) {
+      return ProxyError.clientCancelled();
+    }
+    log.warn("Upstream {} unreachable: {}", x.route.provider(), failure.toString());
+    return ProxyError.upstreamUnreachable();
   }
 }

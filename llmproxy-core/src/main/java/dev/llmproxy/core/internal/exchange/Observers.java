@@ -59,6 +59,17 @@ final class Observers {
     }
 
     @Override
+    public void detach() {
+      for (Observation o : observations) {
+        try {
+          o.detach();
+        } catch (RuntimeException | LinkageError e) {
+          log.warn("Observer {} failed to detach; ignored", o.getClass().getName(), e);
+        }
+      }
+    }
+
+    @Override
     public void end(ProxyEvent event) {
       for (Observation o : observations) {
         try {

@@ -1,13 +1,16 @@
 package dev.llmproxy.core.internal.exchange;
 
 import dev.llmproxy.api.Headers;
+import dev.llmproxy.api.NonBlockingBody;
 import dev.llmproxy.api.Outcome;
 import dev.llmproxy.api.UpstreamResponse;
+import dev.llmproxy.core.ProxyExchange;
 import dev.llmproxy.core.internal.http.BodyRelay;
 import dev.llmproxy.core.internal.http.ContentTypes;
 import dev.llmproxy.core.internal.provider.ProviderProfile;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
@@ -22,13 +25,24 @@ final class Relay {
   private static final Logger log = LoggerFactory.getLogger(Relay.class);
 
   private final Budget budget;
+  private final boolean nonBlocking;
 
-  Relay(Budget budget) {
+  Relay(Budget budget, boolean nonBlocking) {
     this.budget = budget;
+    this.nonBlocking = nonBlocking;
   }
 
-  void relay(ExchangeState x, UpstreamResponse response) {
-    try (response) {
+  /**
+   * Relays {@code response}; returns a {@link StreamPump} that carries on without this thread once
+   * the headers are sent, if both sides can be driven without blocking and the proxy was built for
+   * it, or {@code null} once the body was copied here (or could not start).
+   */
+  StreamPump relay(ExchangeState x, UpstreamResponse response) {
+    Optional<NonBlockingBody> in = nonBlocking ? response.nonBlockingBody() : Optional.empty();
+    Optional<ProxyExchange.NonBlockingOutput> out =
+        in.isPresent() ? x.io.nonBlockingOutput() : Optional.empty();
+    boolean detached = false;
+    try {
       ProviderProfile profile = x.route.profile();
       Headers upstream = response.headers();
       x.status = response.status();
@@ -40,23 +54,44 @@ final class Relay {
       Headers headers =
           ResponseHeaders.forAnswer(
               profile, upstream, eventStream, budget.rateLimit(x), x.overhead(true));
-      OutputStream out;
+      boolean opensAtOnce = BodyRelay.opensAtOnce(eventStream, upstream);
+      if (out.isPresent()) {
+        try {
+          x.io.startResponse(x.status, headers);
+        } catch (IOException | RuntimeException e) {
+          x.clientGone();
+          x.outcome = Outcome.CLIENT_CANCELLED;
+          return null;
+        }
+        StreamPump pump =
+            new StreamPump(
+                x, response, in.get(), out.get(), BodyRelay.bufferSize(upstream), opensAtOnce);
+        detached = true; // the pump closes the response from here on
+        return pump;
+      }
+      OutputStream body;
       try {
         x.io.startResponse(x.status, headers);
-        out = x.io.responseBody();
-        if (BodyRelay.opensAtOnce(eventStream, upstream)) {
-          out.flush();
+        body = x.io.responseBody();
+        if (opensAtOnce) {
+          body.flush();
         }
       } catch (IOException | RuntimeException e) {
         x.clientGone();
         x.outcome = Outcome.CLIENT_CANCELLED;
-        return;
+        return null;
       }
-      ended(x, BodyRelay.copy(response.body(), out, upstream, x.meter));
+      ended(x, BodyRelay.copy(response.body(), body, upstream, x.meter));
+      return null;
+    } finally {
+      if (!detached) {
+        response.close();
+      }
     }
   }
 
-  private static void ended(ExchangeState x, BodyRelay.Result copied) {
+  /** Records how the copy of the body ended. */
+  static void ended(ExchangeState x, BodyRelay.Result copied) {
     switch (copied.end()) {
       case COMPLETE -> {}
       case CLIENT_GONE -> {

@@ -5,6 +5,7 @@ import dev.llmproxy.core.internal.http.BodyReader;
 import dev.llmproxy.core.internal.http.ProxyError;
 import dev.llmproxy.core.internal.provider.RequestPeek;
 import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,7 +28,7 @@ final class RequestReader implements Stage {
   }
 
   @Override
-  public UpstreamResponse process(Chain chain) throws ProxyError {
+  public CompletableFuture<UpstreamResponse> process(Chain chain) throws ProxyError {
     ExchangeState x = chain.state();
     try {
       x.body = reader.read(x.io.requestBody(), x.io.requestContentLength());

@@ -3,6 +3,7 @@ package dev.llmproxy.core.internal.exchange;
 import dev.llmproxy.api.UpstreamResponse;
 import dev.llmproxy.core.internal.http.ProxyError;
 import dev.llmproxy.core.internal.provider.Route;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The route stage. The route is resolved once, when the exchange starts (its provider picks the
@@ -16,7 +17,7 @@ final class RouteGuard implements Stage {
   }
 
   @Override
-  public UpstreamResponse process(Chain chain) throws ProxyError {
+  public CompletableFuture<UpstreamResponse> process(Chain chain) throws ProxyError {
     ExchangeState x = chain.state();
     Route route = x.route.checked();
     x.event.path(route.upstreamPath().isEmpty() ? "/" : route.upstreamPath());

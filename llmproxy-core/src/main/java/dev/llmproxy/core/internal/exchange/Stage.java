@@ -3,6 +3,9 @@ package dev.llmproxy.core.internal.exchange;
 import dev.llmproxy.api.UpstreamResponse;
 import dev.llmproxy.core.internal.http.ProxyError;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 
 /**
  * One step of an exchange before its answer is relayed, in the shape of OkHttp's {@code
@@ -10,14 +13,19 @@ import java.util.List;
  * with {@link Chain#proceed()} and returns what the rest of the chain returned. The last stage
  * sends the request upstream and returns the upstream's response, which the exchange then relays.
  *
- * <p>A stage may refuse the exchange by throwing a {@link ProxyError}; the exchange answers it in
- * the provider's envelope and settles. A stage may also wrap the rest of the chain: run code after
- * {@code proceed()} returns (timings), or call it again (failover to another upstream) as long as
- * no byte has reached the client, which holds until the chain returns.
+ * <p>The response is a future: it completes once the upstream's headers have arrived, on the
+ * upstream client's thread when that client does not block, so no thread waits for an upstream to
+ * think. Every stage but failover and forward runs before its {@code proceed()} and returns what it
+ * returned.
+ *
+ * <p>A stage may refuse the exchange by throwing a {@link ProxyError} (or completing the future
+ * with one); the exchange answers it in the provider's envelope and settles. A stage may also call
+ * the rest of the chain again (failover to another upstream) as long as no byte has reached the
+ * client, which holds until the future completes.
  */
 @FunctionalInterface
 interface Stage {
-  UpstreamResponse process(Chain chain) throws ProxyError;
+  CompletableFuture<UpstreamResponse> process(Chain chain) throws ProxyError;
 
   /** The stage's name in observations, e.g. {@code authenticate}. */
   default String name() {
@@ -29,19 +37,33 @@ interface Stage {
     /** The exchange so far. */
     ExchangeState state();
 
-    /** Runs the next stage and returns the upstream's response. */
-    UpstreamResponse proceed() throws ProxyError;
+    /** Runs the next stage; the upstream's response once its headers arrived. */
+    CompletableFuture<UpstreamResponse> proceed() throws ProxyError;
   }
 
-  /** Runs {@code stages} in order over {@code state}. */
-  static UpstreamResponse run(List<Stage> stages, ExchangeState state) throws ProxyError {
-    return new Link(stages, 0, state).proceed();
+  /** Runs {@code stages} in order over {@code state}; a refusal completes the future with it. */
+  static CompletableFuture<UpstreamResponse> run(List<Stage> stages, ExchangeState state) {
+    try {
+      return new Link(stages, 0, state).proceed();
+    } catch (ProxyError e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /** What failed a stage's future: the {@link ProxyError} or other cause, not its wrapper. */
+  static Throwable cause(Throwable failure) {
+    Throwable cause = failure;
+    while ((cause instanceof CompletionException || cause instanceof ExecutionException)
+        && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    return cause;
   }
 
   /** The chain from stage {@code index} on. */
   record Link(List<Stage> stages, int index, ExchangeState state) implements Chain {
     @Override
-    public UpstreamResponse proceed() throws ProxyError {
+    public CompletableFuture<UpstreamResponse> proceed() throws ProxyError {
       if (index >= stages.size()) {
         throw new IllegalStateException("the last stage must answer, not proceed");
       }

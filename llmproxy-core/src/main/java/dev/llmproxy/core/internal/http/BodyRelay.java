@@ -12,8 +12,8 @@ import java.io.OutputStream;
  * delays a byte.
  */
 public final class BodyRelay {
-  /** The largest buffer: OkHttp hands over at most one segment per read. */
-  static final int BUFFER_SIZE = 8 * 1024;
+  /** The largest chunk read at once: OkHttp hands over at most one segment per read. */
+  public static final int BUFFER_SIZE = 8 * 1024;
 
   /** How a copy ended. */
   public enum End {
@@ -63,7 +63,7 @@ public final class BodyRelay {
   }
 
   /** A small answer of known length gets a buffer of its size, not a whole segment's. */
-  static int bufferSize(Headers upstreamHeaders) {
+  public static int bufferSize(Headers upstreamHeaders) {
     String length = upstreamHeaders.first("content-length").orElse(null);
     if (length != null && length.length() < 5) {
       try {
