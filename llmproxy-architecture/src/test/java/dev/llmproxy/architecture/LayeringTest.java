@@ -54,6 +54,7 @@ class LayeringTest {
         "llmproxy-core",
         "llmproxy-servlet",
         "llmproxy-jetty",
+        "llmproxy-jetty-client",
         "llmproxy-jdbc",
         "llmproxy-micrometer");
     add(
