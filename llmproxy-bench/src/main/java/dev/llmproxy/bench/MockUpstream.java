@@ -63,6 +63,9 @@ public final class MockUpstream extends Handler.Abstract {
           + "\"end_turn\",\"stop_sequence\":null},\"usage\":{\"output_tokens\":%d}}\n\n"
           + "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n";
 
+  /** The comment after a stream's tail: the length and CRC-32 (hex) of every byte before it. */
+  static final String CHECKSUM_FORMAT = ": bytes=%d crc32=%08x\n\n";
+
   private static final HttpField JSON =
       new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, "application/json");
   private static final HttpField SSE =
@@ -142,8 +145,14 @@ public final class MockUpstream extends Handler.Abstract {
     return text.getBytes(StandardCharsets.US_ASCII);
   }
 
-  /** One SSE response: head, {@code events} timestamped deltas on a fixed schedule, tail. */
+  /**
+   * One SSE response: head, {@code events} timestamped deltas on a fixed schedule, tail, then an
+   * SSE comment with the length and CRC-32 of every byte before it, so a client can check that the
+   * stream reached it byte for byte.
+   */
   private final class Stream {
+    private final java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+    private long length;
     private final Response response;
     private final Callback done;
     private final int events;
@@ -160,14 +169,16 @@ public final class MockUpstream extends Handler.Abstract {
 
     void start() {
       startNanos = System.nanoTime();
-      response.write(false, ByteBuffer.wrap(STREAM_HEAD), Callback.from(this::next, done::failed));
+      response.write(false, sum(STREAM_HEAD), Callback.from(this::next, done::failed));
     }
 
     /** Schedules the next delta against the stream's start, so spacing errors do not add up. */
     private void next() {
       if (sent == events) {
-        byte[] tail = ascii(String.format(TAIL_FORMAT, events));
-        response.write(true, ByteBuffer.wrap(tail), done);
+        String tail = String.format(TAIL_FORMAT, events);
+        sum(ascii(tail));
+        byte[] last = ascii(tail + String.format(CHECKSUM_FORMAT, length, crc.getValue()));
+        response.write(true, ByteBuffer.wrap(last), done);
         return;
       }
       long due = startNanos + (sent + 1) * intervalNanos - System.nanoTime();
@@ -181,7 +192,13 @@ public final class MockUpstream extends Handler.Abstract {
     private void writeDelta() {
       sent++;
       byte[] delta = ascii(DELTA_PREFIX + System.nanoTime() + DELTA_SUFFIX);
-      response.write(false, ByteBuffer.wrap(delta), Callback.from(this::next, done::failed));
+      response.write(false, sum(delta), Callback.from(this::next, done::failed));
+    }
+
+    private ByteBuffer sum(byte[] bytes) {
+      crc.update(bytes);
+      length += bytes.length;
+      return ByteBuffer.wrap(bytes);
     }
   }
 }

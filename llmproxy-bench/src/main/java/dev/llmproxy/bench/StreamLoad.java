@@ -1,5 +1,6 @@
 package dev.llmproxy.bench;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -56,6 +57,7 @@ public final class StreamLoad {
   private final long[] delays;
   private final AtomicInteger delayCount = new AtomicInteger();
   private final AtomicInteger failed = new AtomicInteger();
+  private final AtomicInteger corrupt = new AtomicInteger();
 
   private StreamLoad(Options options) {
     this.port = options.integer("port", 8080);
@@ -181,6 +183,7 @@ public final class StreamLoad {
       out.write(request);
       out.flush();
       byte[] buffer = new byte[16 * 1024];
+      ByteArrayOutputStream raw = new ByteArrayOutputStream(4096); // to check byte for byte
       int n = in.read(buffer);
       long first = System.nanoTime();
       if (n < STATUS_OK.length
@@ -193,6 +196,7 @@ public final class StreamLoad {
       int matched = 0;
       long stamp = -1; // >= 0 while reading a timestamp's digits
       while (n >= 0) {
+        raw.write(buffer, 0, n);
         long now = System.nanoTime();
         for (int i = 0; i < n; i++) {
           byte b = buffer[i];
@@ -218,6 +222,9 @@ public final class StreamLoad {
       }
       if (received != events) {
         failed.incrementAndGet();
+      } else if (!StreamCheck.intact(raw.toByteArray())) {
+        corrupt.incrementAndGet();
+        failed.incrementAndGet();
       }
     }
   }
@@ -239,6 +246,7 @@ public final class StreamLoad {
     Arrays.sort(eventDelays);
     System.out.printf(Locale.ROOT, "streams=%d%n", streams);
     System.out.printf(Locale.ROOT, "failed=%d%n", failed.get() + (finished ? 0 : 1));
+    System.out.printf(Locale.ROOT, "corrupt=%d%n", corrupt.get());
     System.out.printf(Locale.ROOT, "events=%d%n", eventDelays.length);
     System.out.printf(Locale.ROOT, "ttfb_p50_us=%.1f%n", micros(firstBytes, 0.50));
     System.out.printf(Locale.ROOT, "ttfb_p99_us=%.1f%n", micros(firstBytes, 0.99));
