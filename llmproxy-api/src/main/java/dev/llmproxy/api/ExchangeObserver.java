@@ -37,6 +37,9 @@ public interface ExchangeObserver {
      * The exchange no longer runs on the thread that called {@link #start}: called on that thread,
      * once, after the request went upstream (or was refused), before the thread goes back to its
      * pool. Undo here what was bound to the thread; the exchange may still be running elsewhere.
+     * When the exchange ended on this thread (a refusal, a blocking relay), this comes after {@link
+     * #end}; when it relays without blocking, {@code end} may run on another thread before, after
+     * or while this runs.
      */
     default void detach() {}
 

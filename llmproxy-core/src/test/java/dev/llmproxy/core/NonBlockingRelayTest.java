@@ -25,9 +25,14 @@ import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -118,6 +123,102 @@ class NonBlockingRelayTest {
     assertFalse(s.exchange().aborted);
     assertEquals(Outcome.OK, event().outcome());
     assertNull(events.poll(), "more than one event for one exchange");
+  }
+
+  @Test
+  void aBodyThatCanOnlyBlockIsCopiedOffTheUpstreamClientsThread() throws Exception {
+    // An upstream client like Jetty's: the headers arrive on its I/O thread, and reading the body
+    // needs that same thread. Copied there, the copy would wait for itself forever.
+    ExecutorService io = Executors.newSingleThreadExecutor(r -> new Thread(r, "upstream-io"));
+    try {
+      proxy =
+          LlmProxy.builder()
+              .anthropic(new AnthropicSettings("http://upstream.invalid"))
+              .tokenResolver(StaticTokenResolver.of(Map.of(TOKEN, Principal.user("alice", "pro"))))
+              .credentialStore(
+                  SharedCredentialStore.empty().withApiKey(ProviderId.ANTHROPIC, "sk-ant-k"))
+              .upstreamClient(request -> new IoBoundCall(io))
+              .nonBlockingRelay(true)
+              .shutdownDrain(Duration.ZERO)
+              .addListener(events::add)
+              .build();
+      FakeExchange exchange =
+          FakeExchange.post("/anthropic/v1/messages", TOKEN, "{\"model\":\"claude-x\"}");
+      proxy.handle(exchange);
+      exchange.await();
+      assertEquals(IoBoundCall.BODY, exchange.body());
+      assertEquals(Outcome.OK, event().outcome());
+    } finally {
+      io.shutdownNow();
+    }
+  }
+
+  /** A call whose headers and body bytes come from one I/O thread. */
+  private static final class IoBoundCall implements UpstreamCall, UpstreamResponse {
+    static final String BODY = "{\"type\":\"message\"}";
+    private final ExecutorService io;
+    private final InputStream bytes =
+        new java.io.ByteArrayInputStream(BODY.getBytes(StandardCharsets.UTF_8));
+
+    IoBoundCall(ExecutorService io) {
+      this.io = io;
+    }
+
+    @Override
+    public UpstreamResponse execute() {
+      throw new AssertionError("the non-blocking relay waited for the headers on a thread");
+    }
+
+    @Override
+    public java.util.concurrent.CompletionStage<UpstreamResponse> executeAsync() {
+      return CompletableFuture.supplyAsync(() -> this, io);
+    }
+
+    @Override
+    public void cancel() {}
+
+    @Override
+    public boolean requestSent() {
+      return true;
+    }
+
+    @Override
+    public boolean isCanceled() {
+      return false;
+    }
+
+    @Override
+    public int status() {
+      return 200;
+    }
+
+    @Override
+    public Headers headers() {
+      return Headers.of("content-type", "application/json");
+    }
+
+    @Override
+    public InputStream body() {
+      return new InputStream() {
+        @Override
+        public int read() throws IOException {
+          byte[] one = new byte[1];
+          return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+          try { // the bytes are only ever read on the I/O thread
+            return io.submit(() -> bytes.read(buffer, offset, length)).get(10, TimeUnit.SECONDS);
+          } catch (InterruptedException | ExecutionException | TimeoutException e) {
+            throw new IOException("the I/O thread never read: " + e, e);
+          }
+        }
+      };
+    }
+
+    @Override
+    public void close() {}
   }
 
   @Test

@@ -155,6 +155,38 @@ class PoolFailoverTest {
   }
 
   @Test
+  void anUpstreamClientFailingInItsOwnWayIsA500AndLeavesNoMemberInFlight() throws Exception {
+    proxy =
+        LlmProxy.builder()
+            .anthropic(new AnthropicSettings(url(c)))
+            .tokenResolver(StaticTokenResolver.of(Map.of(TOKEN, Principal.user("alice", "pro"))))
+            .credentialStore((principal, provider) -> Optional.empty())
+            .budgetLedger(ledger)
+            .clock(clock)
+            .upstreamClient(
+                request -> {
+                  throw new IllegalStateException("a client bug, not an unreachable upstream");
+                })
+            .addListener(events::add)
+            .addPool(
+                UpstreamPool.builder(ProviderId.ANTHROPIC)
+                    .strategy(PoolStrategy.FILL_FIRST)
+                    .addMember(member("a", url(a)))
+                    .addMember(member("b", url(b)))
+                    .build())
+            .build();
+
+    FakeExchange exchange = send();
+
+    assertEquals(500, exchange.status, "not a 502: nothing says the upstream is down");
+    assertEquals(1, event().tries(), "a client's own failure is not failed over");
+    for (dev.llmproxy.core.pools.MemberState member : proxy.poolMembers()) {
+      assertEquals(0, member.inFlight(), member.member() + " still counted in flight");
+      assertTrue(member.restingUntil().isEmpty(), member.member() + " penalised for a client bug");
+    }
+  }
+
+  @Test
   void aRefusedConnectionMovesTheRequestToTheNextMember() throws Exception {
     String dead = refusingUrl();
     b.enqueue(ok());

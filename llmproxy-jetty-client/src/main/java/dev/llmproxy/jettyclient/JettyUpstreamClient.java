@@ -6,9 +6,11 @@ import dev.llmproxy.api.UpstreamCall;
 import dev.llmproxy.api.UpstreamClient;
 import dev.llmproxy.api.UpstreamRequest;
 import dev.llmproxy.api.UpstreamResponse;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
+import java.io.SequenceInputStream;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -129,8 +131,9 @@ public final class JettyUpstreamClient implements UpstreamClient, AutoCloseable 
   /**
    * A request to {@code url}, its path and query sent as they are, except what no URI may hold: a
    * {@code %} that begins no escape is sent as {@code %25}, and a character outside the URI syntax
-   * (a space, {@code |}, non-ASCII) as its UTF-8 escapes, as OkHttp does, where Jetty's client
-   * would fail the request instead.
+   * (a space, {@code |}, {@code #}, non-ASCII) as its UTF-8 escapes, where Jetty's client would
+   * fail the request instead. (OkHttp leaves a few of these, such as {@code |} in a query, as they
+   * are; none changes what the target means to a server that follows RFC 3986.)
    */
   private Request newRequest(String url) {
     int authority = url.indexOf("://");
@@ -296,7 +299,17 @@ public final class JettyUpstreamClient implements UpstreamClient, AutoCloseable 
     @Override
     public synchronized InputStream body() {
       if (stream == null) {
-        stream = Content.Source.asInputStream(source);
+        byte[] held = new byte[0]; // a chunk read in part without blocking: its rest comes first
+        if (chunk != null && !Content.Chunk.isFailure(chunk)) { // a failure, the source repeats
+          ByteBuffer bytes = chunk.getByteBuffer();
+          held = new byte[bytes.remaining()];
+          bytes.get(held);
+          finishChunk();
+        }
+        InputStream rest =
+            ended ? InputStream.nullInputStream() : Content.Source.asInputStream(source);
+        stream =
+            held.length == 0 ? rest : new SequenceInputStream(new ByteArrayInputStream(held), rest);
       }
       return stream;
     }

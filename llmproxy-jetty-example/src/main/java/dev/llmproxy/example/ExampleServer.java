@@ -64,10 +64,16 @@ final class ExampleServer implements AutoCloseable {
   private final String host;
 
   /**
-   * Threads of the one pool that serves everything when the relay does not block: stages run on it
-   * briefly, and no exchange waits on one.
+   * Threads of the server's pool when the relay does not block: requests, the stages and writes to
+   * clients run on it, and no exchange waits on one.
    */
   static final int NON_BLOCKING_THREADS = 32;
+
+  private static final org.slf4j.Logger log =
+      org.slf4j.LoggerFactory.getLogger(ExampleServer.class);
+
+  /** Threads of the upstream client's pool when the relay does not block. */
+  static final int UPSTREAM_THREADS = 16;
 
   private final AutoCloseable upstream; // given to the proxy, which does not close it
 
@@ -136,20 +142,31 @@ final class ExampleServer implements AutoCloseable {
     AutoCloseable upstreamCloser;
     QueuedThreadPool threads = null; // Jetty's default pool, unless the relay does not block
     if (config.nonBlockingRelay()) {
-      // Nothing waits on a thread: one small pool serves the server, the stages and the upstream
-      // client, whatever the number of open streams.
+      // Nothing waits on a thread, so two small pools serve any number of open streams: the
+      // server's (requests, the stages, writes to clients) and the upstream client's (reads from
+      // upstreams), apart so that stages stuck on a slow database never stop open streams.
       threads = new QueuedThreadPool(NON_BLOCKING_THREADS, 4);
       threads.setName("llmproxy-http");
+      QueuedThreadPool upstreamThreads = new QueuedThreadPool(UPSTREAM_THREADS, 2);
+      upstreamThreads.setName("llmproxy-upstream");
+      upstreamThreads.setDaemon(true);
       threads.start();
+      upstreamThreads.start();
       JettyUpstreamClient jetty =
           JettyUpstreamClient.create(
-              JettyUpstreamClient.DEFAULT_CONNECT_TIMEOUT, config.upstreamIdleTimeout(), threads);
+              JettyUpstreamClient.DEFAULT_CONNECT_TIMEOUT,
+              config.upstreamIdleTimeout(),
+              upstreamThreads);
       upstream = jetty;
-      QueuedThreadPool pool = threads;
+      QueuedThreadPool serverThreads = threads;
       upstreamCloser =
           () -> {
-            jetty.close();
-            pool.stop(); // after the client: the server, already stopped, left it to its owner
+            try {
+              jetty.close();
+              upstreamThreads.stop();
+            } finally {
+              serverThreads.stop(); // the server, stopped before this, left it to its owner
+            }
           };
     } else {
       OkHttpUpstreamClient okHttp =
@@ -157,140 +174,155 @@ final class ExampleServer implements AutoCloseable {
       upstream = okHttp;
       upstreamCloser = okHttp;
     }
-    LlmProxy.Builder builder =
-        LlmProxy.builder()
-            .tokenResolver(state.tokens)
-            .credentialStore(state.credentials())
-            .budgetLedger(ledger)
-            .tiers(config.tiers())
-            .anthropic(new AnthropicSettings(config.anthropicBaseUrl()))
-            .openAi(new OpenAiSettings(config.openaiBaseUrl(), config.injectOpenAiStreamUsage()))
-            .upstreamClient(upstream)
-            .nonBlockingRelay(config.nonBlockingRelay())
-            .maxRequestBodyBytes(config.maxBodyBytes())
-            .maxConcurrentExchanges(config.maxConcurrent())
-            .shutdownDrain(config.shutdownDrain())
-            .budgetZone(config.budgetZone())
-            .clock(clock);
-    auditWriters.forEach(builder::addListener);
-    listeners.forEach(builder::addListener);
-    config.compatibleUpstreams().forEach(u -> builder.addCompatibleUpstream(u.upstream()));
-    PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    LlmProxyMetrics.Builder meters = LlmProxyMetrics.builder(metrics);
-    config.compatibleUpstreams().forEach(u -> meters.provider(u.upstream().name().value()));
-    builder.addObserver(meters.build());
-    config.pools().forEach(builder::addPool);
-    LlmProxy proxy = builder.build();
-    for (dev.llmproxy.core.pools.MemberState member : proxy.poolMembers()) {
-      // Members are fixed at start: one gauge pair each, tagged by the ids the operator chose.
-      io.micrometer.core.instrument.Tags tags =
-          io.micrometer.core.instrument.Tags.of(
-              "gen_ai.system", member.provider(), "llmproxy.pool.member", member.member());
-      io.micrometer.core.instrument.Gauge.builder(
-              "llmproxy.pool.member.resting",
-              proxy,
-              p -> memberState(p, member).map(m -> m.resting() ? 1.0 : 0.0).orElse(0.0))
-          .description("1 while the pool member rests (rate limited or failing), else 0")
-          .tags(tags)
-          .register(metrics);
-      io.micrometer.core.instrument.Gauge.builder(
-              "llmproxy.pool.member.in_flight",
-              proxy,
-              p -> memberState(p, member).map(m -> (double) m.inFlight()).orElse(0.0))
-          .description("exchanges the pool member serves now")
-          .tags(tags)
-          .register(metrics);
-    }
-
-    Server server = threads == null ? new Server() : new Server(threads);
-    HttpConfiguration http = new HttpConfiguration();
-    http.setSendServerVersion(false);
-    // Let encoded dot segments reach the proxy, which refuses them itself in the right envelope.
-    http.setUriCompliance(
-        UriCompliance.DEFAULT.with(
-            "llmproxy",
-            UriCompliance.Violation.AMBIGUOUS_PATH_SEGMENT,
-            UriCompliance.Violation.AMBIGUOUS_PATH_ENCODING));
-    List<ServerConnector> connectors =
-        HttpListeners.open(
-            config.host(),
-            config.port(),
-            () -> {
-              ServerConnector connector =
-                  new ServerConnector(server, new HttpConnectionFactory(http));
-              // Agents open many streams at once. With the JDK's default backlog of 50, a burst
-              // overflows the accept queue and each dropped connection waits a second for its SYN
-              // to be resent (the kernel caps this at net.core.somaxconn).
-              connector.setAcceptQueueSize(4096);
-              // Jetty fails an async request whose connection is idle longer than this, so it must
-              // outlast the longest upstream silence the proxy tolerates (a long non-streaming
-              // answer).
-              connector.setIdleTimeout(config.upstreamIdleTimeout().plusSeconds(30).toMillis());
-              return connector;
-            });
-    connectors.forEach(server::addConnector);
-
-    ServletContextHandler context = new ServletContextHandler("/");
-    context.getServletHandler().setDecodeAmbiguousURIs(true);
-    FilterHolder filter =
-        new FilterHolder(
-            new LlmProxyFilter(
-                proxy, MOUNT_PATH, new JettySupport(config.watchClientDisconnects())));
-    filter.setAsyncSupported(true);
-    context.addFilter(filter, "/*", EnumSet.of(DispatcherType.REQUEST));
-    context.addServlet(
-        new ServletHolder(
-            new AdminTokensServlet(state.tokens, adminToken, tokenRequests(config, clock), ledger)),
-        "/admin/tokens/*");
-    context.addServlet(
-        new ServletHolder(new MyKeysServlet(state.tokens, state.userKeys, keyFormats(config))),
-        "/api/v1/me/keys/*");
-    context.addServlet(
-        new ServletHolder(
-            new AdminUsageServlet(
-                adminToken, auditTable, config.dataDir().resolve(AuditLog.FILE_NAME))),
-        "/admin/usage");
-    context.addServlet(
-        new ServletHolder(
-            new dev.llmproxy.servlet.MyUsageServlet(
-                state.tokens, ledger, clock, config.budgetZone())),
-        "/api/v1/me/usage");
-    context.addServlet(new ServletHolder(new MetricsServlet(adminToken, metrics)), "/metrics");
-    context.addServlet(new ServletHolder(new AdminPoolsServlet(adminToken, proxy)), "/admin/pools");
-    BatchingListener auditLogWriter = auditWriters.get(0);
-    context.addServlet(
-        new ServletHolder(
-            new AdminAuditServlet(
-                adminToken,
-                config.dataDir().resolve(AuditLog.FILE_NAME),
-                () -> {
-                  try {
-                    auditLogWriter.flush(2, TimeUnit.SECONDS);
-                  } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                  }
-                })),
-        "/admin/audit");
-    context.addServlet(new ServletHolder(new HealthServlet()), "/healthz");
-    ServletHolder page = new ServletHolder(new StaticPageServlet());
-    context.addServlet(page, "/me/proxy");
-    context.addServlet(page, "/me/proxy.js");
-    context.addServlet(page, "/me/proxy.css");
-    context.addServlet(page, "/admin");
-    context.addServlet(page, "/admin/console.js");
-    context.addServlet(page, "/admin/console.css");
-    ProxyErrorHandler errors = new ProxyErrorHandler(proxy, MOUNT_PATH);
-    context.setErrorHandler(errors);
-    server.setErrorHandler(errors);
-    server.setHandler(context);
+    boolean started = false;
     try {
-      server.start();
-    } catch (Exception e) {
-      HttpListeners.close(connectors);
-      throw e;
+      LlmProxy.Builder builder =
+          LlmProxy.builder()
+              .tokenResolver(state.tokens)
+              .credentialStore(state.credentials())
+              .budgetLedger(ledger)
+              .tiers(config.tiers())
+              .anthropic(new AnthropicSettings(config.anthropicBaseUrl()))
+              .openAi(new OpenAiSettings(config.openaiBaseUrl(), config.injectOpenAiStreamUsage()))
+              .upstreamClient(upstream)
+              .nonBlockingRelay(config.nonBlockingRelay())
+              .maxRequestBodyBytes(config.maxBodyBytes())
+              .maxConcurrentExchanges(config.maxConcurrent())
+              .shutdownDrain(config.shutdownDrain())
+              .budgetZone(config.budgetZone())
+              .clock(clock);
+      auditWriters.forEach(builder::addListener);
+      listeners.forEach(builder::addListener);
+      config.compatibleUpstreams().forEach(u -> builder.addCompatibleUpstream(u.upstream()));
+      PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      LlmProxyMetrics.Builder meters = LlmProxyMetrics.builder(metrics);
+      config.compatibleUpstreams().forEach(u -> meters.provider(u.upstream().name().value()));
+      builder.addObserver(meters.build());
+      config.pools().forEach(builder::addPool);
+      LlmProxy proxy = builder.build();
+      for (dev.llmproxy.core.pools.MemberState member : proxy.poolMembers()) {
+        // Members are fixed at start: one gauge pair each, tagged by the ids the operator chose.
+        io.micrometer.core.instrument.Tags tags =
+            io.micrometer.core.instrument.Tags.of(
+                "gen_ai.system", member.provider(), "llmproxy.pool.member", member.member());
+        io.micrometer.core.instrument.Gauge.builder(
+                "llmproxy.pool.member.resting",
+                proxy,
+                p -> memberState(p, member).map(m -> m.resting() ? 1.0 : 0.0).orElse(0.0))
+            .description("1 while the pool member rests (rate limited or failing), else 0")
+            .tags(tags)
+            .register(metrics);
+        io.micrometer.core.instrument.Gauge.builder(
+                "llmproxy.pool.member.in_flight",
+                proxy,
+                p -> memberState(p, member).map(m -> (double) m.inFlight()).orElse(0.0))
+            .description("exchanges the pool member serves now")
+            .tags(tags)
+            .register(metrics);
+      }
+
+      Server server = threads == null ? new Server() : new Server(threads);
+      HttpConfiguration http = new HttpConfiguration();
+      http.setSendServerVersion(false);
+      // Let encoded dot segments reach the proxy, which refuses them itself in the right envelope.
+      http.setUriCompliance(
+          UriCompliance.DEFAULT.with(
+              "llmproxy",
+              UriCompliance.Violation.AMBIGUOUS_PATH_SEGMENT,
+              UriCompliance.Violation.AMBIGUOUS_PATH_ENCODING));
+      List<ServerConnector> connectors =
+          HttpListeners.open(
+              config.host(),
+              config.port(),
+              () -> {
+                ServerConnector connector =
+                    new ServerConnector(server, new HttpConnectionFactory(http));
+                // Agents open many streams at once. With the JDK's default backlog of 50, a burst
+                // overflows the accept queue and each dropped connection waits a second for its SYN
+                // to be resent (the kernel caps this at net.core.somaxconn).
+                connector.setAcceptQueueSize(4096);
+                // Jetty fails an async request whose connection is idle longer than this, so it
+                // must
+                // outlast the longest upstream silence the proxy tolerates (a long non-streaming
+                // answer).
+                connector.setIdleTimeout(config.upstreamIdleTimeout().plusSeconds(30).toMillis());
+                return connector;
+              });
+      connectors.forEach(server::addConnector);
+
+      ServletContextHandler context = new ServletContextHandler("/");
+      context.getServletHandler().setDecodeAmbiguousURIs(true);
+      FilterHolder filter =
+          new FilterHolder(
+              new LlmProxyFilter(
+                  proxy, MOUNT_PATH, new JettySupport(config.watchClientDisconnects())));
+      filter.setAsyncSupported(true);
+      context.addFilter(filter, "/*", EnumSet.of(DispatcherType.REQUEST));
+      context.addServlet(
+          new ServletHolder(
+              new AdminTokensServlet(
+                  state.tokens, adminToken, tokenRequests(config, clock), ledger)),
+          "/admin/tokens/*");
+      context.addServlet(
+          new ServletHolder(new MyKeysServlet(state.tokens, state.userKeys, keyFormats(config))),
+          "/api/v1/me/keys/*");
+      context.addServlet(
+          new ServletHolder(
+              new AdminUsageServlet(
+                  adminToken, auditTable, config.dataDir().resolve(AuditLog.FILE_NAME))),
+          "/admin/usage");
+      context.addServlet(
+          new ServletHolder(
+              new dev.llmproxy.servlet.MyUsageServlet(
+                  state.tokens, ledger, clock, config.budgetZone())),
+          "/api/v1/me/usage");
+      context.addServlet(new ServletHolder(new MetricsServlet(adminToken, metrics)), "/metrics");
+      context.addServlet(
+          new ServletHolder(new AdminPoolsServlet(adminToken, proxy)), "/admin/pools");
+      BatchingListener auditLogWriter = auditWriters.get(0);
+      context.addServlet(
+          new ServletHolder(
+              new AdminAuditServlet(
+                  adminToken,
+                  config.dataDir().resolve(AuditLog.FILE_NAME),
+                  () -> {
+                    try {
+                      auditLogWriter.flush(2, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                      Thread.currentThread().interrupt();
+                    }
+                  })),
+          "/admin/audit");
+      context.addServlet(new ServletHolder(new HealthServlet()), "/healthz");
+      ServletHolder page = new ServletHolder(new StaticPageServlet());
+      context.addServlet(page, "/me/proxy");
+      context.addServlet(page, "/me/proxy.js");
+      context.addServlet(page, "/me/proxy.css");
+      context.addServlet(page, "/admin");
+      context.addServlet(page, "/admin/console.js");
+      context.addServlet(page, "/admin/console.css");
+      ProxyErrorHandler errors = new ProxyErrorHandler(proxy, MOUNT_PATH);
+      context.setErrorHandler(errors);
+      server.setErrorHandler(errors);
+      server.setHandler(context);
+      try {
+        server.start();
+      } catch (Exception e) {
+        HttpListeners.close(connectors);
+        throw e;
+      }
+      started = true;
+      return new ExampleServer(
+          server, proxy, upstreamCloser, state, audit, auditWriters, connectors, config.host());
+    } finally {
+      if (!started) {
+        try {
+          upstreamCloser.close(); // its threads would outlive a start that failed
+        } catch (Exception e) {
+          log.warn("Closing the upstream client after a failed start failed: {}", e.toString());
+        }
+      }
     }
-    return new ExampleServer(
-        server, proxy, upstreamCloser, state, audit, auditWriters, connectors, config.host());
   }
 
   /** How the admin API and the CLI validate token requests. */
@@ -387,8 +419,11 @@ final class ExampleServer implements AutoCloseable {
       return; // the shutdown hook and the main thread may both get here
     }
     proxy.close();
-    server.stop();
-    upstream.close(); // its connections and threads, once no exchange and no request uses them
+    try {
+      server.stop();
+    } finally {
+      upstream.close(); // its connections and threads, once no exchange and no request uses them
+    }
     auditWriters.forEach(BatchingListener::close);
     audit.close();
     state.close();

@@ -61,6 +61,7 @@ public final class Engine {
       boolean nonBlockingRelay) {}
 
   private final Router router;
+  private final java.util.concurrent.ExecutorService blockingWork = ExchangeExecutors.create();
   private final Clock clock;
   private final List<Stage> stages;
   private final Relay relay;
@@ -101,7 +102,7 @@ public final class Engine {
             new Authorizer(config.tiers()),
             budget,
             new CredentialResolver(config.credentialStore(), pools, config.clock()),
-            new Failover(config.clock(), config.nonBlockingRelay()),
+            new Failover(config.clock(), config.nonBlockingRelay(), blockingWork),
             new Forwarder(config.upstream(), config.nonBlockingRelay()));
     this.relay = new Relay(budget, config.nonBlockingRelay());
     this.errors = new ErrorWriter(budget);
@@ -142,7 +143,11 @@ public final class Engine {
     try {
       runner.close(shutdownDrain);
     } finally {
-      holdKeeper.close();
+      try {
+        holdKeeper.close();
+      } finally {
+        blockingWork.shutdown();
+      }
     }
   }
 
@@ -169,6 +174,15 @@ public final class Engine {
 
   List<Stage> stages() {
     return stages;
+  }
+
+  /**
+   * Where the non-blocking relay's fallbacks run when they must block: copying a body that offers
+   * no non-blocking read, from the upstream client's thread (which the copy would wait on forever).
+   * Threads are made only when needed.
+   */
+  Executor blockingWork() {
+    return blockingWork;
   }
 
   Relay relay() {

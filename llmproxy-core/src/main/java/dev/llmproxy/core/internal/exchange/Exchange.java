@@ -26,6 +26,7 @@ final class Exchange {
 
   private final Engine engine;
   private final ExchangeState state;
+  private volatile Thread starter; // the thread in run(), until it returns
 
   Exchange(Engine engine, ExchangeState state) {
     this.engine = engine;
@@ -38,6 +39,7 @@ final class Exchange {
    * onSettled} once the exchange is settled, wherever that is.
    */
   void run(Runnable onSettled) {
+    starter = Thread.currentThread();
     CompletableFuture<UpstreamResponse> answer;
     try {
       state.observation = engine.observers().start(state);
@@ -49,12 +51,27 @@ final class Exchange {
     try {
       answer.whenComplete((response, failure) -> respond(response, failure, onSettled));
     } finally {
+      starter = null;
       state.observation.detach();
     }
   }
 
   /** Relays the answer, or the refusal, and settles; now or, for a relay that waits, later. */
   private void respond(UpstreamResponse response, Throwable failure, Runnable onSettled) {
+    if (failure == null
+        && Thread.currentThread() != starter // the upstream client's thread
+        && engine.relay().wouldBlock(state, response)) {
+      try {
+        engine.blockingWork().execute(() -> relay(response, null, onSettled));
+        return;
+      } catch (RuntimeException e) { // shut down: the proxy is closing; relay here, it is cut soon
+        log.debug("Relaying on the upstream client's thread: {}", e.toString());
+      }
+    }
+    relay(response, failure, onSettled);
+  }
+
+  private void relay(UpstreamResponse response, Throwable failure, Runnable onSettled) {
     StreamPump pump = null;
     try {
       if (failure == null) {

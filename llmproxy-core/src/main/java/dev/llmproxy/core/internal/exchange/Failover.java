@@ -16,6 +16,7 @@ import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -45,11 +46,17 @@ final class Failover implements Stage {
 
   private final Clock clock;
   private final boolean async;
+  private final java.util.concurrent.Executor blockingReads;
 
-  /** Tries in {@code clock}'s time; {@code async} as the {@link Forwarder}'s. */
-  Failover(Clock clock, boolean async) {
+  /**
+   * Tries in {@code clock}'s time; {@code async} as the {@link Forwarder}'s, reading a retried
+   * answer that offers no non-blocking body on {@code blockingReads}, never on the upstream
+   * client's thread.
+   */
+  Failover(Clock clock, boolean async, java.util.concurrent.Executor blockingReads) {
     this.clock = clock;
     this.async = async;
+    this.blockingReads = blockingReads;
   }
 
   @Override
@@ -105,24 +112,46 @@ final class Failover implements Stage {
         x.credential = credential;
         x.baseUrl = member.config().baseUrl().orElse(null);
         x.event.tries(tries).member(member.id()).credentialSource(credential.source());
-        member.acquire();
+        Attempt attempt = new Attempt(member);
         CompletableFuture<UpstreamResponse> answer;
         try {
           answer = chain.proceed();
-        } catch (ProxyError e) {
+        } catch (
+            Throwable e) { // a refusal, or a failure of its own: answered() releases either way
           answer = CompletableFuture.failedFuture(e);
         }
         return answer
-            .handle((response, failure) -> answered(member, response, failure))
+            .handle(
+                (response, failure) ->
+                    guarded(attempt, response, () -> answered(attempt, response, failure)))
             .thenCompose(Function.identity());
       }
       return end();
     }
 
+    /**
+     * Runs {@code step}; if it throws, releases the attempt and closes its response, and fails the
+     * exchange with what was thrown: no member stays counted in flight, no connection stays open.
+     */
+    private CompletableFuture<UpstreamResponse> guarded(
+        Attempt attempt,
+        UpstreamResponse response,
+        java.util.function.Supplier<CompletableFuture<UpstreamResponse>> step) {
+      try {
+        return step.get();
+      } catch (Throwable e) {
+        attempt.release();
+        closeQuietly(response);
+        closeQuietly(kept);
+        return CompletableFuture.failedFuture(e);
+      }
+    }
+
     private CompletableFuture<UpstreamResponse> answered(
-        Member member, UpstreamResponse response, Throwable failure) {
+        Attempt attempt, UpstreamResponse response, Throwable failure) {
+      Member member = attempt.member;
       if (failure != null) {
-        member.release();
+        attempt.release();
         Throwable cause = Stage.cause(failure);
         if (!(cause instanceof ProxyError e) || !isUnreachable(e)) {
           closeQuietly(kept);
@@ -139,7 +168,7 @@ final class Failover implements Stage {
       if (!pool.retries(status)) {
         pool.answered(member);
         closeQuietly(kept);
-        return CompletableFuture.completedFuture(new MemberResponse(response, member));
+        return CompletableFuture.completedFuture(new MemberResponse(response, attempt));
       }
       if (status == 429 || status == 529) {
         pool.rateLimited(member, response.headers());
@@ -152,25 +181,34 @@ final class Failover implements Stage {
               || tried.size() >= pool.members().size();
       if (last) {
         closeQuietly(kept);
-        return CompletableFuture.completedFuture(new MemberResponse(response, member));
+        return CompletableFuture.completedFuture(new MemberResponse(response, attempt));
       }
-      return WholeBody.read(response, MAX_KEPT_BODY, async)
-          .thenCompose(
-              read -> {
-                if (read.isPartial()) { // too large to keep: answer with it
-                  closeQuietly(kept);
-                  return CompletableFuture.completedFuture(new MemberResponse(read, member));
-                }
-                member.release();
-                closeQuietly(kept);
-                kept = read;
-                log.debug(
-                    "Pool {} member {} answered {}; trying the next",
-                    pool.config().provider(),
-                    member.id(),
-                    status);
-                return next();
-              });
+      return WholeBody.read(response, MAX_KEPT_BODY, async, blockingReads)
+          .handle(
+              (read, error) ->
+                  guarded(
+                      attempt,
+                      response,
+                      () -> {
+                        if (error != null) {
+                          throw new CompletionException(Stage.cause(error));
+                        }
+                        if (read.isPartial()) { // too large to keep: answer with it
+                          closeQuietly(kept);
+                          return CompletableFuture.completedFuture(
+                              new MemberResponse(read, attempt));
+                        }
+                        attempt.release();
+                        closeQuietly(kept);
+                        kept = read;
+                        log.debug(
+                            "Pool {} member {} answered {}; trying the next",
+                            pool.config().provider(),
+                            member.id(),
+                            status);
+                        return next();
+                      }))
+          .thenCompose(Function.identity());
     }
 
     private CompletableFuture<UpstreamResponse> end() {
@@ -235,15 +273,31 @@ final class Failover implements Stage {
     }
   }
 
+  /** One try's hold on its member's count of exchanges in flight, released once. */
+  private static final class Attempt {
+    final Member member;
+    private final AtomicBoolean released = new AtomicBoolean();
+
+    Attempt(Member member) {
+      this.member = member;
+      member.acquire();
+    }
+
+    void release() {
+      if (released.compareAndSet(false, true)) {
+        member.release();
+      }
+    }
+  }
+
   /** The answer a member gave; closing it ends the member's count of exchanges in flight. */
   private static final class MemberResponse implements UpstreamResponse {
     private final UpstreamResponse response;
-    private final Member member;
-    private final AtomicBoolean closed = new AtomicBoolean();
+    private final Attempt attempt;
 
-    MemberResponse(UpstreamResponse response, Member member) {
+    MemberResponse(UpstreamResponse response, Attempt attempt) {
       this.response = response;
-      this.member = member;
+      this.attempt = attempt;
     }
 
     @Override
@@ -271,9 +325,7 @@ final class Failover implements Stage {
       try {
         response.close();
       } finally {
-        if (closed.compareAndSet(false, true)) {
-          member.release();
-        }
+        attempt.release();
       }
     }
   }

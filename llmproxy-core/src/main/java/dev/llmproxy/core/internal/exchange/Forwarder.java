@@ -82,9 +82,16 @@ final class Forwarder implements Stage {
         });
   }
 
-  private static ProxyError refusal(ExchangeState x, Throwable failure) {
+  /**
+   * The refusal for a call that failed: the client left, or the upstream could not be reached (an
+   * {@link IOException}); anything else is the client's own failure, left as it is (a 500).
+   */
+  private static Throwable refusal(ExchangeState x, Throwable failure) {
     if (x.isClientGone()) {
       return ProxyError.clientCancelled();
+    }
+    if (!(failure instanceof IOException)) {
+      return failure;
     }
     log.warn("Upstream {} unreachable: {}", x.route.provider(), failure.toString());
     return ProxyError.upstreamUnreachable();

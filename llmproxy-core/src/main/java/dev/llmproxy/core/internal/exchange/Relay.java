@@ -33,6 +33,15 @@ final class Relay {
   }
 
   /**
+   * Whether relaying {@code response} would block a thread: the proxy was built for a relay that
+   * does not, but the response's body or the client's output can only be driven by blocking.
+   */
+  boolean wouldBlock(ExchangeState x, UpstreamResponse response) {
+    return nonBlocking
+        && (response.nonBlockingBody().isEmpty() || x.io.nonBlockingOutput().isEmpty());
+  }
+
+  /**
    * Relays {@code response}; returns a {@link StreamPump} that carries on without this thread once
    * the headers are sent, if both sides can be driven without blocking and the proxy was built for
    * it, or {@code null} once the body was copied here (or could not start).

@@ -22,9 +22,19 @@ final class Settlement {
   }
 
   void settle(ExchangeState x) {
-    if (x.isStopped()) {
-      Thread.interrupted(); // the interrupt that stopped the exchange must not stop its settling
+    // The interrupt that stopped the exchange must not stop its settling; it is put back after, as
+    // this may be another thread's (one closing the proxy settles the streams it stops).
+    boolean interrupted = x.isStopped() && Thread.interrupted();
+    try {
+      settleUninterrupted(x);
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
+  }
+
+  private void settleUninterrupted(ExchangeState x) {
     x.observation.stage("settle");
     try {
       budget.settle(x);

@@ -9,6 +9,8 @@ import dev.llmproxy.core.internal.http.BodyRelay.Result;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Copies an upstream body to the client without holding a thread while either side waits: it runs
@@ -23,6 +25,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * once) and runs {@code onSettled}.
  */
 final class StreamPump implements Runnable {
+  private static final Logger log = LoggerFactory.getLogger(StreamPump.class);
+
   private final ExchangeState x;
   private final UpstreamResponse response;
   private final NonBlockingBody in;
@@ -84,11 +88,18 @@ final class StreamPump implements Runnable {
         Result result;
         try {
           result = step();
-        } catch (RuntimeException e) { // a container or client that failed in its own way
-          result = new Result(End.UPSTREAM_BROKE, e);
+        } catch (Throwable e) { // a container or client that failed in its own way, an Error too
+          result =
+              new Result(
+                  End.UPSTREAM_BROKE,
+                  e instanceof Exception ex ? ex : new IOException(e.toString(), e));
         }
         if (result != null) {
-          finish(result);
+          try {
+            finish(result);
+          } catch (Throwable e) { // never leave the runner count up: the pump would never run again
+            log.error("Settling a relayed stream failed", e);
+          }
         }
       }
     } while (work.decrementAndGet() != 0);

@@ -10,6 +10,7 @@ import java.io.InputStream;
 import java.io.SequenceInputStream;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 
 /**
  * An upstream answer read into memory up to a limit, so that failover can try another member and
@@ -29,13 +30,19 @@ final class WholeBody implements UpstreamResponse {
   }
 
   /**
-   * Reads {@code response}'s body, up to {@code limit} bytes: with {@link NonBlockingBody} reads
-   * when {@code async} and the response offers one, else on this thread.
+   * Reads {@code response}'s body, up to {@code limit} bytes: on this thread unless {@code async};
+   * if {@code async}, with {@link NonBlockingBody} reads when the response offers one, else on
+   * {@code blockingReads} (this may be the upstream client's thread, which a blocking read of its
+   * own response would wait on forever).
    */
-  static CompletableFuture<WholeBody> read(UpstreamResponse response, int limit, boolean async) {
-    Optional<NonBlockingBody> body = async ? response.nonBlockingBody() : Optional.empty();
-    if (body.isEmpty()) {
+  static CompletableFuture<WholeBody> read(
+      UpstreamResponse response, int limit, boolean async, Executor blockingReads) {
+    if (!async) {
       return CompletableFuture.completedFuture(readBlocking(response, limit));
+    }
+    Optional<NonBlockingBody> body = response.nonBlockingBody();
+    if (body.isEmpty()) {
+      return CompletableFuture.supplyAsync(() -> readBlocking(response, limit), blockingReads);
     }
     Collector collector = new Collector(response, body.get(), limit);
     collector.run();
@@ -132,7 +139,7 @@ final class WholeBody implements UpstreamResponse {
         }
       } catch (IOException e) {
         // the error answer broke off: keep what arrived
-      } catch (RuntimeException e) {
+      } catch (Throwable e) { // an Error too: the exchange waits on this future
         response.close();
         done.completeExceptionally(e);
         return;
