@@ -25,7 +25,7 @@
 # many as two sockets each fit under this shell's hard limit on open files), SCALE_EVENTS (30),
 # SCALE_INTERVAL_MS (500), SCALE_RAMP_MS (5000), SCALE_RUNS (RUNS), SCALE_TARGETS (direct nginx jetty-proxy-floor
 # llmproxy-nio llmproxy), SCALE_HEAP ("-Xms512m -Xmx512m"), OUT (results directory; default a
-# fresh one under /tmp).
+# fresh one under /tmp), PHASES ("main scale": main is everything but the open streams at scale).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -35,6 +35,7 @@ WARMUP=${WARMUP:-120}
 read -r -a JAVA_HEAP <<<"${JAVA_HEAP:--Xms128m -Xmx256m}"
 STREAM_EVENTS=${STREAM_EVENTS:-100}
 STREAM_INTERVAL_MS=${STREAM_INTERVAL_MS:-50}
+PHASES=${PHASES:-main scale}
 read -r -a FLOORS <<<"${FLOORS:-servlet-floor jetty-proxy-floor engine-floor engine-virtual-floor}"
 SCALE_EVENTS=${SCALE_EVENTS:-30}
 SCALE_INTERVAL_MS=${SCALE_INTERVAL_MS:-500}
@@ -103,11 +104,14 @@ await_http() {
 }
 
 start_mock() {
-  java -Xms512m -Xmx512m -cp "$BENCH_JAR" dev.llmproxy.bench.MockUpstream "$MOCK_PORT" \
+  # Room for every hop's pooled connections at once (tens of thousands at scale): the mock is not
+  # what is measured, and a mock out of memory breaks the streams of whatever hop comes next.
+  java -Xms1g -Xmx3g -cp "$BENCH_JAR" dev.llmproxy.bench.MockUpstream "$MOCK_PORT" \
     >"$OUT/mock.log" 2>&1 &
   MOCK_PID=$!
   PIDS+=($!)
   await_http "http://127.0.0.1:$MOCK_PORT/"
+  kill -0 "$MOCK_PID" 2>/dev/null || { log "the mock did not start (port $MOCK_PORT taken?)"; return 1; }
 }
 
 start_nginx() {
@@ -326,8 +330,9 @@ sample_hop() { # target file delay-seconds
     echo "os_threads=$(awk '/^Threads:/ {print $2}' /proc/"$pid"/status)"
     echo "rss_kib=$(awk '/^VmRSS:/ {print $2}' /proc/"$pid"/status)"
     echo "fds=$(ls /proc/"$pid"/fd | wc -l)"
-    echo "container_threads=$(echo "$dump" | grep -c '^"qtp' || true)"
-    echo "container_threads_in_proxy=$(echo "$dump" | awk '/^"qtp/ {q=1; next} /^"/ {q=0} q && /dev\.llmproxy/ {print; q=0}' | grep -c . || true)"
+    echo "container_threads=$(echo "$dump" | grep -c -E '^"(qtp|llmproxy-http)' || true)"
+    echo "container_threads_in_proxy=$(echo "$dump" | awk '/^"(qtp|llmproxy-http)/ {q=1; next} /^"/ {q=0} q && /dev\.llmproxy/ {print; q=0}' | grep -c . || true)"
+    echo "upstream_client_threads=$(echo "$dump" | grep -c '^"llmproxy-upstream' || true)"
     echo "exchange_platform_threads=$(echo "$dump" | grep -c '^"llmproxy-exchange' || true)"
     echo "virtual_thread_carriers=$(echo "$dump" | grep -c '^"ForkJoinPool-[0-9]*-worker' || true)"
     echo "heap_used_kib=$(heap_used_kib "$pid")"
@@ -382,6 +387,7 @@ scale_streams() {
       if [ -n "${HOP_PID[$target]:-}" ] && [ "$target" != nginx ]; then
         echo "peak_rss_kib=$(awk '/^VmHWM:/ {print $2}' /proc/"${HOP_PID[$target]}"/status)" >>"$dir/scalesample.$run"
         echo "heap_peak_kib=$(peak_heap_kib "$target")" >>"$dir/scalesample.$run"
+        stop_hop "$target" # its idle upstream connections must not crowd the next hop's out
       fi
     done
   done
@@ -430,10 +436,16 @@ main() {
   log "results in $OUT; proxy on $("$PROXY_JAVA" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.runtime.version = //p')"
   start_mock
   start_nginx
+  write_wrk_scripts
+  case " $PHASES " in *" main "*) main_phase ;; esac
+  case " $PHASES " in *" scale "*) scale_streams ;; esac
+  java -cp "$BENCH_JAR" dev.llmproxy.bench.LoadReport "$OUT/results" | tee "$OUT/report.md"
+}
+
+main_phase() {
   start_proxy llmproxy "$PROXY_PORT" blocking "${JAVA_HEAP[@]}"
   start_proxy llmproxy-nio "$NIO_PORT" nonblocking "${JAVA_HEAP[@]}"
   start_floors
-  write_wrk_scripts
   local targets=(direct nginx llmproxy llmproxy-nio)
   local floors=("${FLOORS[@]}")
   log "warming up: direct and nginx for $DURATION s, each Java hop for $WARMUP s (JIT)"
@@ -486,8 +498,8 @@ main() {
     echo "heap=${JAVA_HEAP[*]}"
   } >"$OUT/results/llmproxy/process"
   cp "${GC_LOG[llmproxy]}" "$OUT/results/llmproxy/gc.log"
-  scale_streams
-  java -cp "$BENCH_JAR" dev.llmproxy.bench.LoadReport "$OUT/results" | tee "$OUT/report.md"
+  # Their pooled upstream connections would count against the mock's open files at scale.
+  for hop in llmproxy llmproxy-nio "${floors[@]}"; do stop_hop "$hop"; done
 }
 
 main "$@"

@@ -71,7 +71,7 @@ public final class HopFloor {
         proxy.setInitParameter("proxyTo", upstream);
         proxy.setInitParameter("prefix", "/proxy/anthropic");
         proxy.setInitParameter(
-            "maxConnections", "4096"); // per upstream; the default queues streams
+            "maxConnections", "32768"); // per upstream: every open stream its own connection
         proxy.setAsyncSupported(true);
         context.addServlet(proxy, "/proxy/anthropic/*");
       }
