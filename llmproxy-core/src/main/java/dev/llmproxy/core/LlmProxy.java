@@ -286,6 +286,10 @@ public final class LlmProxy implements AutoCloseable {
      * offer a {@link dev.llmproxy.api.NonBlockingBody} and the container adapter a non-blocking
      * output (the servlet filter does). With a blocking client (the default OkHttp one) the
      * container's thread waits and copies instead, as a plain servlet would.
+     *
+     * <p><b>Experimental.</b> Under a fault-heavy soak on Jetty, about one exchange in 2,000 is
+     * answered wrongly (a 500 for an answered request; a stream missing its first events); the
+     * cause is not found yet. Use the blocking default in production.
      */
     public Builder nonBlockingRelay(boolean enabled) {
       requireUnset(nonBlockingRelay, "nonBlockingRelay");

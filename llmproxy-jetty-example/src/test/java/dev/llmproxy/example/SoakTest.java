@@ -315,14 +315,14 @@ class SoakTest {
       boolean complete = got.complete();
       switch (scenario) {
         case JSON, STREAM -> {
-          assertEquals("HTTP/1.1 200", status, answer);
-          assertTrue(complete && answer.contains("end_turn"), answer);
+          assertEquals("HTTP/1.1 200", status, scenario + ": " + answer);
+          assertTrue(complete && answer.contains("end_turn"), scenario + ": " + answer);
         }
-        case UPSTREAM_ERROR -> assertEquals("HTTP/1.1 529", status, answer);
-        case UPSTREAM_SILENT -> assertEquals("HTTP/1.1 502", status, answer);
+        case UPSTREAM_ERROR -> assertEquals("HTTP/1.1 529", status, scenario + ": " + answer);
+        case UPSTREAM_SILENT -> assertEquals("HTTP/1.1 502", status, scenario + ": " + answer);
         default -> { // broke off, reset, malformed: started, then never a clean end
-          assertEquals("HTTP/1.1 200", status, answer);
-          assertTrue(!complete, "a broken stream ended cleanly: " + answer);
+          assertEquals("HTTP/1.1 200", status, scenario + ": " + answer);
+          assertTrue(!complete, scenario + ": a broken stream ended cleanly: " + answer);
         }
       }
     }

@@ -34,7 +34,7 @@ final class StreamPump implements Runnable {
 
   /** Each thread's scratch buffer for reads; a stream holds only the bytes it has read. */
   private static final ThreadLocal<byte[]> SCRATCH =
-      ThreadLocal.withInitial(() -> new byte[BodyRelay.BUFFER_SIZE]);
+      ThreadLocal.withInitial(() -> new byte[BodyRelay.BUFFER_SIZE]); // null while in use
 
   private final int chunkSize;
   private final AtomicInteger work = new AtomicInteger(); // runs requested; one runner at a time
@@ -141,10 +141,20 @@ final class StreamPump implements Runnable {
       }
       int n;
       try {
+        // Taken out of the thread's slot while in use: a read that runs another stream's pump on
+        // this thread (a callback) must not write into the same buffer before it is copied.
         byte[] scratch = SCRATCH.get();
-        n = in.read(scratch, 0, chunkSize);
-        if (n > 0) {
-          pending = Arrays.copyOf(scratch, n);
+        SCRATCH.set(null);
+        if (scratch == null) {
+          scratch = new byte[BodyRelay.BUFFER_SIZE];
+        }
+        try {
+          n = in.read(scratch, 0, chunkSize);
+          if (n > 0) {
+            pending = Arrays.copyOf(scratch, n);
+          }
+        } finally {
+          SCRATCH.set(scratch);
         }
       } catch (IOException e) {
         return new Result(End.UPSTREAM_BROKE, e);
