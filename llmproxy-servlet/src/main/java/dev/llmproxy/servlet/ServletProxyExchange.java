@@ -199,9 +199,12 @@ final class ServletProxyExchange implements ProxyExchange, AsyncListener {
     }
   }
 
+  /** One per exchange: the relay asks whether it has one, then uses it. */
+  private final Optional<NonBlockingOutput> nonBlockingOutput = Optional.of(new NonBlocking());
+
   @Override
   public Optional<NonBlockingOutput> nonBlockingOutput() {
-    return Optional.of(new NonBlocking());
+    return nonBlockingOutput;
   }
 
   /**
