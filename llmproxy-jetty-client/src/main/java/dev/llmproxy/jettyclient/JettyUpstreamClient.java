@@ -1,42 +1,28 @@
 package dev.llmproxy.jettyclient;
 
 import dev.llmproxy.api.Headers;
-import dev.llmproxy.api.NonBlockingBody;
 import dev.llmproxy.api.UpstreamCall;
 import dev.llmproxy.api.UpstreamClient;
 import dev.llmproxy.api.UpstreamRequest;
-import dev.llmproxy.api.UpstreamResponse;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InterruptedIOException;
-import java.io.SequenceInputStream;
 import java.net.URI;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.client.BytesRequestContent;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.Request;
-import org.eclipse.jetty.client.Response;
 import org.eclipse.jetty.http.HttpCookieStore;
-import org.eclipse.jetty.http.HttpField;
-import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.io.ByteBufferPool;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * An {@link UpstreamClient} on Jetty 12's {@link HttpClient} whose responses offer a {@link
- * NonBlockingBody}: the proxy reads a chunk only when its client can take it, and an open stream
- * holds no thread while it waits. Like the OkHttp client it follows no redirect, retries nothing,
- * decodes no content and keeps no cookie; each request gets the idle timeout (the longest silence
- * between bytes, 10 minutes by default) and a 10 s connect timeout.
+ * dev.llmproxy.api.NonBlockingBody}: the proxy reads a chunk only when its client can take it, and
+ * an open stream holds no thread while it waits. Like the OkHttp client it follows no redirect,
+ * retries nothing, decodes no content and keeps no cookie; each request gets the idle timeout (the
+ * longest silence between bytes, 10 minutes by default) and a 10 s connect timeout.
  *
  * <p>Owns a started Jetty client; {@link #close()} stops it.
  */
@@ -49,10 +35,26 @@ public final class JettyUpstreamClient implements UpstreamClient, AutoCloseable 
 
   private final HttpClient http;
   private final long idleTimeoutMillis;
+  private final Sockets sockets;
 
-  private JettyUpstreamClient(Duration connectTimeout, Duration idleTimeout, Executor executor) {
+  /** How long a cancel waits for Jetty's receiver to read a shut input before ending it anyway. */
+  static final Duration CANCEL_FALLBACK = Duration.ofSeconds(2);
+
+  JettyUpstreamClient(
+      Duration connectTimeout,
+      Duration idleTimeout,
+      Executor executor,
+      ByteBufferPool buffers,
+      Duration cancelFallback) {
     this.idleTimeoutMillis = idleTimeout.toMillis();
+    this.sockets = new Sockets(cancelFallback.toMillis());
     http = new HttpClient();
+    // Not Jetty's pooling default: under Jetty 12.1 a connection that fails (a reset, a body
+    // broken off, a malformed chunk) can release its network buffer to the pool while still
+    // using it (jetty/jetty.project#12934), and the pool then lends it to another connection,
+    // whose answer loses bytes or fails. FaultMixTest shows it: with pooling about one healthy
+    // answer in 2,500 broke, none without. A buffer that is never reused is never shared.
+    http.setByteBufferPool(buffers != null ? buffers : new ByteBufferPool.NonPooling());
     if (executor != null) {
       http.setExecutor(executor); // started, so Jetty leaves it to its owner
     } else {
@@ -69,18 +71,20 @@ public final class JettyUpstreamClient implements UpstreamClient, AutoCloseable 
     http.setDefaultRequestContentType(null);
     http.setMaxConnectionsPerDestination(65_536); // the concurrency limit is the proxy's
     http.setMaxRequestsQueuedPerDestination(65_536);
+    http.addBean(sockets); // hears of each connection, so that a cancel can shut its input
     try {
       http.start();
     } catch (Exception e) {
       throw new IllegalStateException("Jetty's HttpClient did not start", e);
     }
+    sockets.use(http.getScheduler());
     // Bytes cross verbatim, compressed or not; the decoders are installed by start().
     http.getContentDecoderFactories().clear();
   }
 
   /** A client with the default timeouts. */
   public static JettyUpstreamClient create() {
-    return new JettyUpstreamClient(DEFAULT_CONNECT_TIMEOUT, DEFAULT_IDLE_TIMEOUT, null);
+    return create(DEFAULT_CONNECT_TIMEOUT, DEFAULT_IDLE_TIMEOUT, null);
   }
 
   /**
@@ -103,7 +107,7 @@ public final class JettyUpstreamClient implements UpstreamClient, AutoCloseable 
     if (connectTimeout.isNegative() || idleTimeout.isNegative()) {
       throw new IllegalArgumentException("timeouts must not be negative");
     }
-    return new JettyUpstreamClient(connectTimeout, idleTimeout, executor);
+    return new JettyUpstreamClient(connectTimeout, idleTimeout, executor, null, CANCEL_FALLBACK);
   }
 
   @Override
@@ -125,7 +129,7 @@ public final class JettyUpstreamClient implements UpstreamClient, AutoCloseable 
     if (request.body().length > 0) {
       jetty.body(new BytesRequestContent((String) null, request.body()));
     }
-    return new JettyCall(jetty);
+    return new JettyCall(jetty, sockets);
   }
 
   /**
@@ -192,6 +196,11 @@ public final class JettyUpstreamClient implements UpstreamClient, AutoCloseable 
     }
   }
 
+  /** Connections open now, as the cancel path knows them. */
+  int openSockets() {
+    return sockets.size();
+  }
+
   /** Stops the Jetty client: its connections close and its threads end. */
   @Override
   public void close() {
@@ -199,178 +208,6 @@ public final class JettyUpstreamClient implements UpstreamClient, AutoCloseable 
       http.stop();
     } catch (Exception e) {
       // stopping is best effort
-    }
-  }
-
-  /** One request; its future completes with the response headers, on Jetty's thread. */
-  private static final class JettyCall implements UpstreamCall {
-    private final Request request;
-    private final CompletableFuture<UpstreamResponse> headers = new CompletableFuture<>();
-    private volatile boolean sent;
-    private volatile boolean canceled;
-
-    JettyCall(Request request) {
-      this.request = request;
-    }
-
-    @Override
-    public UpstreamResponse execute() throws IOException {
-      try {
-        return executeAsync().get();
-      } catch (InterruptedException e) {
-        cancel();
-        Thread.currentThread().interrupt();
-        throw new InterruptedIOException("interrupted while waiting for the upstream");
-      } catch (ExecutionException e) {
-        throw (IOException) e.getCause(); // executeAsync fails with IOExceptions only
-      }
-    }
-
-    @Override
-    public CompletableFuture<UpstreamResponse> executeAsync() {
-      request.onRequestCommit(r -> sent = true);
-      request.onResponseContentSource(
-          (response, source) -> headers.complete(new JettyResponse(response, source)));
-      request.send(
-          result -> {
-            if (result.isFailed()) {
-              Throwable failure = result.getFailure();
-              headers.completeExceptionally(
-                  failure instanceof IOException
-                      ? failure
-                      : new IOException(failure.toString(), failure));
-            } else { // a response whose content source was never offered: no body
-              headers.complete(
-                  new JettyResponse(
-                      result.getResponse(), Content.Source.from(ByteBuffer.allocate(0))));
-            }
-          });
-      return headers;
-    }
-
-    @Override
-    public void cancel() {
-      canceled = true;
-      request.abort(new IOException("upstream call cancelled"));
-    }
-
-    @Override
-    public boolean requestSent() {
-      return sent;
-    }
-
-    @Override
-    public boolean isCanceled() {
-      return canceled;
-    }
-  }
-
-  /** Status and headers, and the body as Jetty's content source. */
-  private static final class JettyResponse implements UpstreamResponse, NonBlockingBody {
-    private final int status;
-    private final Headers headers;
-    private final Content.Source source;
-    private Content.Chunk chunk; // the chunk being read, held until it is used up
-    private InputStream stream;
-    private boolean ended;
-
-    JettyResponse(Response response, Content.Source source) {
-      this.status = response.getStatus();
-      Headers.Builder builder = Headers.builder();
-      for (HttpField field : response.getHeaders()) {
-        if (field.getHeader() != HttpHeader.C_STATUS) {
-          builder.add(field.getName(), field.getValue());
-        }
-      }
-      this.headers = builder.build();
-      this.source = source;
-    }
-
-    @Override
-    public int status() {
-      return status;
-    }
-
-    @Override
-    public Headers headers() {
-      return headers;
-    }
-
-    @Override
-    public synchronized InputStream body() {
-      if (stream == null) {
-        byte[] held = new byte[0]; // a chunk read in part without blocking: its rest comes first
-        if (chunk != null && !Content.Chunk.isFailure(chunk)) { // a failure, the source repeats
-          ByteBuffer bytes = chunk.getByteBuffer();
-          held = new byte[bytes.remaining()];
-          bytes.get(held);
-          finishChunk();
-        }
-        InputStream rest =
-            ended ? InputStream.nullInputStream() : Content.Source.asInputStream(source);
-        stream =
-            held.length == 0 ? rest : new SequenceInputStream(new ByteArrayInputStream(held), rest);
-      }
-      return stream;
-    }
-
-    @Override
-    public Optional<NonBlockingBody> nonBlockingBody() {
-      return Optional.of(this);
-    }
-
-    @Override
-    public synchronized int read(byte[] buffer, int offset, int length) throws IOException {
-      while (true) {
-        if (ended) {
-          return -1;
-        }
-        if (chunk == null) {
-          chunk = source.read();
-          if (chunk == null) {
-            return 0;
-          }
-        }
-        if (Content.Chunk.isFailure(chunk)) {
-          Throwable failure = chunk.getFailure();
-          throw failure instanceof IOException io
-              ? io
-              : new IOException("upstream body failed: " + failure, failure);
-        }
-        ByteBuffer bytes = chunk.getByteBuffer();
-        if (bytes.hasRemaining()) {
-          int n = Math.min(length, bytes.remaining());
-          bytes.get(buffer, offset, n);
-          if (!bytes.hasRemaining()) {
-            finishChunk();
-          }
-          return n;
-        }
-        finishChunk();
-      }
-    }
-
-    private void finishChunk() {
-      boolean last = chunk.isLast();
-      chunk.release();
-      chunk = null;
-      ended = last;
-    }
-
-    @Override
-    public void demand(Runnable onReadable) {
-      source.demand(onReadable);
-    }
-
-    @Override
-    public synchronized void close() {
-      if (chunk != null) {
-        chunk.release();
-        chunk = null;
-      }
-      if (!ended) {
-        source.fail(new IOException("response closed before its body ended"));
-      }
     }
   }
 }
