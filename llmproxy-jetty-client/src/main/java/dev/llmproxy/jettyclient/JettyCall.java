@@ -15,15 +15,13 @@ import org.eclipse.jetty.client.Request;
  */
 final class JettyCall implements UpstreamCall {
   private final Request request;
-  private final Sockets sockets;
   private final CompletableFuture<UpstreamResponse> headers = new CompletableFuture<>();
   private volatile JettyResponse response;
   private volatile boolean sent;
   private volatile boolean canceled;
 
-  JettyCall(Request request, Sockets sockets) {
+  JettyCall(Request request) {
     this.request = request;
-    this.sockets = sockets;
   }
 
   @Override
@@ -43,7 +41,7 @@ final class JettyCall implements UpstreamCall {
   public CompletableFuture<UpstreamResponse> executeAsync() {
     request.onRequestCommit(r -> sent = true);
     request.onResponseContentSource(
-        (answer, source) -> answered(new JettyResponse(answer, source, request, sockets)));
+        (answer, source) -> answered(new JettyResponse(answer, source)));
     request.send(
         result -> {
           if (result.isFailed()) {
@@ -53,43 +51,28 @@ final class JettyCall implements UpstreamCall {
                     ? failure
                     : new IOException(failure.toString(), failure));
           } else { // a response whose content source was never offered: no body
-            answered(JettyResponse.withoutBody(result.getResponse(), request, sockets));
+            if (response == null) {
+              answered(JettyResponse.withoutBody(result.getResponse()));
+            }
           }
         });
     return headers;
   }
 
   private void answered(JettyResponse answer) {
-    if (response == null) {
-      response = answer; // before the future completes: a cancel from now on ends its body
-      headers.complete(answer);
+    if (response != null) {
+      return;
+    }
+    response = answer; // before the future completes: a cancel from now on closes it
+    headers.complete(answer);
+    if (canceled) {
+      answer.close(); // the cancel came first and found no response to close
     }
   }
 
   @Override
   public void cancel() {
-    JettyResponse answer = response;
-    if (answer != null) {
-      canceled = true;
-      answer.close();
-      return;
-    }
-    synchronized (this) {
-      if (canceled) {
-        return; // once: the connection's port may carry another by the next time
-      }
-      canceled = true;
-    }
-    if (headers.isDone()) {
-      return; // failed already: its connection may serve another request by now
-    }
-    if (!sockets.shutInput(request, this::abort)) { // if shut, the receiver sees the end
-      abort(); // not connected yet (or gone): no receiver runs for it
-    }
-  }
-
-  /** Ends the call from this thread, whatever state it is in. */
-  private void abort() {
+    canceled = true; // before reading response: answered() reads them the other way round
     JettyResponse answer = response;
     if (answer != null) {
       answer.close();

@@ -9,7 +9,6 @@ import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
-import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.Response;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
@@ -17,33 +16,21 @@ import org.eclipse.jetty.io.Content;
 
 /**
  * Status and headers, and the body as Jetty's content source, read without blocking or through a
- * blocking stream on top of the same reads.
- *
- * <p><b>Ending a body early happens on Jetty's receiving thread.</b> Jetty 12.1's HTTP/1.1 receiver
- * releases its network buffer both in its fill-and-parse loop and when the exchange fails; a
- * failure raised from another thread while the loop runs can release the buffer twice
- * (jetty/jetty.project#12934), and the pool then lends one buffer to two connections: bytes of one
- * answer turn up in another, or vanish. The loop runs while a demand is pending, so then {@link
- * #close()} does not fail the source itself: it shuts the socket's input, which the loop reads as
- * the peer closing, and the demand's callback, on the loop's thread, ends the body. With no demand
- * pending the loop is not running, and the body is ended at once.
+ * blocking stream on top of the same reads. {@link #close()} may come from any thread: it fails the
+ * source, which Jetty allows at any time, and which ends the exchange's connection.
  */
 final class JettyResponse implements UpstreamResponse, NonBlockingBody {
   private final int status;
   private final Headers headers;
   private final Content.Source source;
-  private final Request request;
-  private final Sockets sockets;
 
   // Guarded by this.
   private Content.Chunk chunk; // the chunk being read, held until it is used up
   private InputStream stream;
   private boolean ended; // the body's last chunk was read
-  private boolean demandPending; // Jetty's receiving loop may be running
-  private boolean endRequested; // close() waits for the pending demand's callback
   private boolean closed;
 
-  JettyResponse(Response response, Content.Source source, Request request, Sockets sockets) {
+  JettyResponse(Response response, Content.Source source) {
     this.status = response.getStatus();
     Headers.Builder builder = Headers.builder();
     for (HttpField field : response.getHeaders()) {
@@ -53,14 +40,11 @@ final class JettyResponse implements UpstreamResponse, NonBlockingBody {
     }
     this.headers = builder.build();
     this.source = source;
-    this.request = request;
-    this.sockets = sockets;
   }
 
   /** A response whose content source was never offered: it has no body. */
-  static JettyResponse withoutBody(Response response, Request request, Sockets sockets) {
-    return new JettyResponse(
-        response, Content.Source.from(ByteBuffer.allocate(0)), request, sockets);
+  static JettyResponse withoutBody(Response response) {
+    return new JettyResponse(response, Content.Source.from(ByteBuffer.allocate(0)));
   }
 
   @Override
@@ -129,44 +113,15 @@ final class JettyResponse implements UpstreamResponse, NonBlockingBody {
 
   @Override
   public void demand(Runnable onReadable) {
-    synchronized (this) {
-      demandPending = true;
-    }
-    source.demand(
-        () -> {
-          boolean end;
-          synchronized (this) {
-            demandPending = false;
-            end = endRequested;
-          }
-          if (end) {
-            end(); // on the receiving loop's thread, where failing the source is safe
-          }
-          onReadable.run();
-        });
+    source.demand(onReadable);
   }
 
-  /**
-   * Ends the body: at once, or, while a demand is pending, by shutting the socket's input and
-   * letting the demand's callback end it (see the class comment). Any thread; idempotent.
-   */
+  /** Ends the body: releases what it holds and fails the source if it has not ended. */
   @Override
   public void close() {
-    synchronized (this) {
-      if (closed || endRequested) {
-        return;
-      }
-      if (demandPending && !ended) {
-        endRequested = true;
-        if (sockets.shutInput(request, this::end)) { // end() runs later if the receiver never does
-          return;
-        }
-      }
-    }
     end();
   }
 
-  /** Releases the held chunk and fails the source if it has not ended. */
   private void end() {
     Content.Chunk held;
     boolean fail;
@@ -210,6 +165,8 @@ final class JettyResponse implements UpstreamResponse, NonBlockingBody {
         try {
           readable.await(); // the idle timeout fails the source, which runs the callback
         } catch (InterruptedException e) {
+          // The demand stays registered; no later read may race it, so the body ends here.
+          JettyResponse.this.close();
           Thread.currentThread().interrupt();
           throw new InterruptedIOException("interrupted while reading the upstream body");
         }

@@ -35,26 +35,21 @@ public final class JettyUpstreamClient implements UpstreamClient, AutoCloseable 
 
   private final HttpClient http;
   private final long idleTimeoutMillis;
-  private final Sockets sockets;
-
-  /** How long a cancel waits for Jetty's receiver to read a shut input before ending it anyway. */
-  static final Duration CANCEL_FALLBACK = Duration.ofSeconds(2);
 
   JettyUpstreamClient(
-      Duration connectTimeout,
-      Duration idleTimeout,
-      Executor executor,
-      ByteBufferPool buffers,
-      Duration cancelFallback) {
+      Duration connectTimeout, Duration idleTimeout, Executor executor, ByteBufferPool buffers) {
     this.idleTimeoutMillis = idleTimeout.toMillis();
-    this.sockets = new Sockets(cancelFallback.toMillis());
     http = new HttpClient();
-    // Not Jetty's pooling default: under Jetty 12.1 a connection that fails (a reset, a body
-    // broken off, a malformed chunk) can release its network buffer to the pool while still
-    // using it (jetty/jetty.project#12934), and the pool then lends it to another connection,
-    // whose answer loses bytes or fails. FaultMixTest shows it: with pooling about one healthy
-    // answer in 2,500 broke, none without. A buffer that is never reused is never shared.
+    // Not Jetty's pooling default. Jetty 12.1's HTTP/1.1 receiver can release its network buffer
+    // while still using it, when a connection fails (a reset, a body broken off, a malformed
+    // chunk) or an exchange is failed from another thread while it parses
+    // (jetty/jetty.project#12934); a pool then lends that buffer to another connection, whose
+    // answer loses bytes. FaultMixTest shows it: pooled, about one healthy answer in 2,500 broke
+    // while a third of the connections failed; none without. A buffer never reused is never
+    // shared. Heap buffers, since each is allocated afresh and only a collection frees it.
     http.setByteBufferPool(buffers != null ? buffers : new ByteBufferPool.NonPooling());
+    http.setUseInputDirectByteBuffers(false);
+    http.setUseOutputDirectByteBuffers(false);
     if (executor != null) {
       http.setExecutor(executor); // started, so Jetty leaves it to its owner
     } else {
@@ -71,13 +66,11 @@ public final class JettyUpstreamClient implements UpstreamClient, AutoCloseable 
     http.setDefaultRequestContentType(null);
     http.setMaxConnectionsPerDestination(65_536); // the concurrency limit is the proxy's
     http.setMaxRequestsQueuedPerDestination(65_536);
-    http.addBean(sockets); // hears of each connection, so that a cancel can shut its input
     try {
       http.start();
     } catch (Exception e) {
       throw new IllegalStateException("Jetty's HttpClient did not start", e);
     }
-    sockets.use(http.getScheduler());
     // Bytes cross verbatim, compressed or not; the decoders are installed by start().
     http.getContentDecoderFactories().clear();
   }
@@ -107,7 +100,7 @@ public final class JettyUpstreamClient implements UpstreamClient, AutoCloseable 
     if (connectTimeout.isNegative() || idleTimeout.isNegative()) {
       throw new IllegalArgumentException("timeouts must not be negative");
     }
-    return new JettyUpstreamClient(connectTimeout, idleTimeout, executor, null, CANCEL_FALLBACK);
+    return new JettyUpstreamClient(connectTimeout, idleTimeout, executor, null);
   }
 
   @Override
@@ -129,7 +122,7 @@ public final class JettyUpstreamClient implements UpstreamClient, AutoCloseable 
     if (request.body().length > 0) {
       jetty.body(new BytesRequestContent((String) null, request.body()));
     }
-    return new JettyCall(jetty, sockets);
+    return new JettyCall(jetty);
   }
 
   /**
@@ -194,11 +187,6 @@ public final class JettyUpstreamClient implements UpstreamClient, AutoCloseable 
         throw new IllegalArgumentException("control character in header " + name);
       }
     }
-  }
-
-  /** Connections open now, as the cancel path knows them. */
-  int openSockets() {
-    return sockets.size();
   }
 
   /** Stops the Jetty client: its connections close and its threads end. */

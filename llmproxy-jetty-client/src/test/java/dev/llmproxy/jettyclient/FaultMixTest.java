@@ -46,16 +46,11 @@ class FaultMixTest {
     Duration duration = Duration.ofSeconds(Long.getLong("llmproxy.faultmix.seconds", 8));
     ByteBufferPool pool =
         Boolean.getBoolean("llmproxy.faultmix.pooled")
-            ? new org.eclipse.jetty.io.ArrayByteBufferPool()
-            : null;
+            ? new org.eclipse.jetty.io.ArrayByteBufferPool(0, 2048, 65536, Integer.MAX_VALUE)
+            : null; // the pool Jetty's HttpClient makes by default, or the client's own
     try (ServerSocket server = new ServerSocket(0, 500, InetAddress.getLoopbackAddress());
         JettyUpstreamClient client =
-            new JettyUpstreamClient(
-                Duration.ofSeconds(5),
-                Duration.ofSeconds(5),
-                null,
-                pool,
-                JettyUpstreamClient.CANCEL_FALLBACK)) {
+            new JettyUpstreamClient(Duration.ofSeconds(5), Duration.ofSeconds(5), null, pool)) {
       ExecutorService upstream = Executors.newCachedThreadPool();
       Thread acceptor = new Thread(() -> accept(server, upstream), "faultmix-acceptor");
       acceptor.setDaemon(true);
