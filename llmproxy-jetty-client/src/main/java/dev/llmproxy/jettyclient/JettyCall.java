@@ -50,10 +50,8 @@ final class JettyCall implements UpstreamCall {
                 failure instanceof IOException
                     ? failure
                     : new IOException(failure.toString(), failure));
-          } else { // a response whose content source was never offered: no body
-            if (response == null) {
-              answered(JettyResponse.withoutBody(result.getResponse()));
-            }
+          } else if (response == null) { // its content source was never offered: no body
+            answered(JettyResponse.withoutBody(result.getResponse()));
           }
         });
     return headers;

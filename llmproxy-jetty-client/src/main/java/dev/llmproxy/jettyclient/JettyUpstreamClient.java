@@ -33,6 +33,9 @@ public final class JettyUpstreamClient implements UpstreamClient, AutoCloseable 
   /** Default idle timeout. */
   public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(10);
 
+  /** The buffer each read of an answer from the network fills (Jetty's default: 16 KiB). */
+  static final int RESPONSE_BUFFER_BYTES = 2048;
+
   private final HttpClient http;
   private final long idleTimeoutMillis;
 
@@ -46,10 +49,13 @@ public final class JettyUpstreamClient implements UpstreamClient, AutoCloseable 
     // (jetty/jetty.project#12934); a pool then lends that buffer to another connection, whose
     // answer loses bytes. FaultMixTest shows it: pooled, about one healthy answer in 2,500 broke
     // while a third of the connections failed; none without. A buffer never reused is never
-    // shared. Heap buffers, since each is allocated afresh and only a collection frees it.
+    // shared. Each read of the network now allocates its buffer, so the buffers are small heap
+    // ones: an SSE event is a few hundred bytes, and Jetty's 16 KiB made nine times the garbage
+    // (docs/performance.md).
     http.setByteBufferPool(buffers != null ? buffers : new ByteBufferPool.NonPooling());
     http.setUseInputDirectByteBuffers(false);
     http.setUseOutputDirectByteBuffers(false);
+    http.setResponseBufferSize(RESPONSE_BUFFER_BYTES);
     if (executor != null) {
       http.setExecutor(executor); // started, so Jetty leaves it to its owner
     } else {

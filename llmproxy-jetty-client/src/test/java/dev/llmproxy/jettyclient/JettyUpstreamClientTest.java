@@ -106,6 +106,18 @@ class JettyUpstreamClientTest {
   }
 
   @Test
+  void headersAndBodiesLargerThanTheReadBufferArriveWhole() throws Exception {
+    String large = "v".repeat(3 * JettyUpstreamClient.RESPONSE_BUFFER_BYTES);
+    String body = "data: " + "x".repeat(5 * JettyUpstreamClient.RESPONSE_BUFFER_BYTES) + "\n\n";
+    upstream.enqueue(new MockResponse.Builder().addHeader("x-large", large).body(body).build());
+    upstream.start();
+    try (UpstreamResponse response = get(upstream.url("/").toString()).execute()) {
+      assertEquals(large, response.headers().first("x-large").orElseThrow());
+      assertEquals(body, readAll(response.nonBlockingBody().orElseThrow()));
+    }
+  }
+
+  @Test
   void aRefusedConnectionFailsTheCallBeforeTheRequestWasSent() throws Exception {
     int port;
     try (ServerSocket socket = new ServerSocket(0)) {

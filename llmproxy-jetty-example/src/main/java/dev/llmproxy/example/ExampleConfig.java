@@ -122,7 +122,7 @@ record ExampleConfig(
   }
 
   /** {@code LLMPROXY_RELAY}'s default. */
-  static final String DEFAULT_RELAY = "blocking";
+  static final String DEFAULT_RELAY = "nonblocking";
 
   private static boolean relay(String value) {
     return switch (value.trim()) {

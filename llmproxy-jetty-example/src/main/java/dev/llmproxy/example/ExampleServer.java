@@ -135,9 +135,8 @@ final class ExampleServer implements AutoCloseable {
       auditTable = Optional.of(new JdbcAuditSink(state.stores));
       auditWriters.add(BatchingListener.of("audit-table", auditTable.get()::write));
     }
-    // LLMPROXY_RELAY: Jetty's HttpClient, whose exchanges hold no thread while they wait, or
-    // OkHttp,
-    // one thread per exchange until it ends (docs/performance.md compares them).
+    // LLMPROXY_RELAY: Jetty's HttpClient, whose exchanges hold no thread while they wait (the
+    // default), or OkHttp, one thread per exchange until it ends (docs/performance.md compares).
     UpstreamClient upstream;
     AutoCloseable upstreamCloser;
     QueuedThreadPool threads = null; // Jetty's default pool, unless the relay does not block

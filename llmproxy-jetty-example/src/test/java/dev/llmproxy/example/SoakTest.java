@@ -119,6 +119,10 @@ class SoakTest {
             .toList();
 
     static Scenario pick(Random random) {
+      if (RUN.isEmpty()) {
+        throw new IllegalArgumentException(
+            "llmproxy.soak.only names no scenario of " + List.of(values()));
+      }
       int total = RUN.stream().mapToInt(s -> s.weight).sum();
       int at = random.nextInt(total);
       for (Scenario scenario : RUN) {
