@@ -387,6 +387,61 @@ abstract class AdapterContract {
   }
 
   @Test
+  void theLastByteOfAnAnswerOfKnownLengthLeavesOnlyOnceItsSpendIsBooked() throws Exception {
+    String json = "{\"id\":\"msg_2\",\"usage\":{\"input_tokens\":7,\"output_tokens\":3}}";
+    mockUpstream()
+        .enqueue(
+            new MockResponse.Builder()
+                .setHeader("content-type", "application/json")
+                .body(json)
+                .build());
+    URI base = deployAtRoot(mockUpstream);
+    CompletableFuture<String> received = new CompletableFuture<>();
+    CompletableFuture<Boolean> wholeBeforeBooked = new CompletableFuture<>();
+    proxy.onCommit(
+        () -> {
+          // A client holding the whole answer may send its next request now, which must already
+          // see this spend: so the answer must not be whole yet. Half a second is ample for bytes
+          // already on their way over loopback to arrive.
+          try {
+            received.get(500, TimeUnit.MILLISECONDS);
+            wholeBeforeBooked.complete(true);
+          } catch (Exception e) {
+            wholeBeforeBooked.complete(false);
+          }
+        });
+    Request request =
+        messages(base.resolve("/proxy/anthropic/v1/messages"))
+            .newBuilder()
+            .post(RequestBody.create("{\"model\":\"claude-test\",\"max_tokens\":16}", JSON))
+            .build();
+    client
+        .newCall(request)
+        .enqueue(
+            new Callback() {
+              @Override
+              public void onResponse(Call call, Response response) {
+                try (response) {
+                  received.complete(response.body().string());
+                } catch (IOException e) {
+                  received.completeExceptionally(e);
+                }
+              }
+
+              @Override
+              public void onFailure(Call call, IOException e) {
+                received.completeExceptionally(e);
+              }
+            });
+
+    assertFalse(
+        wholeBeforeBooked.get(WAIT.toSeconds(), TimeUnit.SECONDS),
+        "the client had the whole answer before its spend was booked");
+    assertEquals(json, received.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+    assertEquals(Outcome.OK, proxy.nextEvent(WAIT).outcome());
+  }
+
+  @Test
   void aChunkedRequestBodyReachesTheUpstreamWhole() throws Exception {
     String text = "x".repeat(200_000); // several reads and chunks on every hop
     String json = "{\"model\":\"claude-test\",\"max_tokens\":16,\"system\":\"" + text + "\"}";

@@ -47,10 +47,11 @@ final class TestProxy implements AutoCloseable {
 
   private final LlmProxy proxy;
   private final BlockingQueue<ProxyEvent> events = new LinkedBlockingQueue<>();
+  private final WindowLedger window = new WindowLedger();
 
   /** A proxy forwarding Anthropic and OpenAI routes to {@code upstreamBaseUrl}. */
   TestProxy(String upstreamBaseUrl) {
-    this(upstreamBaseUrl, TestProxy::resolve, sharedKeys(), new WindowLedger());
+    this.proxy = builder(upstreamBaseUrl, TestProxy::resolve, sharedKeys(), window).build();
   }
 
   /**
@@ -59,7 +60,7 @@ final class TestProxy implements AutoCloseable {
    */
   TestProxy(String upstreamBaseUrl, UpstreamClient upstream) {
     this.proxy =
-        builder(upstreamBaseUrl, TestProxy::resolve, sharedKeys(), new WindowLedger())
+        builder(upstreamBaseUrl, TestProxy::resolve, sharedKeys(), window)
             .upstreamClient(upstream)
             .nonBlockingRelay(true)
             .build();
@@ -107,6 +108,14 @@ final class TestProxy implements AutoCloseable {
     return new WindowLedger();
   }
 
+  /**
+   * Runs {@code hook} on each commit of the ledger of the first two constructors, on the thread
+   * booking the exchange, before the commit returns.
+   */
+  void onCommit(Runnable hook) {
+    window.onCommit = hook;
+  }
+
   /** A filter serving this proxy under {@code mountPath} with the container's support. */
   LlmProxyFilter filter(String mountPath, ContainerSupport support) {
     return new LlmProxyFilter(proxy, mountPath, support);
@@ -133,6 +142,8 @@ final class TestProxy implements AutoCloseable {
 
   /** Grants every request and reports {@link #WINDOW}. */
   private static final class WindowLedger implements BudgetLedger {
+    volatile Runnable onCommit = () -> {};
+
     @Override
     public Decision reserve(ReservationRequest request) {
       return new Decision.Granted(
@@ -141,7 +152,9 @@ final class TestProxy implements AutoCloseable {
     }
 
     @Override
-    public void commit(Reservation reservation, Charge actual) {}
+    public void commit(Reservation reservation, Charge actual) {
+      onCommit.run();
+    }
 
     @Override
     public void refund(Reservation reservation) {}

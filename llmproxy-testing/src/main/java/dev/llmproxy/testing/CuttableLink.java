@@ -4,10 +4,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A TCP relay in front of a database that a test can cut, as a stopped database or a broken network
@@ -22,6 +24,7 @@ public final class CuttableLink implements AutoCloseable {
   private final List<Socket> sockets = new ArrayList<>(); // guarded by lock
   private final int port;
   private volatile ServerSocket server;
+  private volatile Thread acceptor;
   private final Object gate = new Object();
   private boolean stalled; // guarded by gate
 
@@ -38,11 +41,19 @@ public final class CuttableLink implements AutoCloseable {
   }
 
   private int listen(int onPort) throws IOException {
-    ServerSocket socket = new ServerSocket(onPort, 50, InetAddress.getLoopbackAddress());
+    ServerSocket socket = new ServerSocket();
+    socket.setReuseAddress(true); // connections the cut closed may linger in TIME_WAIT
+    try {
+      socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), onPort), 50);
+    } catch (IOException e) {
+      socket.close();
+      throw e;
+    }
     server = socket;
-    Thread acceptor = new Thread(() -> accept(socket), "cuttable-link");
-    acceptor.setDaemon(true);
-    acceptor.start();
+    Thread thread = new Thread(() -> accept(socket), "cuttable-link");
+    thread.setDaemon(true);
+    acceptor = thread;
+    thread.start();
     return socket.getLocalPort();
   }
 
@@ -128,7 +139,10 @@ public final class CuttableLink implements AutoCloseable {
     }
   }
 
-  /** Closes every connection and refuses new ones. */
+  /**
+   * Closes every connection and refuses new ones; returns once the port is free, so that {@link
+   * #restore()} can bind it again.
+   */
   public void cut() throws IOException {
     synchronized (
         lock) { // atomic with an accept in progress, which would otherwise outlive the cut
@@ -137,6 +151,15 @@ public final class CuttableLink implements AutoCloseable {
         closeQuietly(socket);
       }
       sockets.clear();
+    }
+    // A socket closed while a thread is blocked in its accept() keeps its port until that thread
+    // has left accept(); the acceptor leaves at once, and takes the lock on its way out.
+    Thread thread = acceptor;
+    try {
+      thread.join(TimeUnit.SECONDS.toMillis(5));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while the link was being cut", e);
     }
   }
 

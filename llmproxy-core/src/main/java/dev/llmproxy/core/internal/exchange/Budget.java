@@ -151,14 +151,16 @@ final class Budget implements Stage {
   }
 
   /**
-   * Settles the exchange's hold, if it has one: a refund when the request never reached the
-   * upstream, else a commit at the metered cost (booked on the event). Never throws.
+   * Settles the exchange's hold, if it has one and it is not settled yet: a refund when the request
+   * never reached the upstream, else a commit at the metered cost (booked on the event). Never
+   * throws.
    */
   void settle(ExchangeState x) {
     Reservation reservation = x.reservation;
-    if (reservation == null) {
+    if (reservation == null || x.holdSettled) {
       return;
     }
+    x.holdSettled = true;
     if (!x.requestSent()) {
       try {
         ledger.refund(reservation);

@@ -41,6 +41,7 @@ final class ExchangeState {
   // reserve
   ModelPrice price;
   Reservation reservation;
+  boolean holdSettled; // booked or refunded: before the last chunk of a body of known length
   RateLimitState rateLimit; // the caller's window once the ledger decided
 
   // credential, failover, forward

@@ -19,7 +19,8 @@ import org.slf4j.event.Level;
  * The respond step, run once the stages returned the upstream's response: sends the upstream's
  * status and allowed headers, then copies its body to the client chunk by chunk, a meter reading a
  * copy of each chunk. Records how the copy ended: a client that left cancels the upstream call, and
- * a body that broke off ends the client's response abnormally, never cleanly.
+ * a body that broke off ends the client's response abnormally, never cleanly. A body of known
+ * length is booked before its last chunk leaves, as the client sees it whole with that chunk.
  */
 final class Relay {
   private static final Logger log = LoggerFactory.getLogger(Relay.class);
@@ -74,7 +75,14 @@ final class Relay {
         }
         StreamPump pump =
             new StreamPump(
-                x, response, in.get(), out.get(), BodyRelay.bufferSize(upstream), opensAtOnce);
+                x,
+                response,
+                in.get(),
+                out.get(),
+                BodyRelay.bufferSize(upstream),
+                opensAtOnce,
+                BodyRelay.declaredLength(upstream),
+                () -> budget.settle(x));
         detached = true; // the pump closes the response from here on
         return pump;
       }
@@ -90,7 +98,7 @@ final class Relay {
         x.outcome = Outcome.CLIENT_CANCELLED;
         return null;
       }
-      ended(x, BodyRelay.copy(response.body(), body, upstream, x.meter));
+      ended(x, BodyRelay.copy(response.body(), body, upstream, x.meter, () -> budget.settle(x)));
       return null;
     } finally {
       if (!detached) {

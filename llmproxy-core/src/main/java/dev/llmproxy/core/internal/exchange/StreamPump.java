@@ -21,8 +21,9 @@ import org.slf4j.LoggerFactory;
  * read into the running thread's scratch buffer and copied out at its exact size: an open stream
  * between events holds no buffer at all.
  *
- * <p>Once the body has ended, whichever way, the pump records how, settles the exchange (exactly
- * once) and runs {@code onSettled}.
+ * <p>The last chunk of a body of known length is metered and booked before it is written, as the
+ * client sees the answer whole with it. Once the body has ended, whichever way, the pump records
+ * how, settles the exchange (exactly once) and runs {@code onSettled}.
  */
 final class StreamPump implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(StreamPump.class);
@@ -45,6 +46,9 @@ final class StreamPump implements Runnable {
   private boolean upstreamEnded;
   private volatile boolean demanding; // waiting for the upstream's callback
   private boolean finished;
+  private long remaining; // of a body of known length, else -1
+  private boolean pendingMetered; // the pending chunk is the last and was metered before its write
+  private final Runnable beforeLastChunk;
   private Settlement settlement;
   private Runnable onSettled;
 
@@ -54,13 +58,17 @@ final class StreamPump implements Runnable {
       NonBlockingBody in,
       ProxyExchange.NonBlockingOutput out,
       int bufferSize,
-      boolean flushHeaders) {
+      boolean flushHeaders,
+      long declaredLength,
+      Runnable beforeLastChunk) {
     this.x = x;
     this.response = response;
     this.in = in;
     this.out = out;
     this.chunkSize = Math.min(bufferSize, BodyRelay.BUFFER_SIZE);
     this.flush = flushHeaders; // a stream opens as soon as the upstream's headers arrive
+    this.remaining = declaredLength;
+    this.beforeLastChunk = beforeLastChunk;
   }
 
   /**
@@ -120,8 +128,11 @@ final class StreamPump implements Runnable {
       try {
         if (pending != null) {
           out.write(pending, 0, pending.length);
-          x.meter.update(pending, 0, pending.length); // after the client has it: no byte waits
+          if (!pendingMetered) {
+            x.meter.update(pending, 0, pending.length); // after the client has it: no byte waits
+          }
           pending = null;
+          pendingMetered = false;
           flush = true;
           continue;
         }
@@ -158,6 +169,12 @@ final class StreamPump implements Runnable {
         }
       } catch (IOException e) {
         return new Result(End.UPSTREAM_BROKE, e);
+      }
+      if (n > 0 && remaining >= 0 && (remaining -= n) <= 0) {
+        // The client sees a body of known length whole with its last chunk: book it first.
+        x.meter.update(pending, 0, n);
+        pendingMetered = true;
+        beforeLastChunk.run();
       }
       if (n < 0) {
         upstreamEnded = true;
