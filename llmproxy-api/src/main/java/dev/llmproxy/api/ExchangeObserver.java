@@ -8,11 +8,12 @@ package dev.llmproxy.api;
  * <p>{@link #start} is called on the exchange's thread before its first stage; the returned {@link
  * Observation} then hears of each stage as it begins and, exactly once, of the end with the
  * exchange's {@link ProxyEvent}. The stages up to the first {@code forward} run on the thread that
- * called {@code start}; an exchange relayed without blocking may go on, and end, on other threads,
- * and {@link Observation#detach()} tells the starting thread when it leaves it (so a tracer may
- * make its span current for the stages, and must undo that there). An exception thrown by an
- * observer is logged and ignored: an observer can never break a proxied call. Keep every call fast;
- * it is on the exchange's path.
+ * called {@code start}, or, once a request body read without blocking has arrived, on the thread
+ * that read its end, between {@link Observation#attach()} and {@link Observation#detach()}. An
+ * exchange relayed without blocking may go on, and end, on other threads, and {@code detach} tells
+ * a thread when the exchange leaves it (so a tracer may make its span current for the stages, and
+ * must undo that there). An exception thrown by an observer is logged and ignored: an observer can
+ * never break a proxied call. Keep every call fast; it is on the exchange's path.
  */
 @FunctionalInterface
 public interface ExchangeObserver {
@@ -34,12 +35,20 @@ public interface ExchangeObserver {
     default void stage(String name) {}
 
     /**
-     * The exchange no longer runs on the thread that called {@link #start}: called on that thread,
-     * once, after the request went upstream (or was refused), before the thread goes back to its
-     * pool. Undo here what was bound to the thread; the exchange may still be running elsewhere.
-     * When the exchange ended on this thread (a refusal, a blocking relay), this comes after {@link
-     * #end}; when it relays without blocking, {@code end} may run on another thread before, after
-     * or while this runs.
+     * The exchange's stages go on on this thread, which did not call {@link
+     * ExchangeObserver#start}: its request body, read without blocking, has arrived. Bind here what
+     * {@code start} bound to its thread; {@link #detach} follows on this thread.
+     */
+    default void attach() {}
+
+    /**
+     * The exchange no longer runs on the thread that called {@link #start} (or {@link #attach}):
+     * called on that thread, once per start or attach, after the request went upstream (or was
+     * refused, or began to wait for its body), before the thread goes back to its pool. Undo here
+     * what was bound to the thread; the exchange may still be running elsewhere. When the exchange
+     * ended on this thread (a refusal, a blocking relay), this comes after {@link #end}; when it
+     * relays without blocking, {@code end} may run on another thread before, after or while this
+     * runs.
      */
     default void detach() {}
 

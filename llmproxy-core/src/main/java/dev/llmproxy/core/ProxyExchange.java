@@ -38,6 +38,41 @@ public interface ProxyExchange {
   InputStream requestBody() throws IOException;
 
   /**
+   * The request body for reading without blocking a thread (servlet {@code ReadListener}), if this
+   * adapter offers it; empty (the default) if only {@link #requestBody()} can read it. The engine
+   * uses one or the other, and this one only when the proxy was built with {@code
+   * nonBlockingRelay}: a slow upload then holds no thread while its bytes trickle in.
+   */
+  default Optional<NonBlockingInput> nonBlockingInput() {
+    return Optional.empty();
+  }
+
+  /**
+   * A request body read without blocking, in the shape of the servlet {@code ServletInputStream} in
+   * non-blocking mode: {@link #read} only after {@link #isReady()} said yes.
+   */
+  interface NonBlockingInput {
+    /**
+     * Switches to non-blocking mode. {@code onReadable} then runs, on any thread, one call at a
+     * time: once bytes can be read, each time {@link #isReady()} has turned true after it returned
+     * false, and once the body has ended or failed.
+     */
+    void start(Runnable onReadable) throws IOException;
+
+    /**
+     * Whether {@link #read} may be called now: bytes are there, or the body has ended or failed. If
+     * not, {@code onReadable} will run later.
+     */
+    boolean isReady();
+
+    /**
+     * Reads without blocking: the number of bytes read, or -1 once the body has ended. An {@link
+     * IOException} means the client has gone.
+     */
+    int read(byte[] bytes, int offset, int length) throws IOException;
+  }
+
+  /**
    * Called once the request is on its way upstream, before its answer's headers arrive: the stretch
    * in which a client that leaves would otherwise be noticed only when the answer starts. An
    * adapter may watch the connection now (and report a departure through {@link #onClientGone}),

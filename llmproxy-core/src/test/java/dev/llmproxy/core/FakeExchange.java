@@ -134,6 +134,14 @@ final class FakeExchange implements ProxyExchange {
     };
   }
 
+  /** The non-blocking request body this exchange offers, or null for a blocking one only. */
+  volatile NonBlockingInput nonBlockingInput;
+
+  @Override
+  public java.util.Optional<NonBlockingInput> nonBlockingInput() {
+    return java.util.Optional.ofNullable(nonBlockingInput);
+  }
+
   /** The non-blocking output this exchange offers, or null for a blocking one only. */
   volatile NonBlockingOutput nonBlockingOutput;
 

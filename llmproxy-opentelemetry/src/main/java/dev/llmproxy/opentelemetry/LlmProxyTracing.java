@@ -111,19 +111,46 @@ public final class LlmProxyTracing implements ExchangeObserver {
             .setSpanKind(SpanKind.SERVER)
             .setAttribute(METHOD, start.method())
             .startSpan();
-    Scope scope = span.makeCurrent(); // for upstreamClient, until the exchange leaves the thread
-    return new Traced(span, scope);
+    return new Traced(span);
   }
 
-  private record Traced(Span span, Scope scope) implements Observation {
+  /**
+   * One exchange's span, current (for {@link #upstreamClient}) on each thread that runs its stages,
+   * until the exchange leaves that thread; the span lives on until the end.
+   */
+  private static final class Traced implements Observation {
+    private final Span span;
+    private final Thread starter = Thread.currentThread();
+    private Scope started; // only the starting thread touches it: it opened it and closes it
+    private volatile Scope attached; // on the thread the stages went on to, if they did
+
+    Traced(Span span) {
+      this.span = span;
+      this.started = span.makeCurrent();
+    }
+
     @Override
     public void stage(String name) {
       span.addEvent(name);
     }
 
     @Override
+    public void attach() {
+      attached = span.makeCurrent();
+    }
+
+    @Override
     public void detach() {
-      scope.close(); // on the thread that opened it; the span lives on until end
+      if (Thread.currentThread() == starter && started != null) {
+        started.close();
+        started = null;
+        return;
+      }
+      Scope scope = attached;
+      attached = null;
+      if (scope != null) {
+        scope.close();
+      }
     }
 
     @Override

@@ -21,10 +21,13 @@ import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.data.EventData;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -199,6 +202,70 @@ class LlmProxyTracingTest {
         forwarded.getHeaders().get("traceparent"),
         "the upstream's parent is the exchange's span");
     assertEquals(ProxyServer.UPSTREAM_KEY, forwarded.getHeaders().get("x-api-key"));
+  }
+
+  @Test
+  void theSpanGoesUpstreamFromTheThreadThatReadTheEndOfASlowUpload() throws Exception {
+    proxy =
+        new ProxyServer(
+            upstream.url("/").toString(), tracing, tracing.upstreamClient(upstreamClient), true);
+    upstream.enqueue(new MockResponse.Builder().body(MESSAGE).build());
+    byte[] body = REQUEST.getBytes(StandardCharsets.UTF_8);
+    int half = body.length / 2;
+    try (Socket socket = new Socket()) {
+      socket.connect(proxy.address());
+      socket.setSoTimeout(10_000);
+      OutputStream out = socket.getOutputStream();
+      out.write(
+          ("POST /proxy/anthropic/v1/messages HTTP/1.1\r\nHost: localhost\r\nx-api-key: "
+                  + ProxyServer.TOKEN
+                  + "\r\ntraceparent: "
+                  + TRACEPARENT
+                  + "\r\ncontent-type: application/json\r\nconnection: close\r\n"
+                  + "content-length: "
+                  + body.length
+                  + "\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
+      out.write(body, 0, half);
+      out.flush();
+      proxy.awaitStage("read_body"); // the starting thread leaves while the rest is awaited
+      out.write(body, half, body.length - half);
+      out.flush();
+      String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertTrue(answer.startsWith("HTTP/1.1 200"), answer);
+    }
+    proxy.nextEvent();
+
+    SpanData span = onlySpan();
+    assertEquals(TRACE_ID, span.getTraceId());
+    assertEquals(
+        "00-" + TRACE_ID + "-" + span.getSpanId() + "-01",
+        upstream.takeRequest().getHeaders().get("traceparent"),
+        "the stages after the body went on without the exchange's span");
+  }
+
+  @Test
+  void theSpanIsCurrentWhereTheStagesGoOnAndOnlyUntilTheyLeave() throws Exception {
+    ExchangeObserver.Observation observation =
+        tracing.start(
+            new ExchangeStart(Instant.EPOCH, "POST", "/v1/messages", "anthropic", Headers.empty()));
+    String started = Span.current().getSpanContext().getSpanId();
+    observation.detach(); // waits for the request body without a thread
+
+    String[] seen = new String[2];
+    Thread reader =
+        new Thread(
+            () -> {
+              observation.attach(); // the body's end arrived on this thread
+              seen[0] = Span.current().getSpanContext().getSpanId();
+              observation.detach();
+              seen[1] = Span.current().getSpanContext().isValid() ? "still current" : "none";
+            });
+    reader.start();
+    reader.join();
+    assertEquals(started, seen[0], "the span is current where the stages go on");
+    assertEquals("none", seen[1], "the span stays current after the stages left");
+    assertFalse(Span.current().getSpanContext().isValid());
   }
 
   @Test

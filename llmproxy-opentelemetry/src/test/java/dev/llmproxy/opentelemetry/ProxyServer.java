@@ -34,6 +34,7 @@ final class ProxyServer implements AutoCloseable {
   static final int RATE = 5;
 
   final BlockingQueue<ProxyEvent> events = new LinkedBlockingQueue<>();
+  private final BlockingQueue<String> stages = new LinkedBlockingQueue<>();
   private final LlmProxy proxy;
   private final Server server = new Server();
   private final ServerConnector connector = new ServerConnector(server);
@@ -45,7 +46,20 @@ final class ProxyServer implements AutoCloseable {
   /** As above, sending upstream through {@code upstreamClient} (the proxy's own if null). */
   ProxyServer(String upstreamBaseUrl, ExchangeObserver observer, UpstreamClient upstreamClient)
       throws Exception {
-    LlmProxy.Builder builder = LlmProxy.builder();
+    this(upstreamBaseUrl, observer, upstreamClient, false);
+  }
+
+  /**
+   * As above, reading request bodies and relaying answers without a blocked thread where it can if
+   * {@code nonBlockingRelay}.
+   */
+  ProxyServer(
+      String upstreamBaseUrl,
+      ExchangeObserver observer,
+      UpstreamClient upstreamClient,
+      boolean nonBlockingRelay)
+      throws Exception {
+    LlmProxy.Builder builder = LlmProxy.builder().nonBlockingRelay(nonBlockingRelay);
     if (upstreamClient != null) {
       builder.upstreamClient(upstreamClient);
     }
@@ -58,6 +72,17 @@ final class ProxyServer implements AutoCloseable {
             .budgetLedger(new InMemoryBudgetLedger())
             .tiers(Tiers.defaults().withRate("pro", RATE))
             .addObserver(observer)
+            .addObserver(
+                start ->
+                    new ExchangeObserver.Observation() {
+                      @Override
+                      public void stage(String name) {
+                        stages.add(name);
+                      }
+
+                      @Override
+                      public void end(ProxyEvent event) {}
+                    })
             .addListener(events::add)
             .build();
     connector.setHost("127.0.0.1");
@@ -74,6 +99,23 @@ final class ProxyServer implements AutoCloseable {
   /** {@code http://127.0.0.1:PORT/proxy/anthropic}. */
   String anthropicBase() {
     return "http://127.0.0.1:" + connector.getLocalPort() + "/proxy/anthropic";
+  }
+
+  /** Waits up to 10 s for an exchange to begin the stage {@code name}. */
+  void awaitStage(String name) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    String stage;
+    while ((stage = stages.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)) != null) {
+      if (stage.equals(name)) {
+        return;
+      }
+    }
+    throw new AssertionError("no exchange began " + name + " within 10 s");
+  }
+
+  /** {@code 127.0.0.1} and the port the proxy listens on. */
+  java.net.InetSocketAddress address() {
+    return new java.net.InetSocketAddress("127.0.0.1", connector.getLocalPort());
   }
 
   /** The next event published; fails if none comes within 10 s. */

@@ -109,6 +109,11 @@ final class ServletProxyExchange implements ProxyExchange, AsyncListener {
     return request.getInputStream();
   }
 
+  @Override
+  public Optional<NonBlockingInput> nonBlockingInput() {
+    return Optional.of(new NonBlockingRequestBody(request));
+  }
+
   /**
    * While the upstream works, the container watches the quiet connection for the client leaving.
    */

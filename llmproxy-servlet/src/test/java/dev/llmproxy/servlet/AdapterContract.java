@@ -156,6 +156,79 @@ abstract class AdapterContract {
     assertEquals(Outcome.OK, proxy.nextEvent(WAIT).outcome());
   }
 
+  @Test
+  void aSlowUploadHoldsNoThreadOnTheNonBlockingRelay() throws Exception {
+    assumeTrue(nonBlockingUpstream() != null, "the blocking relay reads the body on a thread");
+    String json = "{\"id\":\"msg_3\",\"usage\":{\"input_tokens\":2,\"output_tokens\":1}}";
+    mockUpstream()
+        .enqueue(
+            new MockResponse.Builder()
+                .setHeader("content-type", "application/json")
+                .body(json)
+                .build());
+    URI base = deployAtRoot(mockUpstream);
+    String body =
+        "{\"model\":\"claude-test\",\"max_tokens\":16,\"system\":\"" + "y".repeat(4000) + "\"}";
+    int half = body.length() / 2;
+    try (java.net.Socket socket = new java.net.Socket(base.getHost(), base.getPort())) {
+      socket.setSoTimeout((int) WAIT.toMillis());
+      java.io.OutputStream out = socket.getOutputStream();
+      out.write(
+          ("POST /proxy/anthropic/v1/messages HTTP/1.1\r\nHost: localhost\r\n"
+                  + "x-api-key: "
+                  + TestProxy.TOKEN
+                  + "\r\nanthropic-version: 2023-06-01\r\n"
+                  + "content-type: application/json\r\ncontent-length: "
+                  + body.length()
+                  + "\r\nconnection: close\r\n\r\n"
+                  + body.substring(0, half))
+              .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      out.flush();
+
+      // Half the body is in; the rest is slow to come. No thread may wait for it.
+      proxy.awaitStage("read_body", WAIT);
+      long deadline = System.nanoTime() + WAIT.toNanos();
+      while (threadsRunningAnExchange() > 0 && System.nanoTime() < deadline) {
+        Thread.yield();
+      }
+      assertEquals(0, threadsRunningAnExchange(), "a thread waits for the request body");
+      assertEquals(0, mockUpstream.getRequestCount(), "forwarded before the body was whole");
+
+      out.write(body.substring(half).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      out.flush();
+      String answer =
+          new String(
+              socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      assertTrue(answer.startsWith("HTTP/1.1 200"), answer);
+      assertTrue(answer.endsWith(json), answer);
+    }
+    RecordedRequest forwarded = mockUpstream.takeRequest(WAIT.toSeconds(), TimeUnit.SECONDS);
+    assertEquals(body, forwarded.getBody().utf8(), "the body changed on its way upstream");
+    assertEquals(Outcome.OK, proxy.nextEvent(WAIT).outcome());
+  }
+
+  @Test
+  void aClientLeavingMidUploadIsSettledAsCancelledAndNothingGoesUpstream() throws Exception {
+    mockUpstream().enqueue(new MockResponse.Builder().body("{}").build());
+    URI base = deployAtRoot(mockUpstream);
+    try (java.net.Socket socket = new java.net.Socket(base.getHost(), base.getPort())) {
+      socket
+          .getOutputStream()
+          .write(
+              ("POST /proxy/anthropic/v1/messages HTTP/1.1\r\nHost: localhost\r\n"
+                      + "x-api-key: "
+                      + TestProxy.TOKEN
+                      + "\r\nanthropic-version: 2023-06-01\r\n"
+                      + "content-type: application/json\r\ncontent-length: 1000\r\n\r\n"
+                      + "{\"model\":\"claude-test\",")
+                  .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      socket.getOutputStream().flush();
+    } // gone, 975 bytes short
+
+    assertEquals(Outcome.CLIENT_CANCELLED, proxy.nextEvent(WAIT).outcome());
+    assertEquals(0, mockUpstream.getRequestCount(), "a body cut short went upstream");
+  }
+
   /** Threads inside an exchange's run: the stages, or a relay that blocks. */
   private static long threadsRunningAnExchange() {
     return Thread.getAllStackTraces().values().stream()

@@ -4,6 +4,7 @@ import dev.llmproxy.api.BudgetLedger;
 import dev.llmproxy.api.Charge;
 import dev.llmproxy.api.CredentialStore;
 import dev.llmproxy.api.Decision;
+import dev.llmproxy.api.ExchangeObserver;
 import dev.llmproxy.api.PresentedCredential;
 import dev.llmproxy.api.Principal;
 import dev.llmproxy.api.ProviderId;
@@ -47,6 +48,7 @@ final class TestProxy implements AutoCloseable {
 
   private final LlmProxy proxy;
   private final BlockingQueue<ProxyEvent> events = new LinkedBlockingQueue<>();
+  private final BlockingQueue<String> stages = new LinkedBlockingQueue<>();
   private final WindowLedger window = new WindowLedger();
 
   /** A proxy forwarding Anthropic and OpenAI routes to {@code upstreamBaseUrl}. */
@@ -86,7 +88,30 @@ final class TestProxy implements AutoCloseable {
         .tokenResolver(tokens)
         .credentialStore(credentials)
         .budgetLedger(ledger)
-        .addListener(events::add);
+        .addListener(events::add)
+        .addObserver(
+            start ->
+                new ExchangeObserver.Observation() {
+                  @Override
+                  public void stage(String name) {
+                    stages.add(name);
+                  }
+
+                  @Override
+                  public void end(ProxyEvent event) {}
+                });
+  }
+
+  /** Waits at most {@code within} for an exchange to begin the stage {@code name}. */
+  void awaitStage(String name, Duration within) throws InterruptedException {
+    long deadline = System.nanoTime() + within.toNanos();
+    for (String stage;
+        (stage = stages.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)) != null; ) {
+      if (stage.equals(name)) {
+        return;
+      }
+    }
+    throw new AssertionError("no exchange began " + name + " within " + within);
   }
 
   /** The one user's token resolves to alice, tier {@code pro}; any other is unknown. */

@@ -97,7 +97,8 @@ public final class Engine {
         List.of(
             new Authenticator(config.tokenResolver()),
             new RouteGuard(),
-            new RequestReader(new BodyReader(config.maxRequestBodyBytes())),
+            new RequestReader(
+                new BodyReader(config.maxRequestBodyBytes()), config.nonBlockingRelay()),
             new Aliaser(aliases),
             new Authorizer(config.tiers()),
             budget,

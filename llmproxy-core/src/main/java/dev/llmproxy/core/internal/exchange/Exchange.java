@@ -26,7 +26,6 @@ final class Exchange {
 
   private final Engine engine;
   private final ExchangeState state;
-  private volatile Thread starter; // the thread in run(), until it returns
 
   Exchange(Engine engine, ExchangeState state) {
     this.engine = engine;
@@ -39,7 +38,7 @@ final class Exchange {
    * onSettled} once the exchange is settled, wherever that is.
    */
   void run(Runnable onSettled) {
-    starter = Thread.currentThread();
+    state.starting();
     CompletableFuture<UpstreamResponse> answer;
     try {
       state.observation = engine.observers().start(state);
@@ -51,7 +50,7 @@ final class Exchange {
     try {
       answer.whenComplete((response, failure) -> respond(response, failure, onSettled));
     } finally {
-      starter = null;
+      state.left();
       state.observation.detach();
     }
   }
@@ -59,7 +58,7 @@ final class Exchange {
   /** Relays the answer, or the refusal, and settles; now or, for a relay that waits, later. */
   private void respond(UpstreamResponse response, Throwable failure, Runnable onSettled) {
     if (failure == null
-        && Thread.currentThread() != starter // the upstream client's thread
+        && !state.isStarting() // the upstream client's thread
         && engine.relay().wouldBlock(state, response)) {
       try {
         engine.blockingWork().execute(() -> relay(response, null, onSettled));

@@ -61,6 +61,7 @@ final class ExchangeState {
   private volatile boolean clientGone;
   private volatile boolean stopped;
   private volatile Runnable wake = () -> {}; // a relay waiting on neither thread notices at once
+  private volatile Thread starter; // the thread starting the exchange, until it has left it
 
   ExchangeState(ProxyExchange io, Route route, Instant now) {
     this.io = io;
@@ -126,6 +127,21 @@ final class ExchangeState {
   boolean attemptSent() {
     UpstreamCall current = call;
     return current != null && current.requestSent();
+  }
+
+  /** The exchange starts on this thread: its observation is bound to it until {@link #left}. */
+  void starting() {
+    starter = Thread.currentThread();
+  }
+
+  /** The starting thread has left the exchange. */
+  void left() {
+    starter = null;
+  }
+
+  /** Whether this thread is the one starting the exchange, which has not left it yet. */
+  boolean isStarting() {
+    return Thread.currentThread() == starter;
   }
 
   /** The client has gone: cancel the upstream call. Any thread. */

@@ -59,6 +59,17 @@ final class Observers {
     }
 
     @Override
+    public void attach() {
+      for (Observation o : observations) {
+        try {
+          o.attach();
+        } catch (RuntimeException | LinkageError e) {
+          log.warn("Observer {} failed to attach; ignored", o.getClass().getName(), e);
+        }
+      }
+    }
+
+    @Override
     public void detach() {
       for (Observation o : observations) {
         try {

@@ -15,8 +15,9 @@ import java.util.concurrent.ExecutionException;
  *
  * <p>The response is a future: it completes once the upstream's headers have arrived, on the
  * upstream client's thread when that client does not block, so no thread waits for an upstream to
- * think. Every stage but failover and forward runs before its {@code proceed()} and returns what it
- * returned.
+ * think. Every stage but read-body, failover and forward runs before its {@code proceed()} and
+ * returns what it returned; read-body may proceed later, once a body read without blocking has
+ * arrived, on the thread that read its end.
  *
  * <p>A stage may refuse the exchange by throwing a {@link ProxyError} (or completing the future
  * with one); the exchange answers it in the provider's envelope and settles. A stage may also call
